@@ -1,0 +1,186 @@
+"""The ``werger`` command.
+
+Examples::
+
+    werger demo                                  # crawl the bundled fixture site into demo-out/
+    werger crawl sites.toml --out data/          # crawl partner sites into data/records.jsonl
+    werger models list                           # installed translation models
+    werger models install ru en                  # from the Argos package index (online)
+    werger models install translate-ru_en.argosmodel   # from a file (air-gapped machines)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ingest.errors import WergerIngestError
+from store.errors import WergerStoreError
+from translate.errors import WergerTranslateError
+
+app = typer.Typer(
+    help="Crawl partner sites, clean and translate their articles offline into JSONL.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+models_app = typer.Typer(
+    help="List and install translation models (Argos Translate packages).", no_args_is_help=True
+)
+app.add_typer(models_app, name="models")
+
+err = Console(stderr=True)
+USER_ERRORS = (WergerIngestError, WergerStoreError, WergerTranslateError)
+
+ModelsDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--models-dir",
+        help="Folder of installed models [default: $WERGER_MODELS_DIR, "
+        "$ARGOS_PACKAGES_DIR or Argos Translate's own package folder].",
+    ),
+]
+Target = Annotated[str, typer.Option("--target", help="Language to translate into.")]
+
+
+def _models_dir(models_dir: Path | None) -> Path:
+    from translate.models import default_models_dir
+
+    return models_dir or default_models_dir()
+
+
+def _fail(exc: Exception) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=1)
+
+
+def _crawl(sites: list, out: Path, target: str, models_dir: Path | None) -> bool:
+    from ingest.pipeline import RunOptions, run_crawl
+    from ingest.summary import render
+    from translate.argos import argos_registry
+
+    registry = argos_registry(_models_dir(models_dir))
+    summary = run_crawl(sites, RunOptions(out_dir=out, target_lang=target), registry)
+    render(summary)
+    Console().print(
+        f"records: {out / 'records.jsonl'}   summary: {out / 'run-summary.json'}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    return summary.ok
+
+
+@app.command()
+def crawl(
+    sites_file: Annotated[Path, typer.Argument(help="Sites file (TOML), see README.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder for records.jsonl and the run summary.")],
+    target: Target = "en",
+    models_dir: ModelsDir = None,
+) -> None:
+    """Crawl the sites of SITES_FILE and append new or changed records to OUT/records.jsonl.
+
+    Example: werger crawl sites.toml --out data/
+    """
+    from ingest.config import load_sites
+
+    try:
+        ok = _crawl(load_sites(sites_file), out, target, models_dir)
+    except USER_ERRORS as exc:
+        raise _fail(exc) from None
+    if not ok:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("demo-out"),
+    target: Target = "en",
+    models_dir: ModelsDir = None,
+) -> None:
+    """Serve the bundled multilingual partner site on 127.0.0.1 and crawl it end to end.
+
+    Example: werger demo --out demo-out
+    """
+    from ingest.demo import demo_site_config, demo_site_dir, serve_directory
+
+    _clear_previous_demo(out)
+    try:
+        with serve_directory(demo_site_dir()) as base_url:
+            Console().print(f"demo site served at {base_url}", highlight=False, soft_wrap=True)
+            ok = _crawl([demo_site_config(base_url)], out, target, models_dir)
+    except USER_ERRORS as exc:
+        raise _fail(exc) from None
+    if not ok:
+        raise typer.Exit(code=1)
+
+
+def _clear_previous_demo(out: Path) -> None:
+    """The demo site gets a new port each run, so old demo records would never match new ones."""
+    from ingest.pipeline import SUMMARY_NAME
+    from store.log import LOG_NAME
+
+    old = [out / name for name in (LOG_NAME, SUMMARY_NAME) if (out / name).exists()]
+    for path in old:
+        path.unlink()
+    if old:
+        Console().print(f"replaced the previous demo output in {out}", highlight=False, soft_wrap=True)
+
+
+@models_app.command("list")
+def models_list(models_dir: ModelsDir = None) -> None:
+    """Show installed models and the language pairs they translate.
+
+    Example: werger models list --models-dir ./models
+    """
+    from rich.table import Table
+
+    from translate.models import list_installed
+
+    folder = _models_dir(models_dir)
+    installed = list_installed(folder)
+    if not installed:
+        Console().print(
+            f"no models installed in {folder}; see `werger models install --help`",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
+    table = Table(title=f"models in {folder}")
+    for column in ("pair", "version", "package"):
+        table.add_column(column)
+    for model in installed:
+        table.add_row(model.pair, model.version, model.path.name)
+    Console().print(table)
+
+
+@models_app.command("install")
+def models_install(
+    source: Annotated[str, typer.Argument(help="An .argosmodel file, or a source language code.")],
+    target: Annotated[str | None, typer.Argument(help="Target language code (with a source code).")] = None,
+    models_dir: ModelsDir = None,
+) -> None:
+    """Install a model from an .argosmodel file (offline) or from the Argos package index (online).
+
+    Examples: werger models install translate-ru_en-1_9.argosmodel;  werger models install ru en
+    """
+    from translate.models import install_file, install_from_index
+
+    folder = _models_dir(models_dir)
+    try:
+        if target is None:
+            model = install_file(Path(source), folder)
+        else:
+            model = install_from_index(source, target, folder)
+    except USER_ERRORS as exc:
+        raise _fail(exc) from None
+    except OSError as exc:
+        raise _fail(f"could not install: {exc}") from None
+    Console().print(
+        f"installed {model.pair} {model.version} into {model.path}", highlight=False, soft_wrap=True
+    )
+
+
+if __name__ == "__main__":
+    app()

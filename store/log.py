@@ -1,0 +1,117 @@
+"""The append-only JSONL log: the on-disk truth.
+
+Every revision of every record is one line, appended and never rewritten. A writer holds a file
+lock for the whole append, writes whole lines, flushes and fsyncs, so a crash can leave at most one
+partial last line. Readers never take such a torn line as data; the next writer moves it aside to
+``<log>.torn`` (nothing is thrown away) before appending.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+from pydantic import ValidationError
+
+from store.errors import LogLockedError
+from store.record import Record
+
+LOG_NAME = "records.jsonl"
+
+
+@dataclass
+class ReadReport:
+    """What a read skipped, so callers can tell the user instead of hiding it."""
+
+    torn_tail: bool = False
+    invalid_lines: list[int] = field(default_factory=list)
+
+
+class RecordLog:
+    """A directory holding ``records.jsonl`` and its lock."""
+
+    def __init__(self, directory: Path, lock_timeout: float = 30.0) -> None:
+        self.directory = Path(directory)
+        self.path = self.directory / LOG_NAME
+        self._lock = FileLock(str(self.path) + ".lock", timeout=lock_timeout)
+
+    def append(self, records: Iterable[Record]) -> int:
+        """Append records as lines under the lock; returns how many were written."""
+        lines = [r.to_json_line() + "\n" for r in records]
+        if not lines:
+            return 0
+        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            with self._lock:
+                self._quarantine_torn_tail()
+                with self.path.open("a", encoding="utf-8") as fh:
+                    fh.writelines(lines)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+        except Timeout as exc:
+            raise LogLockedError(
+                f"{self.path} is locked by another werger process; wait for it to finish or "
+                f"remove {self._lock.lock_file} if no werger is running"
+            ) from exc
+        return len(lines)
+
+    def _quarantine_torn_tail(self) -> None:
+        """Move a partial last line (a crash mid-write) to ``.torn`` so new lines start clean."""
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return
+        with self.path.open("rb+") as fh:
+            end = fh.seek(0, os.SEEK_END)
+            fh.seek(end - 1)
+            if fh.read(1) == b"\n":
+                return
+            cut = _start_of_last_line(fh, end)
+            fh.seek(cut)
+            tail = fh.read()
+            with open(str(self.path) + ".torn", "ab") as torn:
+                torn.write(tail + b"\n")
+                torn.flush()
+                os.fsync(torn.fileno())
+            fh.truncate(cut)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def read(self, report: ReadReport | None = None) -> Iterator[Record]:
+        """Yield every complete, valid revision in file order (streamed, not loaded whole)."""
+        report = report if report is not None else ReadReport()
+        if not self.path.exists():
+            return
+        with self.path.open("rb") as fh:
+            for number, raw in enumerate(fh, start=1):
+                if not raw.endswith(b"\n"):
+                    report.torn_tail = True
+                    return
+                try:
+                    yield Record.from_json_line(raw.decode("utf-8"))
+                except (ValidationError, UnicodeDecodeError, json.JSONDecodeError):
+                    report.invalid_lines.append(number)
+
+    def latest(self) -> dict[str, Record]:
+        """The highest revision of each record id."""
+        latest: dict[str, Record] = {}
+        for record in self.read():
+            current = latest.get(record.id)
+            if current is None or record.revision >= current.revision:
+                latest[record.id] = record
+        return latest
+
+
+def _start_of_last_line(fh, end: int, chunk: int = 65536) -> int:
+    """Offset just after the last newline, scanning backwards so huge logs are not read whole."""
+    position = end
+    while position > 0:
+        step = min(chunk, position)
+        position -= step
+        fh.seek(position)
+        newline = fh.read(step).rfind(b"\n")
+        if newline >= 0:
+            return position + newline + 1
+    return 0

@@ -1,0 +1,144 @@
+"""The Record: one revision of one crawled page, paragraph-aligned with its translation.
+
+Everything downstream (the review app, exports, other programs) reads these lines, so the type is
+declared once here and the JSON Schema in ``record.schema.json`` is generated from it
+(``python -m store.record``); a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_ID = "werger.record/1"
+SCHEMA_PATH = Path(__file__).with_name("record.schema.json")
+
+
+class Status(StrEnum):
+    """Where a record stands; the review app moves records between these."""
+
+    MACHINE = "machine"
+    NEEDS_REVIEW = "needs_review"
+    REVIEWED = "reviewed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    UNTRANSLATED = "untranslated"
+    NOT_NEEDED = "not_needed"
+
+
+class EngineRef(BaseModel):
+    """Which model produced a translation, so an upgrade can redo exactly its output."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    version: str
+
+
+class Segment(BaseModel):
+    """One paragraph of the page and its translation."""
+
+    model_config = ConfigDict(extra="forbid")
+    index: int = Field(ge=0)
+    lang: str = Field(description="BCP-47-like code of this paragraph (en, ru, ar, ckb, kmr) or 'und'.")
+    lang_confidence: float = Field(ge=0.0, le=1.0)
+    source: str
+    target: str | None = Field(
+        default=None, description="Translation; null when not needed or no model was available."
+    )
+    engine: EngineRef | None = None
+    qa_flags: list[str] = Field(default_factory=list)
+    edited_by: str | None = None
+
+
+class Review(BaseModel):
+    """The last human decision on the record."""
+
+    model_config = ConfigDict(extra="forbid")
+    by: str
+    at: datetime
+    note: str | None = None
+
+
+class Provenance(BaseModel):
+    """How the record came to be, for audits and for re-running a stage."""
+
+    model_config = ConfigDict(extra="forbid")
+    fetch_status: int
+    etag: str | None = None
+    last_modified: str | None = None
+    extractor: str
+    extractor_version: str
+    langid_method: str
+    pipeline_version: str
+
+
+class Record(BaseModel):
+    """One JSONL line: a revision of a page. Readers keep the highest revision per id."""
+
+    model_config = ConfigDict(extra="forbid")
+    schema_: str = Field(default=SCHEMA_ID, alias="schema", pattern=r"^werger\.record/1$")
+    id: str = Field(pattern=r"^[0-9a-f]{32}$")
+    revision: int = Field(ge=1)
+    revised_at: datetime
+    url: str
+    canonical_url: str
+    site: str
+    fetched_at: datetime
+    published: str | None = None
+    title: str | None = None
+    author: str | None = None
+    content_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    source_lang: str
+    source_lang_confidence: float = Field(ge=0.0, le=1.0)
+    target_lang: str
+    segments: list[Segment]
+    status: Status
+    status_reason: str | None = Field(
+        default=None, description="Why the record is untranslated or flagged, in words a user can act on."
+    )
+    review: Review | None = None
+    provenance: Provenance
+
+    def to_json_line(self) -> str:
+        """Serialise as one compact line (no newline), keys in declaration order."""
+        return self.model_dump_json(by_alias=True)
+
+    @classmethod
+    def from_json_line(cls, line: str) -> Record:
+        return cls.model_validate_json(line)
+
+
+def record_id(canonical_url: str) -> str:
+    """Stable id: the same page keeps its id across crawls and revisions."""
+    return hashlib.sha256(canonical_url.encode("utf-8")).hexdigest()[:32]
+
+
+def content_hash(paragraphs: list[str]) -> str:
+    """Hash of the clean text, so an unchanged page makes no new revision."""
+    return hashlib.sha256("\n".join(paragraphs).encode("utf-8")).hexdigest()
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def json_schema() -> dict:
+    """The JSON Schema of one log line, as shipped in record.schema.json."""
+    schema = Record.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = SCHEMA_ID
+    return schema
+
+
+def load_schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+if __name__ == "__main__":
+    SCHEMA_PATH.write_text(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {SCHEMA_PATH}")

@@ -1,0 +1,57 @@
+"""Shared fixtures: a real tiny Argos package, installed, and the fixture site on loopback."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE_DIR = ROOT / "fixtures" / "site"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from tiny_argos import build_argos_package  # noqa: E402
+
+TAG = re.compile(r"<[^>]+>")
+
+
+def site_corpus() -> list[str]:
+    """Text lines of the fixture site, to train the tiny model's sentencepiece vocabulary on."""
+    lines: list[str] = []
+    for page in sorted(SITE_DIR.rglob("*.html")):
+        text = TAG.sub("\n", page.read_text(encoding="utf-8"))
+        lines.extend(line.strip() for line in text.splitlines() if len(line.strip()) > 20)
+    return lines
+
+
+@pytest.fixture(scope="session")
+def expected_site() -> dict:
+    return json.loads((SITE_DIR / "expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def ru_en_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A genuine .argosmodel file (ru->en, random weights)."""
+    return build_argos_package(tmp_path_factory.mktemp("argos-build"), site_corpus(), "ru", "en")
+
+
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory: pytest.TempPathFactory, ru_en_package: Path) -> Path:
+    """A models folder with the ru->en package installed through werger's own install path."""
+    from translate.models import install_file
+
+    folder = tmp_path_factory.mktemp("models")
+    install_file(ru_en_package, folder)
+    return folder
+
+
+@pytest.fixture
+def site_url():
+    """The fixture site served over real HTTP on 127.0.0.1."""
+    from ingest.demo import serve_directory
+
+    with serve_directory(SITE_DIR) as base_url:
+        yield base_url

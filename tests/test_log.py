@@ -1,0 +1,78 @@
+"""The append-only JSONL log."""
+
+import pytest
+from filelock import FileLock
+from test_record import make_record
+
+from store.errors import LogLockedError
+from store.log import ReadReport, RecordLog
+
+
+def test_appended_records_are_read_back_in_order(tmp_path):
+    log = RecordLog(tmp_path)
+    records = [make_record(revision=n) for n in (1, 2, 3)]
+    assert log.append(records) == 3
+    assert [r.revision for r in log.read()] == [1, 2, 3]
+
+
+def test_latest_keeps_the_highest_revision_per_id(tmp_path):
+    log = RecordLog(tmp_path)
+    log.append([make_record(revision=1), make_record(revision=3), make_record(revision=2)])
+    other = make_record(id="f" * 32)
+    log.append([other])
+    latest = log.latest()
+    assert latest[make_record().id].revision == 3
+    assert set(latest) == {make_record().id, other.id}
+
+
+def test_a_torn_last_line_is_never_read_as_data(tmp_path):
+    log = RecordLog(tmp_path)
+    log.append([make_record(revision=1)])
+    with log.path.open("a", encoding="utf-8") as fh:
+        fh.write(make_record(revision=2).to_json_line()[:50])
+    report = ReadReport()
+    assert [r.revision for r in log.read(report)] == [1]
+    assert report.torn_tail
+
+
+def test_the_next_append_moves_a_torn_line_aside_without_losing_it(tmp_path):
+    log = RecordLog(tmp_path)
+    log.append([make_record(revision=1)])
+    torn = make_record(revision=2).to_json_line()[:50]
+    with log.path.open("a", encoding="utf-8") as fh:
+        fh.write(torn)
+    log.append([make_record(revision=3)])
+    assert [r.revision for r in log.read()] == [1, 3]
+    assert (tmp_path / "records.jsonl.torn").read_text(encoding="utf-8") == torn + "\n"
+
+
+def test_a_line_that_is_not_a_record_is_reported_not_returned(tmp_path):
+    log = RecordLog(tmp_path)
+    log.append([make_record(revision=1)])
+    with log.path.open("a", encoding="utf-8") as fh:
+        fh.write('{"not": "a record"}\n')
+    log.append([make_record(revision=2)])
+    report = ReadReport()
+    assert [r.revision for r in log.read(report)] == [1, 2]
+    assert report.invalid_lines == [2]
+
+
+def test_a_second_writer_waiting_on_the_lock_gets_a_clear_error(tmp_path):
+    log = RecordLog(tmp_path, lock_timeout=0.1)
+    holder = FileLock(str(log.path) + ".lock", thread_local=False)
+    tmp_path.mkdir(exist_ok=True)
+    with holder, pytest.raises(LogLockedError, match="locked by another werger process"):
+        import threading
+
+        errors = []
+
+        def write():
+            try:
+                log.append([make_record()])
+            except LogLockedError as exc:
+                errors.append(exc)
+
+        thread = threading.Thread(target=write)
+        thread.start()
+        thread.join()
+        raise errors[0]

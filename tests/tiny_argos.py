@@ -1,0 +1,131 @@
+"""Build a tiny but genuine Argos Translate package offline, for tests and benchmarks.
+
+The package is real in every part that werger touches: a sentencepiece model trained on the given
+text, a CTranslate2 Transformer converted from numpy weights (random, so output is gibberish),
+metadata.json, and the zip layout with one top-level folder that ``werger models install`` reads.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+
+def _converter_class():
+    from ctranslate2.converters import Converter
+    from ctranslate2.specs import transformer_spec
+
+    class NumpyTransformerConverter(Converter):
+        """A converter whose source model is random numpy weights of a chosen shape."""
+
+        def __init__(self, vocab: list[str], d_model: int, heads: int, ffn: int, layers: int, seed: int):
+            self.vocab, self.d, self.heads, self.ffn, self.layers = vocab, d_model, heads, ffn, layers
+            self.rng = np.random.default_rng(seed)
+
+        def _weight(self, *shape: int, scale: float | None = None) -> np.ndarray:
+            scale = scale if scale is not None else 1.0 / np.sqrt(shape[-1])
+            return (self.rng.standard_normal(shape) * scale).astype(np.float32)
+
+        def _linear(self, spec, out_dim: int, in_dim: int) -> None:
+            spec.weight = self._weight(out_dim, in_dim)
+            spec.bias = np.zeros(out_dim, dtype=np.float32)
+
+        def _norm(self, spec) -> None:
+            spec.gamma = np.ones(self.d, dtype=np.float32)
+            spec.beta = np.zeros(self.d, dtype=np.float32)
+
+        def _load(self):
+            d, size = self.d, len(self.vocab)
+            spec = transformer_spec.TransformerSpec.from_config((self.layers, self.layers), self.heads)
+            for side in (spec.encoder, spec.decoder):
+                embeddings = side.embeddings[0] if isinstance(side.embeddings, list) else side.embeddings
+                embeddings.weight = self._weight(size, d, scale=1.0)
+                self._norm(side.layer_norm)
+                for layer in side.layer:
+                    self._norm(layer.self_attention.layer_norm)
+                    self._linear(layer.self_attention.linear[0], 3 * d, d)
+                    self._linear(layer.self_attention.linear[1], d, d)
+                    if getattr(layer, "attention", None) is not None:
+                        self._norm(layer.attention.layer_norm)
+                        self._linear(layer.attention.linear[0], d, d)
+                        self._linear(layer.attention.linear[1], 2 * d, d)
+                        self._linear(layer.attention.linear[2], d, d)
+                    self._norm(layer.ffn.layer_norm)
+                    self._linear(layer.ffn.linear_0, self.ffn, d)
+                    self._linear(layer.ffn.linear_1, d, self.ffn)
+            self._linear(spec.decoder.projection, size, d)
+            spec.decoder.projection.bias[self.vocab.index("</s>")] = 2.0
+            spec.register_source_vocabulary(self.vocab)
+            spec.register_target_vocabulary(self.vocab)
+            return spec
+
+    return NumpyTransformerConverter
+
+
+def train_sentencepiece(lines: list[str], prefix: Path, vocab_size: int) -> Path:
+    import sentencepiece as spm
+
+    corpus = prefix.with_suffix(".txt")
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    spm.SentencePieceTrainer.train(
+        input=str(corpus),
+        model_prefix=str(prefix),
+        vocab_size=vocab_size,
+        model_type="unigram",
+        character_coverage=1.0,
+        hard_vocab_limit=False,
+        unk_id=0,
+        bos_id=1,
+        eos_id=2,
+        pad_id=-1,
+        minloglevel=2,
+    )
+    return prefix.with_suffix(".model")
+
+
+def build_argos_package(
+    workdir: Path,
+    corpus_lines: list[str],
+    source: str,
+    target: str = "en",
+    *,
+    version: str = "0.0.1",
+    vocab_size: int = 800,
+    d_model: int = 64,
+    heads: int = 4,
+    ffn: int = 128,
+    layers: int = 2,
+    seed: int = 0,
+) -> Path:
+    """Write ``translate-<source>_<target>.argosmodel`` in ``workdir`` and return its path."""
+    import sentencepiece as spm
+
+    name = f"translate-{source}_{target}-{version.replace('.', '_')}"
+    package_dir = workdir / "build" / name
+    package_dir.mkdir(parents=True, exist_ok=True)
+    sp_model = train_sentencepiece(corpus_lines, workdir / f"spm-{source}", vocab_size)
+    (package_dir / "sentencepiece.model").write_bytes(sp_model.read_bytes())
+    processor = spm.SentencePieceProcessor(model_file=str(sp_model))
+    vocab = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
+    converter = _converter_class()(vocab, d_model, heads, ffn, layers, seed)
+    converter.convert(str(package_dir / "model"), force=True)
+    metadata = {
+        "package_version": version,
+        "argos_version": "1.9.0",
+        "from_code": source,
+        "from_name": source,
+        "to_code": target,
+        "to_name": target,
+        "type": "translate",
+        "links": [],
+    }
+    (package_dir / "metadata.json").write_text(json.dumps(metadata, indent=2), encoding="utf-8")
+    (package_dir / "README.md").write_text("Random-weight test package built offline.\n", encoding="utf-8")
+    archive = workdir / f"{name}.argosmodel"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(package_dir.rglob("*")):
+            zf.write(path, path.relative_to(package_dir.parent))
+    return archive

@@ -1,0 +1,18 @@
+"""The translate package's exception tree.
+
+WergerTranslateError
+ ├── ModelNotFoundError   no installed model for a language pair
+ └── PackageInvalidError  a package file or folder is not a usable Argos package
+"""
+
+
+class WergerTranslateError(Exception):
+    """Base of every error raised by the translate package."""
+
+
+class ModelNotFoundError(WergerTranslateError):
+    """No installed model translates this pair."""
+
+
+class PackageInvalidError(WergerTranslateError):
+    """A file or folder that claims to be an Argos package cannot be used."""
