@@ -8,8 +8,8 @@ rounds in this one run so a shared CPU slows both alike.
     uv run python bench/extract.py [--rounds 5]
 
 "trafilatura as returned" is trafilatura's text as it comes; every other variant drops the
-headline line (werger stores it as the record's title), so those compare boilerplate alone. Tokens are lower-cased ``\\w+`` runs, counted as a
-multiset against each page's expected text.
+headline line (werger stores it as the record's title), so those compare boilerplate alone.
+Tokens are lower-cased ``\\w+`` runs, counted as a multiset against each page's expected text.
 """
 
 from __future__ import annotations
@@ -57,7 +57,9 @@ def trafilatura_runner(options: dict[str, Any], strip_title: bool = True) -> Run
     def run(pages: list[Page]) -> list[list[str]]:
         out = []
         for page in pages:
-            doc = trafilatura.bare_extraction(page["html"], url=page["page"], with_metadata=True, **BASE, **options)
+            doc = trafilatura.bare_extraction(
+                page["html"], url=page["page"], with_metadata=True, **BASE, **options
+            )
             lines = [line.strip() for line in (doc.text or "").split("\n") if line.strip()] if doc else []
             out.append(without_title(lines, doc.title if doc and strip_title else None))
         return out

@@ -21,8 +21,9 @@ from functools import lru_cache
 from pathlib import Path
 
 RULES_PATH = Path(__file__).with_name("boilerplate.toml")
-_LIST_MARK = re.compile(r"^[-•·*–]\s+")
+_LIST_MARK = re.compile(r"^[-•·*\u2013]\s+")
 _SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w")
 
 
 def normalize(paragraph: str) -> str:
@@ -86,15 +87,15 @@ class TemplateLines:
 
 
 def link_share(paragraph: str, link_texts: Iterable[str]) -> float:
-    """Share of the paragraph's non-space characters that sit inside link texts."""
+    """Share of the paragraph's letters and digits that sit inside link texts (separators ignored)."""
     rest = normalize(paragraph)
-    total = len(rest.replace(" ", ""))
+    total = len(_WORD.findall(rest))
     if not total:
         return 0.0
     for link in link_texts:
         if link in rest:
             rest = rest.replace(link, " ")
-    return 1 - len(rest.replace(" ", "")) / total
+    return 1 - len(_WORD.findall(rest)) / total
 
 
 @dataclass

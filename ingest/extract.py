@@ -62,7 +62,9 @@ def extract(page_html: str, url: str, settings: dict[str, Any] | None = None) ->
     document = trafilatura.bare_extraction(tree, url=url, with_metadata=True, **(settings or SETTINGS))
     if document is None or not document.text:
         return None
-    paragraphs = without_title([line.strip() for line in document.text.split("\n") if line.strip()], document.title)
+    paragraphs = without_title(
+        [line.strip() for line in document.text.split("\n") if line.strip()], document.title
+    )
     if not paragraphs:
         return None
     return Extracted(
