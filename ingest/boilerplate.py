@@ -1,49 +1,131 @@
 """Second pass over extracted paragraphs: drop the boilerplate trafilatura lets through.
 
-Rules are data (``boilerplate.toml``), matched against whole paragraphs only, so a real article
-sentence that contains a word like "share" is never removed.
+Three signals, each judged on a whole paragraph so that a real article sentence is never cut:
+
+- phrase rules from ``boilerplate.toml`` (comment forms, share and follow captions, menus,
+  contact lines, hashtags, UI labels in en/ru/ar/ckb/kmr), applied only to short paragraphs;
+- link text: a paragraph made mostly of the page's link texts is navigation;
+- site template lines: a short line seen verbatim on several pages of one site is the site's
+  chrome (slogans, mega-menu blurbs), learned as a crawl goes (:class:`TemplateLines`).
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import tomllib
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 RULES_PATH = Path(__file__).with_name("boilerplate.toml")
+_LIST_MARK = re.compile(r"^[-•·*\u2013]\s+")
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w")
+
+
+def normalize(paragraph: str) -> str:
+    """The form rules and template lines compare: trimmed, spaces collapsed, list dash dropped."""
+    return _LIST_MARK.sub("", _SPACE.sub(" ", paragraph).strip())
 
 
 @dataclass(frozen=True)
 class BoilerplateRules:
-    max_chars: int
-    patterns: dict[str, tuple[re.Pattern[str], ...]]
+    """The data of ``boilerplate.toml``, compiled."""
 
-    def is_boilerplate(self, paragraph: str, lang: str | None = None) -> bool:
-        """True when the whole paragraph matches a rule of ``lang`` or a language-independent one."""
-        text = paragraph.strip()
+    max_rule_chars: int
+    template_min_pages: int
+    template_max_chars: int
+    link_share: float
+    matcher: re.Pattern[str]
+
+    def is_boilerplate(self, paragraph: str) -> bool:
+        """True when the whole (normalized) paragraph matches a rule of any language."""
+        text = normalize(paragraph)
         if not text:
             return True
-        if len(text) > self.max_chars:
-            return False
-        groups = (
-            self.patterns.get("any", ()),
-            *(self.patterns.get(k, ()) for k in ([lang] if lang else self.patterns) if k != "any"),
-        )
-        return any(p.fullmatch(text) for group in groups for p in group)
+        return len(text) <= self.max_rule_chars and self.matcher.fullmatch(text) is not None
 
 
 @lru_cache(maxsize=4)
 def load_rules(path: Path = RULES_PATH) -> BoilerplateRules:
+    """Read and compile the rules once; every language's patterns join one alternation."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    patterns = {
-        lang: tuple(re.compile(p, re.IGNORECASE) for p in items) for lang, items in data["patterns"].items()
-    }
-    return BoilerplateRules(max_chars=int(data["max_boilerplate_chars"]), patterns=patterns)
+    patterns = [p for items in data["patterns"].values() for p in items]
+    matcher = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    return BoilerplateRules(
+        max_rule_chars=int(data["max_rule_chars"]),
+        template_min_pages=int(data["template_min_pages"]),
+        template_max_chars=int(data["template_max_chars"]),
+        link_share=float(data["link_share"]),
+        matcher=matcher,
+    )
+
+
+@dataclass
+class TemplateLines:
+    """Short lines counted across the pages of one site; those on many pages are its template.
+
+    A line only counts once per page, and only after ``min_pages`` pages carry it, so the first
+    pages of a fresh site keep lines that later pages reveal as template.
+    """
+
+    min_pages: int
+    max_chars: int
+    pages: Counter[str] = field(default_factory=Counter)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def observe(self, paragraphs: Iterable[str]) -> None:
+        lines = {normalize(p) for p in paragraphs}
+        with self._lock:
+            self.pages.update(line for line in lines if line and len(line) <= self.max_chars)
+
+    def is_template(self, paragraph: str) -> bool:
+        return self.pages[normalize(paragraph)] >= self.min_pages
+
+
+def link_share(paragraph: str, link_texts: Iterable[str]) -> float:
+    """Share of the paragraph's letters and digits that sit inside link texts (separators ignored)."""
+    rest = normalize(paragraph)
+    total = len(_WORD.findall(rest))
+    if not total:
+        return 0.0
+    for link in link_texts:
+        if link in rest:
+            rest = rest.replace(link, " ")
+    return 1 - len(_WORD.findall(rest)) / total
+
+
+@dataclass
+class Cleaner:
+    """Removes boilerplate paragraphs; one per site, so template lines are learned per site."""
+
+    rules: BoilerplateRules = field(default_factory=load_rules)
+    template: TemplateLines | None = None
+
+    def __post_init__(self) -> None:
+        if self.template is None:
+            self.template = TemplateLines(self.rules.template_min_pages, self.rules.template_max_chars)
+
+    def clean(self, paragraphs: list[str], link_texts: Iterable[str] = ()) -> list[str]:
+        """Paragraphs that are not boilerplate, order kept; ``paragraphs`` also teach the template."""
+        assert self.template is not None
+        self.template.observe(paragraphs)
+        links = sorted({normalize(t) for t in link_texts if len(t.strip()) > 1}, key=len, reverse=True)
+        return [p for p in paragraphs if not self._is_boilerplate(p, links)]
+
+    def _is_boilerplate(self, paragraph: str, links: list[str]) -> bool:
+        assert self.template is not None
+        return (
+            self.rules.is_boilerplate(paragraph)
+            or self.template.is_template(paragraph)
+            or (bool(links) and link_share(paragraph, links) >= self.rules.link_share)
+        )
 
 
 def strip_boilerplate(paragraphs: list[str], rules: BoilerplateRules | None = None) -> list[str]:
-    """Paragraphs that are not boilerplate in any of the known languages, order kept."""
+    """Paragraphs that match no phrase rule, order kept (no site or link knowledge needed)."""
     rules = rules or load_rules()
     return [p for p in paragraphs if not rules.is_boilerplate(p)]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
-from ingest.boilerplate import strip_boilerplate
+from ingest.boilerplate import Cleaner
 from ingest.config import Site
 from ingest.discover import canonical, page_links, parse_feed, parse_sitemap
 from ingest.errors import FetchError
@@ -56,6 +56,7 @@ class CrawlRun:
         self.registry = registry
         self.log = RecordLog(options.out_dir)
         self.known = {rid: _Known(r.revision, r.content_hash) for rid, r in self.log.latest().items()}
+        self.cleaners: dict[str, Cleaner] = {}
 
     async def run(self, sites: list[Site]) -> RunSummary:
         summary = RunSummary(started_at=utc_now().isoformat())
@@ -71,7 +72,8 @@ class CrawlRun:
         extracted = extract(result.text or "", result.final_url)
         if extracted is None:
             return None
-        paragraphs = strip_boilerplate(extracted.paragraphs)
+        cleaner = self.cleaners.setdefault(site.name, Cleaner())
+        paragraphs = cleaner.clean(extracted.paragraphs, extracted.link_texts)
         if not paragraphs:
             return None
         guesses = [detect(p) for p in paragraphs]

@@ -1,0 +1,118 @@
+"""The boilerplate pass: what it removes, and the article text it must never touch."""
+
+# ruff: noqa: RUF001  (Cyrillic test lines)
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.boilerplate import Cleaner, TemplateLines, link_share, load_rules
+
+ARTICLE = (
+    "The workshop concluded with recommendations on digital violence, and participants agreed to "
+    "share their experiences with the early warning units in every district of the governorate."
+)
+
+LISTED_BOILERPLATE = [
+    "Leave a Reply",
+    "Your email address will not be published. Required fields are marked *",
+    "Выбор языка",
+    "Мы в социальных сетях:",
+    "Цель Вашего посещения библиотеки?",
+    "г. Сатпаев",
+    "Бульвар Мира, 39",
+    "3-й этаж",
+    "8 (71063) 71780, 71782",
+    "Who We Are",
+    "- Where We Work",
+    "- Take Action",
+    "#GenderandDevelopment #OSCE #LifeWithoutViolence",
+    "25 November 2021 16:12",
+    "info@osce-office.example",
+    "Tel.: +992 37 226 50 14",
+    "اترك تعليقاً",
+    "لن يتم نشر عنوان بريدك الإلكتروني. الحقول الإلزامية مشار إليها بـ *",
+    "شارك هذا:",
+    "تابعونا:",
+    "اقرأ المزيد",
+    "مقالات ذات صلة",
+    "الوسوم: حقوق المرأة، العراق",
+    "© 2024 شبكة النساء العراقيات. جميع الحقوق محفوظة.",
+    "وەڵامێک بنووسە",
+    "ئیمەیڵەکەت بڵاوناکرێتەوە. خانە پێویستەکان بە * دیاری کراون",
+    "هاوبەشی پێبکە:",
+    "بەدوامان بکەون:",
+    "زیاتر بخوێنەوە",
+    "بابەتی پەیوەندیدار",
+    "تاگەکان: مافی ئافرەتان، هەڵەبجە",
+    "© 2024 ڕێکخراوی ئاسۆ. هەموو مافەکان پارێزراون.",
+    "#مافیئافرەتان #هەڵەبجە",
+    "Bersivekê binivîse",
+    "Navnîşana e-nameya te nayê weşandin. Qadên pêwîst bi * hatine nîşankirin",
+    "Parve bike:",
+    "Me bişopînin:",
+    "Zêdetir bixwîne",
+    "Nûçeyên têkildar",
+    "Etîket: jin, perwerde",
+    "© 2024 Rojava Nûçe. Hemû maf parastî ne.",
+]
+
+
+@pytest.mark.parametrize("line", LISTED_BOILERPLATE)
+def test_listed_boilerplate_lines_are_removed(line):
+    assert Cleaner().clean([ARTICLE, line]) == [ARTICLE]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Leave a reply to the ministry, the director told the families, was the only request they had "
+        "after the flood destroyed the road to the village and cut it off for three weeks.",
+        "Мы в социальных сетях: так назывался доклад, который представили студенты университета на "
+        "конференции о безопасности детей в интернете и о цифровом насилии в семье.",
+        "Tags on the boxes showed that the aid had come from the regional office in Erbil.",
+        "#MeToo became the slogan of a movement that reached every country in the region within a year.",
+        "By the end of the year, 400 families had returned to their homes in the district.",
+    ],
+)
+def test_a_rule_phrase_inside_a_real_sentence_keeps_the_sentence(sentence):
+    assert Cleaner().clean([sentence]) == [sentence]
+
+
+def test_no_rule_drops_a_paragraph_longer_than_the_limit():
+    rules = load_rules()
+    long_reply = "Leave a Reply " * (rules.max_rule_chars // 10)
+    assert not rules.is_boilerplate(long_reply)
+
+
+def test_a_short_line_becomes_template_only_after_enough_pages_of_the_site():
+    cleaner = Cleaner()
+    need = cleaner.rules.template_min_pages
+    outputs = [cleaner.clean(["Our Skill Your Growth", f"{ARTICLE} Page {n}."]) for n in range(need + 1)]
+    assert [len(o) for o in outputs] == [2] * (need - 1) + [1, 1]
+    assert outputs[-1] == [f"{ARTICLE} Page {need}."]
+
+
+def test_template_lines_are_learned_per_site():
+    first, second = Cleaner(), Cleaner()
+    for _ in range(first.rules.template_min_pages):
+        first.clean(["Our Skill Your Growth"])
+    assert second.clean(["Our Skill Your Growth"]) == ["Our Skill Your Growth"]
+
+
+def test_a_long_paragraph_repeated_on_every_page_is_not_learned_as_template():
+    lines = TemplateLines(min_pages=2, max_chars=50)
+    for _ in range(5):
+        lines.observe([ARTICLE])
+    assert not lines.is_template(ARTICLE)
+
+
+def test_a_paragraph_made_of_link_texts_is_navigation():
+    links = ["Where We Work", "Take Action", "Data and Resources"]
+    assert link_share("Where We Work Take Action Data and Resources", links) == pytest.approx(1.0)
+    assert Cleaner().clean([ARTICLE, "Menu: Data and Resources | Take Action"], links) == [ARTICLE]
+
+
+def test_a_paragraph_with_one_link_in_it_is_kept():
+    paragraph = "For the programme please click on this link https://allianceeventhub.org/program/"
+    assert Cleaner().clean([paragraph], ["https://allianceeventhub.org/program/"]) == [paragraph]
