@@ -7,6 +7,10 @@ Examples::
     werger models list                           # installed translation models
     werger models install ru en                  # from the Argos package index (online)
     werger models install translate-ru_en.argosmodel   # from a file (air-gapped machines)
+    werger users add amina --data data/          # a reviewer for the review app
+    werger review --data data/                   # the editors' web app on 127.0.0.1:8765
+    werger export --data data/ --status approved --lang ckb --format xliff --out ckb.xlf
+    werger import-xliff ckb.xlf --data data/ --by amina
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ models_app = typer.Typer(
     help="List and install translation models (Argos Translate packages).", no_args_is_help=True
 )
 app.add_typer(models_app, name="models")
+users_app = typer.Typer(help="Reviewers who may log in to `werger review`.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 
 err = Console(stderr=True)
 USER_ERRORS = (WergerIngestError, WergerStoreError, WergerTranslateError)
@@ -43,6 +49,7 @@ ModelsDir = Annotated[
     ),
 ]
 Target = Annotated[str, typer.Option("--target", help="Language to translate into.")]
+DataDir = Annotated[Path, typer.Option("--data", help="Folder holding records.jsonl (a crawl's --out).")]
 
 
 def _models_dir(models_dir: Path | None) -> Path:
@@ -180,6 +187,150 @@ def models_install(
     Console().print(
         f"installed {model.pair} {model.version} into {model.path}", highlight=False, soft_wrap=True
     )
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="Login name of the reviewer.")],
+    data: DataDir,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input (scripts).")
+    ] = False,
+) -> None:
+    """Add a reviewer (or set a new password) in DATA/users.json; the password is stored hashed.
+
+    Example: werger users add amina --data data/
+    """
+    import sys
+
+    from store.users import Users
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        Users(data).add(name, password)
+    except USER_ERRORS as exc:
+        raise _fail(exc) from None
+    Console().print(f"reviewer {name} saved in {data / 'users.json'}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def review(
+    data: DataDir,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on; keep loopback.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8765,
+) -> None:
+    """Serve the editors' review app over DATA/records.jsonl; every action appends a revision.
+
+    Example: werger users add amina --data data/ && werger review --data data/
+    """
+    import uvicorn
+
+    from store.review import create_app
+    from store.users import Users
+
+    try:
+        if not Users(data).names():
+            raise _fail(
+                f"no reviewers in {data / 'users.json'}; add one with: werger users add NAME --data {data}"
+            )
+        application = create_app(data)
+    except USER_ERRORS as exc:
+        raise _fail(exc) from None
+    Console().print(
+        f"review app on http://{host}:{port}/  (Ctrl+C stops it)", highlight=False, soft_wrap=True
+    )
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+@app.command()
+def export(
+    data: DataDir,
+    status: Annotated[str | None, typer.Option("--status", help="Only records with this status.")] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Only records revised on or after this date (YYYY-MM-DD, UTC)."),
+    ] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Only records in this source language.")] = None,
+    site: Annotated[str | None, typer.Option("--site", help="Only records of this site.")] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="jsonl, xliff (2.0) or effort (edit distances).")
+    ] = "jsonl",
+    out: Annotated[Path | None, typer.Option("--out", help="Write here instead of standard output.")] = None,
+) -> None:
+    """Export the latest revision of each record, filtered, as JSONL, XLIFF 2.0 or post-edit effort.
+
+    Examples: werger export --data data/ --status approved --since 2026-01-01 --lang ckb --format xliff
+    """
+    import sys
+    from datetime import datetime
+
+    from store.export import FORMATS, Filters, select, since_datetime, write_effort, write_jsonl
+    from store.log import RecordLog
+    from store.record import Status
+    from store.xliff import to_xliff
+
+    if fmt not in FORMATS:
+        raise _fail(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}")
+    try:
+        filters = Filters(
+            status=Status(status) if status else None,
+            since=since_datetime(datetime.fromisoformat(since)) if since else None,
+            lang=lang,
+            site=site,
+        )
+    except ValueError as exc:
+        raise _fail(
+            f"{exc}; --status is one of {', '.join(s.value for s in Status)}, --since YYYY-MM-DD"
+        ) from None
+    try:
+        records = select(RecordLog(data), filters)
+        if fmt == "xliff":
+            body = to_xliff(records)
+            _ = out.write_bytes(body) if out else sys.stdout.buffer.write(body)
+            return
+        with out.open("w", encoding="utf-8") if out else _stdout() as fh:
+            (write_jsonl if fmt == "jsonl" else write_effort)(records, fh)
+    except USER_ERRORS as exc:
+        raise _fail(exc) from None
+
+
+def _stdout():
+    import contextlib
+    import sys
+
+    return contextlib.nullcontext(sys.stdout)
+
+
+@app.command("import-xliff")
+def import_xliff(
+    xliff_file: Annotated[Path, typer.Argument(help="An XLIFF 2 file made by werger export.")],
+    data: DataDir,
+    by: Annotated[str, typer.Option("--by", help="Reviewer the new revisions are credited to.")],
+) -> None:
+    """Bring edits made in a CAT tool back as new revisions (records changed meanwhile are skipped).
+
+    Example: werger import-xliff ckb.xlf --data data/ --by amina
+    """
+    from store.log import RecordLog
+    from store.xliff import import_xliff as run_import
+
+    try:
+        report = run_import(xliff_file, RecordLog(data), by)
+    except USER_ERRORS as exc:
+        raise _fail(exc) from None
+    Console().print(
+        f"updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
+        f"conflicts {len(report.conflicts)}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for record_id in report.conflicts:
+        err.print(f"conflict: {record_id} changed since the export; export it again", highlight=False)
+    if report.conflicts:
+        raise typer.Exit(code=1)
 
 
 if __name__ == "__main__":

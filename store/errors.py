@@ -2,7 +2,10 @@
 
 WergerStoreError
  ├── LogLockedError     another process holds the log's write lock
- └── RecordInvalidError a record does not match the schema
+ ├── RecordInvalidError a record does not match the schema
+ ├── RevisionConflictError  someone else wrote a newer revision first
+ ├── UsersFileError     the reviewers' file is missing, unreadable or lacks a name
+ └── XliffError         an XLIFF file is not one werger can read back
 """
 
 
@@ -16,3 +19,19 @@ class LogLockedError(WergerStoreError):
 
 class RecordInvalidError(WergerStoreError):
     """A record failed validation and was not written."""
+
+
+class RevisionConflictError(WergerStoreError):
+    """A revision was based on one that is no longer the latest; nothing was written."""
+
+    def __init__(self, message: str, latest: object) -> None:
+        super().__init__(message)
+        self.latest = latest
+
+
+class UsersFileError(WergerStoreError):
+    """The reviewers' file cannot be used as asked."""
+
+
+class XliffError(WergerStoreError):
+    """An XLIFF file does not match the records it claims to carry."""

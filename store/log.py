@@ -17,7 +17,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 from pydantic import ValidationError
 
-from store.errors import LogLockedError
+from store.errors import LogLockedError, RevisionConflictError
 from store.record import Record
 
 LOG_NAME = "records.jsonl"
@@ -58,6 +58,33 @@ class RecordLog:
                 f"remove {self._lock.lock_file} if no werger is running"
             ) from exc
         return len(lines)
+
+    def append_revision(self, record: Record) -> None:
+        """Append ``record`` only if it directly follows the latest revision of its id.
+
+        Two editors who opened the same revision must not silently overwrite each other: the check
+        and the append happen under the one write lock, and the loser gets the winner's revision in
+        a RevisionConflictError so both versions can be shown.
+        """
+        try:
+            with self._lock:
+                latest = self.history(record.id)[-1:] or [None]
+                current = latest[0].revision if latest[0] is not None else 0
+                if record.revision != current + 1:
+                    raise RevisionConflictError(
+                        f"record {record.id} is at revision {current}, not {record.revision - 1}; "
+                        "reload it and apply the change again",
+                        latest[0],
+                    )
+                self.append([record])
+        except Timeout as exc:
+            raise LogLockedError(
+                f"{self.path} is locked by another werger process; try again in a moment"
+            ) from exc
+
+    def history(self, record_id: str) -> list[Record]:
+        """Every revision of one record, lowest first."""
+        return sorted((r for r in self.read() if r.id == record_id), key=lambda r: r.revision)
 
     def _quarantine_torn_tail(self) -> None:
         """Move a partial last line (a crash mid-write) to ``.torn`` so new lines start clean."""

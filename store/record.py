@@ -53,6 +53,10 @@ class Segment(BaseModel):
     engine: EngineRef | None = None
     qa_flags: list[str] = Field(default_factory=list)
     edited_by: str | None = None
+    machine_target: str | None = Field(
+        default=None,
+        description="The engine's output, kept when an editor replaces the target, to measure post-editing.",
+    )
 
 
 class Review(BaseModel):

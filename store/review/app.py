@@ -1,0 +1,192 @@
+"""Routes of the review app: queue, record, save/decide, history, login.
+
+Everything is rendered on the server from Jinja2 templates with autoescaping on: crawled text is
+untrusted and must reach the browser as text. Every change goes through
+``RecordLog.append_revision``; a revision based on a stale one becomes a conflict page showing both
+versions instead of overwriting anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from store.errors import RevisionConflictError
+from store.log import RecordLog
+from store.record import Record, Status
+from store.review import auth
+from store.review.headers import SecurityHeaders
+from store.review.text import direction, word_diff
+from store.revise import decided, edited
+from store.users import Users
+
+HERE = Path(__file__).parent
+REVIEW_STATUSES = [Status.MACHINE, Status.NEEDS_REVIEW, Status.REVIEWED, Status.APPROVED, Status.REJECTED]
+ACTIONS = {
+    "save": Status.REVIEWED,
+    "approve": Status.APPROVED,
+    "reject": Status.REJECTED,
+    "needs_review": Status.NEEDS_REVIEW,
+}
+
+
+@dataclass
+class Context:
+    """What every route needs: the log, the reviewers and the templates."""
+
+    log: RecordLog
+    users: Users
+    templates: Jinja2Templates
+
+    def page(self, request: Request, name: str, status_code: int = 200, **values: object) -> Response:
+        values.update(user=auth.current_user(request), csrf_token=auth.csrf_token(request))
+        return self.templates.TemplateResponse(request, name, values, status_code=status_code)
+
+
+def create_app(data_dir: Path) -> Starlette:
+    """The ASGI app over the log in ``data_dir`` (``records.jsonl`` and ``users.json``)."""
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.globals.update(direction=direction, word_diff=word_diff)
+    ctx = Context(RecordLog(data_dir), Users(data_dir), templates)
+    routes = [
+        Route("/", _guard(ctx, queue)),
+        Route("/login", partial(login, ctx), methods=["GET", "POST"]),
+        Route("/logout", partial(logout, ctx), methods=["POST"]),
+        Route("/records/{record_id:str}", _guard(ctx, record_page), methods=["GET", "POST"]),
+        Route("/records/{record_id:str}/history", _guard(ctx, history)),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    middleware = [
+        Middleware(SecurityHeaders),
+        Middleware(
+            SessionMiddleware,
+            secret_key=auth.session_secret(data_dir),
+            session_cookie="werger_review",
+            same_site="strict",
+            max_age=12 * 3600,
+        ),
+    ]
+    return Starlette(routes=routes, middleware=middleware)
+
+
+def _guard(ctx: Context, handler):
+    """Send anyone not logged in to the login page first."""
+
+    async def endpoint(request: Request) -> Response:
+        if auth.current_user(request) is None:
+            return auth.login_redirect(request)
+        return await handler(ctx, request)
+
+    return endpoint
+
+
+async def login(ctx: Context, request: Request) -> Response:
+    target = auth.safe_next(request.query_params.get("next"))
+    if request.method == "GET":
+        return ctx.page(request, "login.html", next=target, error=None)
+    form = await auth.checked_form(request)
+    name, password = str(form.get("name", "")), str(form.get("password", ""))
+    if await run_in_threadpool(ctx.users.check, name, password):
+        auth.log_in(request, name)
+        return RedirectResponse(target, status_code=303)
+    return ctx.page(request, "login.html", 401, next=target, error="Unknown name or wrong password.")
+
+
+async def logout(ctx: Context, request: Request) -> Response:
+    await auth.checked_form(request)
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+async def queue(ctx: Context, request: Request) -> Response:
+    latest = list((await run_in_threadpool(ctx.log.latest)).values())
+    wanted = {k: request.query_params.get(k) or None for k in ("site", "lang", "status", "flag")}
+    shown = [r for r in latest if _matches(r, **wanted)]
+    shown.sort(key=lambda r: (r.revised_at, r.id), reverse=True)
+    options = {
+        "site": sorted({r.site for r in latest}),
+        "lang": sorted({r.source_lang for r in latest}),
+        "status": [s.value for s in REVIEW_STATUSES] + [Status.UNTRANSLATED, Status.NOT_NEEDED],
+        "flag": sorted({f for r in latest for s in r.segments for f in s.qa_flags}),
+    }
+    return ctx.page(request, "queue.html", records=shown, wanted=wanted, options=options, total=len(latest))
+
+
+def _matches(
+    record: Record, site: str | None, lang: str | None, status: str | None, flag: str | None
+) -> bool:
+    return (
+        (site is None or record.site == site)
+        and (lang is None or record.source_lang == lang)
+        and (status is None or record.status == status)
+        and (flag is None or any(flag in s.qa_flags for s in record.segments))
+    )
+
+
+async def record_page(ctx: Context, request: Request) -> Response:
+    record_id = request.path_params["record_id"]
+    record = (await run_in_threadpool(ctx.log.latest)).get(record_id)
+    if record is None:
+        raise HTTPException(404, f"No record {record_id} in this data folder.")
+    if request.method == "GET":
+        saved = request.query_params.get("saved")
+        return ctx.page(request, "record.html", record=record, drafts=None, saved=saved, error=None)
+    return await _save(ctx, request, record)
+
+
+async def _save(ctx: Context, request: Request, record: Record) -> Response:
+    form = await auth.checked_form(request)
+    action = str(form.get("action", "save"))
+    if action not in ACTIONS:
+        raise HTTPException(400, f"Unknown action {action!r}.")
+    note = str(form.get("note", "")).strip() or None
+    drafts = {s.index: str(form[f"t{s.index}"]) for s in record.segments if f"t{s.index}" in form}
+    base = int(str(form.get("base", "0")) or 0)
+    user = auth.current_user(request) or ""
+    if base != record.revision:
+        return _conflict(ctx, request, record, drafts, note)
+    if action == "reject" and not note:
+        error = "Say why in the note when rejecting, so the translator knows what to fix."
+        return ctx.page(request, "record.html", 400, record=record, drafts=drafts, saved=None, error=error)
+    revision = edited(record, drafts, user, note, ACTIONS[action])
+    if revision is None and action == "save":
+        return RedirectResponse(request.url.path, status_code=303)
+    revision = revision or decided(record, ACTIONS[action], user, note)
+    try:
+        await run_in_threadpool(ctx.log.append_revision, revision)
+    except RevisionConflictError as exc:
+        return _conflict(ctx, request, exc.latest, drafts, note)
+    return RedirectResponse(f"{request.url.path}?saved={revision.revision}", status_code=303)
+
+
+def _conflict(ctx: Context, request: Request, latest: Record, drafts: dict[int, str], note: str | None):
+    """Both versions side by side; the editor's text stays in the form, based on the newer revision."""
+    return ctx.page(request, "conflict.html", 409, record=latest, drafts=drafts, note=note)
+
+
+async def history(ctx: Context, request: Request) -> Response:
+    record_id = request.path_params["record_id"]
+    revisions = await run_in_threadpool(ctx.log.history, record_id)
+    if not revisions:
+        raise HTTPException(404, f"No record {record_id} in this data folder.")
+    steps = []
+    for before, after in zip([None, *revisions], revisions, strict=False):
+        changes = []
+        for segment in after.segments if before else []:
+            old = before.segments[segment.index].target if segment.index < len(before.segments) else None
+            if old != segment.target:
+                changes.append((segment, word_diff(old, segment.target)))
+        steps.append((after, changes))
+    return ctx.page(request, "history.html", record=revisions[-1], steps=list(reversed(steps)))

@@ -1,0 +1,103 @@
+"""Human revisions of a record: edits, approvals and rejections, each a new line in the log.
+
+The functions here build the next revision from the one the editor saw; ``RecordLog.append_revision``
+then refuses it if someone else wrote first. The machine output of an edited segment is kept in
+``machine_target`` so post-editing effort can be measured against what the engine produced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+
+from store.record import Record, Review, Segment, Status, utc_now
+
+DECISIONS = {Status.APPROVED, Status.REJECTED, Status.NEEDS_REVIEW, Status.REVIEWED}
+
+
+def edited(
+    record: Record,
+    targets: Mapping[int, str],
+    by: str,
+    note: str | None = None,
+    status: Status = Status.REVIEWED,
+) -> Record | None:
+    """The next revision with new segment targets; None when nothing actually changed."""
+    segments: list[Segment] = []
+    changed = False
+    for segment in record.segments:
+        new = targets.get(segment.index)
+        if new is None or _same(new, segment.target):
+            segments.append(segment)
+            continue
+        changed = True
+        machine = segment.machine_target if segment.edited_by else segment.target
+        segments.append(
+            segment.model_copy(update={"target": new, "edited_by": by, "machine_target": machine})
+        )
+    if not changed:
+        return None
+    return _next(record, segments, status, by, note)
+
+
+def decided(record: Record, status: Status, by: str, note: str | None = None) -> Record:
+    """The next revision carrying a reviewer's decision (approve, reject with a note, ...)."""
+    if status not in DECISIONS:
+        raise ValueError(f"{status} is not a reviewer's decision")
+    return _next(record, record.segments, status, by, note)
+
+
+def _next(record: Record, segments: list[Segment], status: Status, by: str, note: str | None) -> Record:
+    now = utc_now()
+    return record.model_copy(
+        update={
+            "revision": record.revision + 1,
+            "revised_at": now,
+            "segments": segments,
+            "status": status,
+            "status_reason": None,
+            "review": Review(by=by, at=now, note=note or None),
+        }
+    )
+
+
+def _same(new: str, old: str | None) -> bool:
+    return new.strip() == (old or "").strip()
+
+
+@dataclass(frozen=True)
+class Effort:
+    """How much an editor changed one machine-translated segment."""
+
+    record_id: str
+    index: int
+    lang: str
+    edited_by: str
+    machine: str
+    final: str
+    distance: int
+    normalized: float
+
+
+def post_edit_effort(record: Record) -> list[Effort]:
+    """Character edit distance between machine output and the edited target, per edited segment."""
+    rows: list[Effort] = []
+    for s in record.segments:
+        if not s.edited_by or s.target is None:
+            continue
+        machine = s.machine_target or ""
+        rows.append(
+            Effort(
+                record_id=record.id,
+                index=s.index,
+                lang=s.lang,
+                edited_by=s.edited_by,
+                machine=machine,
+                final=s.target,
+                distance=Levenshtein.distance(machine, s.target),
+                normalized=round(Levenshtein.normalized_distance(machine, s.target), 4),
+            )
+        )
+    return rows

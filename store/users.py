@@ -1,0 +1,69 @@
+"""The reviewers' file: who may log in to the review app, with Argon2-hashed passwords.
+
+It lives beside the log (``users.json`` in the data folder) so a data folder carries its own
+editors; only hashes are stored, and the file is written owner-only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from store.errors import UsersFileError
+from store.record import utc_now
+
+USERS_NAME = "users.json"
+NAME = re.compile(r"^[\w.@-]{1,64}$")
+MIN_PASSWORD = 8
+_hasher = PasswordHasher()
+
+
+class Users:
+    """Read, add and check reviewers in ``<data>/users.json``."""
+
+    def __init__(self, directory: Path) -> None:
+        self.path = Path(directory) / USERS_NAME
+
+    def _load(self) -> dict[str, dict]:
+        if not self.path.exists():
+            return {}
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise UsersFileError(f"cannot read {self.path}: {exc}; fix or remove the file") from exc
+
+    def names(self) -> list[str]:
+        return sorted(self._load())
+
+    def add(self, name: str, password: str) -> None:
+        """Add a reviewer or replace their password."""
+        if not NAME.match(name):
+            raise UsersFileError(
+                f"{name!r} is not a usable name: use 1-64 letters, digits, '.', '_', '@' or '-'"
+            )
+        if len(password) < MIN_PASSWORD:
+            raise UsersFileError(f"the password must have at least {MIN_PASSWORD} characters")
+        users = self._load()
+        users[name] = {"hash": _hasher.hash(password), "added": utc_now().isoformat()}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(users, fh, indent=2, ensure_ascii=False)
+        os.replace(tmp, self.path)
+
+    def check(self, name: str, password: str) -> bool:
+        """True when the name exists and the password matches its hash."""
+        entry = self._load().get(name)
+        if entry is None:
+            _hasher.hash(password)
+            return False
+        try:
+            return _hasher.verify(entry["hash"], password)
+        except (VerificationError, InvalidHashError):
+            return False

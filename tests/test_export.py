@@ -1,0 +1,172 @@
+"""`werger export` and `werger import-xliff`, run for real over records from a real crawl."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from lxml import etree
+from rapidfuzz.distance import Levenshtein
+from typer.testing import CliRunner
+
+from ingest.cli import app
+from ingest.demo import demo_site_config
+from ingest.pipeline import RunOptions, run_crawl
+from store.log import RecordLog
+from store.record import Status, load_schema
+from store.revise import decided, edited
+from store.xliff import MDA_NS, XLIFF_NS
+from translate.argos import argos_registry
+
+ROOT = Path(__file__).resolve().parent.parent
+NS = {"x": XLIFF_NS, "mda": MDA_NS}
+
+
+def werger(*args: str, stdin: str | None = None):
+    """The real CLI, in process (typer's runner), so the suite stays fast."""
+    result = CliRunner().invoke(app, list(args), input=stdin)
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory, models_dir) -> Path:
+    from ingest.demo import serve_directory
+
+    out = tmp_path_factory.mktemp("export-crawl")
+    with serve_directory(ROOT / "fixtures" / "site") as base_url:
+        run_crawl([demo_site_config(base_url)], RunOptions(out_dir=out), argos_registry(models_dir))
+    return out
+
+
+@pytest.fixture
+def data(crawled, tmp_path) -> Path:
+    import shutil
+
+    return Path(shutil.copytree(crawled, tmp_path / "data"))
+
+
+def russian(data: Path) -> list:
+    return sorted((r for r in RecordLog(data).latest().values() if r.source_lang == "ru"), key=lambda r: r.id)
+
+
+def approve_first_russian(data: Path):
+    log = RecordLog(data)
+    record = russian(data)[0]
+    revision = edited(record, {0: record.segments[0].target + " extra"}, "amina")
+    log.append_revision(revision)
+    log.append_revision(decided(revision, Status.APPROVED, "amina"))
+    return record
+
+
+def test_export_keeps_the_latest_revision_of_matching_records_only(data):
+    record = approve_first_russian(data)
+    result = werger(
+        "export", "--data", str(data), "--status", "approved", "--lang", "ru", "--format", "jsonl"
+    )
+    assert result.exit_code == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(line["id"], line["revision"]) for line in lines] == [(record.id, 3)]
+    validator = jsonschema.Draft202012Validator(load_schema())
+    for line in lines:
+        validator.validate(line)
+
+
+def test_export_since_a_date_drops_records_revised_before_it(data):
+    approve_first_russian(data)
+    everything = werger("export", "--data", str(data), "--since", "2000-01-01")
+    future = werger("export", "--data", str(data), "--since", "2999-01-01")
+    assert everything.exit_code == future.exit_code == 0
+    assert len(everything.stdout.splitlines()) == 12
+    assert future.stdout == ""
+
+
+def test_effort_export_measures_the_edit_distance_from_machine_output(data):
+    record = approve_first_russian(data)
+    result = werger("export", "--data", str(data), "--format", "effort")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    machine = record.segments[0].target
+    assert rows == [
+        {
+            "record_id": record.id,
+            "index": 0,
+            "lang": "ru",
+            "edited_by": "amina",
+            "machine": machine,
+            "final": machine + " extra",
+            "distance": 6,
+            "normalized": round(Levenshtein.normalized_distance(machine, machine + " extra"), 4),
+        }
+    ]
+
+
+def test_xliff_export_is_xliff_2_with_one_file_per_record(data, tmp_path):
+    out = tmp_path / "ru.xlf"
+    result = werger("export", "--data", str(data), "--lang", "ru", "--format", "xliff", "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    root = etree.parse(str(out)).getroot()
+    assert root.tag == f"{{{XLIFF_NS}}}xliff"
+    assert (root.get("version"), root.get("srcLang"), root.get("trgLang")) == ("2.0", "ru", "en")
+    files = root.findall("x:file", NS)
+    records = russian(data)
+    assert [f.get("id") for f in files] == [f"r{r.id}" for r in records]
+    first = files[0]
+    assert first.findtext(".//mda:meta[@type='record-id']", namespaces=NS) == records[0].id
+    units = first.findall("x:unit", NS)
+    assert [u.findtext("x:segment/x:source", namespaces=NS) for u in units] == [
+        s.source for s in records[0].segments
+    ]
+
+
+def test_edits_made_in_a_cat_tool_come_back_as_a_new_revision(data, tmp_path):
+    xlf = tmp_path / "ru.xlf"
+    werger("export", "--data", str(data), "--lang", "ru", "--format", "xliff", "--out", str(xlf))
+    tree = etree.parse(str(xlf))
+    target = tree.find(".//x:file/x:unit/x:segment/x:target", NS)
+    machine = target.text
+    target.text = "Fixed in OmegaT."
+    tree.write(str(xlf), xml_declaration=True, encoding="UTF-8")
+
+    result = werger("import-xliff", str(xlf), "--data", str(data), "--by", "bakhtiyar")
+    assert result.exit_code == 0, result.stderr
+    assert "updated 1, unchanged 2, conflicts 0" in result.stdout
+    record = russian(data)[0]
+    assert record.revision == 2 and record.status == Status.REVIEWED
+    assert record.segments[0].target == "Fixed in OmegaT."
+    assert (record.segments[0].edited_by, record.segments[0].machine_target) == ("bakhtiyar", machine)
+
+
+def test_an_xliff_made_before_a_newer_revision_is_refused_as_a_conflict(data, tmp_path):
+    xlf = tmp_path / "ru.xlf"
+    werger("export", "--data", str(data), "--lang", "ru", "--format", "xliff", "--out", str(xlf))
+    approve_first_russian(data)
+    lines_before = RecordLog(data).path.read_text(encoding="utf-8")
+    tree = etree.parse(str(xlf))
+    tree.find(".//x:target", NS).text = "Stale edit."
+    tree.write(str(xlf), xml_declaration=True, encoding="UTF-8")
+    result = werger("import-xliff", str(xlf), "--data", str(data), "--by", "bakhtiyar")
+    assert result.exit_code == 1
+    assert "changed since the export" in result.stderr
+    assert RecordLog(data).path.read_text(encoding="utf-8") == lines_before
+
+
+def test_xliff_of_several_language_pairs_is_refused_with_a_hint(data):
+    result = werger("export", "--data", str(data), "--format", "xliff")
+    assert result.exit_code == 1
+    assert "pass --lang" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_file_that_is_not_xliff_is_refused_without_a_traceback(data, tmp_path):
+    bogus = tmp_path / "notes.xml"
+    bogus.write_text("<notes/>", encoding="utf-8")
+    result = werger("import-xliff", str(bogus), "--data", str(data), "--by", "amina")
+    assert result.exit_code == 1
+    assert "not an XLIFF 2 file" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_bad_status_is_refused_with_the_valid_ones(data):
+    result = werger("export", "--data", str(data), "--status", "done")
+    assert result.exit_code == 1 and "approved" in result.stderr

@@ -1,0 +1,183 @@
+"""The review app driven in real headless Chromium over loopback, on records from a real crawl."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from review_support import PASSWORDS, crawl_review_data, serve_review
+
+from store.log import RecordLog
+from store.record import Status
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOT_DIR = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium (.ci/run installs it)")
+
+
+@pytest.fixture(scope="module")
+def review_models(tmp_path_factory, ru_en_package) -> Path:
+    """ru->en and ckb->en tiny models, so Sorani records carry machine output to post-edit."""
+    from conftest import site_corpus
+    from tiny_argos import build_argos_package
+
+    from translate.models import install_file
+
+    folder = tmp_path_factory.mktemp("review-models")
+    install_file(ru_en_package, folder)
+    build = tmp_path_factory.mktemp("ckb-build")
+    install_file(build_argos_package(build, site_corpus(), "ckb", "en"), folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def crawled_data(tmp_path_factory, review_models) -> Path:
+    out = tmp_path_factory.mktemp("review-crawl")
+    crawl_review_data(out, review_models)
+    return out
+
+
+@pytest.fixture
+def data(crawled_data, tmp_path) -> Path:
+    """A fresh copy per test, so revisions written by one test never leak into another."""
+    return Path(shutil.copytree(crawled_data, tmp_path / "data"))
+
+
+@pytest.fixture(scope="module")
+def browser(crawled_data):
+    """Chromium; the crawl runs first because Playwright's sync API holds the thread's event loop."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def app_url(data):
+    with serve_review(data) as url:
+        yield url
+
+
+def logged_in(browser, app_url: str, name: str):
+    page = browser.new_context(locale="en").new_page()
+    page.goto(f"{app_url}/")
+    assert "/login" in page.url
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORDS[name])
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{app_url}/")
+    return page
+
+
+def sorani_machine_record(data: Path):
+    return next(
+        r for r in RecordLog(data).latest().values() if r.source_lang == "ckb" and r.status == Status.MACHINE
+    )
+
+
+def test_an_editor_edits_and_approves_a_sorani_record_with_the_keyboard(browser, app_url, data):
+    record = sorani_machine_record(data)
+    lines_before = RecordLog(data).path.read_text(encoding="utf-8").count("\n")
+    page = logged_in(browser, app_url, "amina")
+    page.select_option("select[name=lang]", "ckb")
+    page.click("form.filters button")
+    page.wait_for_url("**/?*lang=ckb*")
+    assert {t.inner_text() for t in page.locator("table.queue tbody tr td:nth-child(3)").all()} == {"ckb"}
+    page.click(f"a[href='/records/{record.id}']")
+    page.wait_for_url(f"{app_url}/records/{record.id}")
+
+    source = page.locator("#seg-0 td.source")
+    assert source.get_attribute("lang") == "ckb"
+    assert source.get_attribute("dir") == "rtl"
+    assert source.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    assert page.locator("#seg-0 textarea").get_attribute("dir") == "ltr"
+
+    page.keyboard.press("j")
+    page.keyboard.press("e")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("Aid reached the flooded families of Garmiyan.")
+    page.keyboard.press("Control+s")
+    page.wait_for_selector("text=Saved revision 2")
+    shot = SCREENSHOT_DIR / "review-record-ckb.png"
+    SCREENSHOT_DIR.mkdir(exist_ok=True)
+    page.screenshot(path=str(shot), full_page=True)
+    print(f"record page screenshot: {shot}")
+
+    page.keyboard.press("a")
+    page.wait_for_selector("text=Saved revision 3")
+    assert page.locator("#status").inner_text() == "approved"
+
+    log = RecordLog(data)
+    assert log.path.read_text(encoding="utf-8").count("\n") == lines_before + 2
+    edit, approval = log.history(record.id)[-2:]
+    assert edit.segments[0].target == "Aid reached the flooded families of Garmiyan."
+    assert edit.segments[0].edited_by == "amina"
+    assert edit.segments[0].machine_target == record.segments[0].target
+    assert (edit.status, approval.status) == (Status.REVIEWED, Status.APPROVED)
+    assert approval.review.by == "amina" and approval.revised_at >= record.revised_at
+
+
+def test_a_rejection_needs_a_note_and_keeps_it(browser, app_url, data):
+    record = sorani_machine_record(data)
+    page = logged_in(browser, app_url, "amina")
+    page.goto(f"{app_url}/records/{record.id}")
+    page.keyboard.press("r")
+    page.keyboard.type("Paragraph 2 is mistranslated")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Saved revision 2")
+    latest = RecordLog(data).latest()[record.id]
+    assert latest.status == Status.REJECTED
+    assert latest.review.note == "Paragraph 2 is mistranslated"
+    page.goto(f"{app_url}/records/{record.id}/history")
+    assert "Paragraph 2 is mistranslated" in page.locator("#rev-2").inner_text()
+
+
+def test_script_in_a_crawled_page_renders_as_inert_text(browser, app_url, data):
+    record = next(r for r in RecordLog(data).latest().values() if r.site == "partner")
+    page = logged_in(browser, app_url, "amina")
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(f"{app_url}/records/{record.id}")
+    text = page.locator("#seg-0 td.source").inner_text()
+    assert '<script>window.wergerXss = "script ran"</script>' in text
+    assert "onerror=" in page.locator("#seg-1 td.source").inner_text()
+    assert page.locator("main script, main img").count() == 0
+    assert page.evaluate("() => window.wergerXss") is None
+    assert dialogs == []
+
+
+def test_the_second_of_two_concurrent_saves_gets_a_conflict_page_and_loses_nothing(browser, app_url, data):
+    record = sorani_machine_record(data)
+    first = logged_in(browser, app_url, "amina")
+    second = logged_in(browser, app_url, "bakhtiyar")
+    for page in (first, second):
+        page.goto(f"{app_url}/records/{record.id}")
+    first.fill("textarea[name=t0]", "Amina's wording of the first paragraph.")
+    second.fill("textarea[name=t0]", "Bakhtiyar's wording of the first paragraph.")
+    first.click("#save")
+    first.wait_for_selector("text=Saved revision 2")
+    second.click("#save")
+    second.wait_for_selector("h1.conflict-title")
+    theirs = second.locator("table.both td.theirs").first.inner_text()
+    mine = second.locator("table.both td.mine").first.inner_text()
+    assert theirs == "Amina's wording of the first paragraph."
+    assert mine == "Bakhtiyar's wording of the first paragraph."
+    assert second.locator("textarea[name=t0]").input_value() == mine
+    assert [r.revision for r in RecordLog(data).history(record.id)] == [1, 2]
+
+    second.click("#save")
+    second.wait_for_selector("text=Saved revision 3")
+    assert RecordLog(data).latest()[record.id].segments[0].target == mine
