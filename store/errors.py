@@ -2,7 +2,8 @@
 
 WergerStoreError
  ├── LogLockedError     another process holds the log's write lock
- └── RecordInvalidError a record does not match the schema
+ ├── RecordInvalidError a record does not match the schema
+ └── CrawlIndexError    the crawl index cannot be opened (delete it; it is rebuilt from the log)
 """
 
 
@@ -16,3 +17,7 @@ class LogLockedError(WergerStoreError):
 
 class RecordInvalidError(WergerStoreError):
     """A record failed validation and was not written."""
+
+
+class CrawlIndexError(WergerStoreError):
+    """The crawl index cannot be opened; it can always be deleted and rebuilt from the log."""
