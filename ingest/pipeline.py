@@ -14,6 +14,7 @@ import asyncio
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -38,6 +39,7 @@ LANGID_METHOD = "script+letters+langdetect"
 SUMMARY_NAME = "run-summary.json"
 
 
+@cache
 def pipeline_version() -> str:
     return version("werger")
 
@@ -63,6 +65,7 @@ class CrawlRun:
         self.progress = progress or Silent()
         self.log = RecordLog(options.out_dir)
         self.index = CrawlIndex(options.out_dir, self.log)
+        self.extractor_version = extractor_version()
 
     async def run(self, sites: list[Site]) -> RunSummary:
         summary = RunSummary(started_at=utc_now().isoformat())
@@ -118,7 +121,7 @@ class CrawlRun:
                 etag=result.etag,
                 last_modified=result.last_modified,
                 extractor=EXTRACTOR,
-                extractor_version=extractor_version(),
+                extractor_version=self.extractor_version,
                 langid_method=LANGID_METHOD,
                 pipeline_version=pipeline_version(),
             ),
