@@ -21,6 +21,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from ingest.config import CrawlerSettings
 from ingest.errors import WergerIngestError
 from store.errors import WergerStoreError
 from translate.errors import WergerTranslateError
@@ -63,20 +64,30 @@ def _fail(exc: Exception) -> typer.Exit:
     return typer.Exit(code=1)
 
 
-def _crawl(sites: list, out: Path, target: str, models_dir: Path | None) -> bool:
+def _crawl(
+    sites: list, out: Path, target: str, models_dir: Path | None, crawler: CrawlerSettings | None = None
+) -> tuple[bool, list[str]]:
     from ingest.pipeline import RunOptions, run_crawl
+    from ingest.progress import for_stream
     from ingest.summary import render
     from translate.argos import argos_registry
 
+    crawler = crawler or CrawlerSettings()
     registry = argos_registry(_models_dir(models_dir))
-    summary = run_crawl(sites, RunOptions(out_dir=out, target_lang=target), registry)
+    options = RunOptions(
+        out_dir=out,
+        target_lang=target,
+        fetcher_options=crawler.fetcher_options(),
+        max_run_time=crawler.max_run_time,
+    )
+    summary = run_crawl(sites, options, registry, for_stream(err.file))
     render(summary)
     Console().print(
         f"records: {out / 'records.jsonl'}   summary: {out / 'run-summary.json'}",
         highlight=False,
         soft_wrap=True,
     )
-    return summary.ok
+    return summary.ok, summary.reasons
 
 
 @app.command()
@@ -85,19 +96,45 @@ def crawl(
     out: Annotated[Path, typer.Option("--out", help="Output folder for records.jsonl and the run summary.")],
     target: Target = "en",
     models_dir: ModelsDir = None,
+    contact: Annotated[
+        str | None,
+        typer.Option("--contact", help="URL or e-mail for the User-Agent [default: [crawler] contact]."),
+    ] = None,
+    max_run_time: Annotated[
+        float | None,
+        typer.Option("--max-run-time", help="Seconds for the whole run [default: [crawler] max_run_time]."),
+    ] = None,
 ) -> None:
     """Crawl the sites of SITES_FILE and append new or changed records to OUT/records.jsonl.
 
-    Example: werger crawl sites.toml --out data/
+    Safe to run from cron or a systemd timer: a second run on the same OUT exits at once with a
+    message; the exit code is 0 only when every site ran (see OUT/run-summary.json for why not).
+
+    Example: werger crawl sites.toml --out data/ --contact https://example.org/crawler
     """
-    from ingest.config import load_sites
+    from dataclasses import replace
+
+    from ingest.config import load_config
 
     try:
-        ok = _crawl(load_sites(sites_file), out, target, models_dir)
+        config = load_config(sites_file)
+        crawler = replace(
+            config.crawler,
+            contact=contact or config.crawler.contact,
+            max_run_time=max_run_time or config.crawler.max_run_time,
+        )
+        if crawler.contact is None:
+            err.print(
+                "warning: no contact in the User-Agent; set [crawler] contact or --contact so site "
+                "owners can reach you",
+                highlight=False,
+                soft_wrap=True,
+            )
+        ok, reasons = _crawl(config.sites, out, target, models_dir, crawler)
     except USER_ERRORS as exc:
         raise _fail(exc) from None
     if not ok:
-        raise typer.Exit(code=1)
+        raise _fail("; ".join(reasons))
 
 
 @app.command()
@@ -116,11 +153,11 @@ def demo(
     try:
         with serve_directory(demo_site_dir()) as base_url:
             Console().print(f"demo site served at {base_url}", highlight=False, soft_wrap=True)
-            ok = _crawl([demo_site_config(base_url)], out, target, models_dir)
+            ok, reasons = _crawl([demo_site_config(base_url)], out, target, models_dir)
     except USER_ERRORS as exc:
         raise _fail(exc) from None
     if not ok:
-        raise typer.Exit(code=1)
+        raise _fail("; ".join(reasons))
 
 
 def _clear_previous_demo(out: Path) -> None:

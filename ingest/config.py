@@ -14,6 +14,15 @@ A TOML file with one ``[sites.<name>]`` table per site::
     concurrency = 2               # requests in flight to this host
     delay = 1.0                   # seconds between requests to this host
     allow_private = false         # allow loopback/private addresses (local mirrors, the demo)
+
+and an optional ``[crawler]`` table for the run as a whole::
+
+    [crawler]
+    contact = "https://example.org/crawler"   # put in the User-Agent so site owners can reach you
+    timeout = 20          # seconds per request
+    max_run_time = 3300   # seconds for the whole run; what is left waits for the next run
+    retries = 3           # extra attempts after timeouts, resets, truncated bodies, 429 and 5xx
+    max_bytes = 5000000   # bodies larger than this are abandoned while streaming
 """
 
 from __future__ import annotations
@@ -100,11 +109,83 @@ def site_from_dict(name: str, table: dict) -> Site:
     )
 
 
-def parse_sites(text: str, origin: str = "sites file") -> list[Site]:
+@dataclass(frozen=True)
+class CrawlerSettings:
+    """Settings of the run as a whole (the ``[crawler]`` table)."""
+
+    contact: str | None = None
+    timeout: float = 20.0
+    max_run_time: float | None = None
+    retries: int = 3
+    max_bytes: int = 5_000_000
+
+    def fetcher_options(self) -> dict:
+        """Keyword arguments for ``ingest.fetch.Fetcher``."""
+        from ingest.fetch import user_agent
+
+        return {
+            "user_agent": user_agent(self.contact),
+            "timeout": self.timeout,
+            "retries": self.retries,
+            "max_bytes": self.max_bytes,
+        }
+
+
+@dataclass(frozen=True)
+class Config:
+    sites: list[Site]
+    crawler: CrawlerSettings
+
+
+_CRAWLER_NUMBERS = {"timeout": float, "max_run_time": float, "retries": int, "max_bytes": int}
+
+
+def crawler_from_dict(table: dict, origin: str = "sites file") -> CrawlerSettings:
+    """Build the run settings, with errors that name the key."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{origin}: [crawler] must be a table")
+    unknown = set(table) - {"contact", *_CRAWLER_NUMBERS}
+    if unknown:
+        raise ConfigError(f"{origin}: [crawler] has unknown setting(s) {', '.join(sorted(unknown))}")
+    contact = table.get("contact")
+    if contact is not None and (not isinstance(contact, str) or not contact.strip()):
+        raise ConfigError(f"{origin}: [crawler] contact must be a URL or e-mail address")
+    values: dict = {}
+    for key, kind in _CRAWLER_NUMBERS.items():
+        if key not in table:
+            continue
+        value = table[key]
+        if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+            raise ConfigError(f"{origin}: [crawler] {key} must be a positive number")
+        if kind is int and value != int(value):
+            raise ConfigError(f"{origin}: [crawler] {key} must be a whole number")
+        values[key] = kind(value)
+    return CrawlerSettings(contact=contact, **values)
+
+
+def parse_config(text: str, origin: str = "sites file") -> Config:
+    """The sites and the ``[crawler]`` settings of a sites file."""
+    data = _load_toml(text, origin)
+    return Config(_sites_of(data, origin), crawler_from_dict(data.get("crawler", {}), origin))
+
+
+def load_config(path: Path) -> Config:
+    """Read and check a sites file with its ``[crawler]`` settings."""
+    return parse_config(_read(path), str(path))
+
+
+def _load_toml(text: str, origin: str) -> dict:
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{origin}: not valid TOML: {exc}") from exc
+
+
+def parse_sites(text: str, origin: str = "sites file") -> list[Site]:
+    return _sites_of(_load_toml(text, origin), origin)
+
+
+def _sites_of(data: dict, origin: str) -> list[Site]:
     sites = data.get("sites")
     if not isinstance(sites, dict) or not sites:
         raise ConfigError(f"{origin}: no [sites.<name>] tables found")
@@ -113,8 +194,11 @@ def parse_sites(text: str, origin: str = "sites file") -> list[Site]:
 
 def load_sites(path: Path) -> list[Site]:
     """Read and check a sites file."""
+    return parse_sites(_read(path), str(path))
+
+
+def _read(path: Path) -> str:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read sites file {path}: {exc.strerror}") from exc
-    return parse_sites(text, str(path))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import gzip
+import zlib
 from urllib.parse import urljoin, urlsplit
 
 from courlan import normalize_url
 from lxml import etree, html
 
 _TRACKING_PREFIXES = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "yclid")
+MAX_SITEMAP_BYTES = 50_000_000  # the sitemap protocol's own limit for an uncompressed file
 
 
 def canonical(url: str) -> str:
@@ -27,11 +28,23 @@ def canonical(url: str) -> str:
 def _parse_xml(text: str | bytes) -> etree._Element | None:
     data = text.encode("utf-8") if isinstance(text, str) else text
     if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
+        data = gunzip_capped(data)
+        if data is None:
+            return None
     try:
         return etree.fromstring(data, parser=etree.XMLParser(recover=True, resolve_entities=False))
     except etree.XMLSyntaxError:
         return None
+
+
+def gunzip_capped(data: bytes, limit: int = MAX_SITEMAP_BYTES) -> bytes | None:
+    """Decompress a gzip file, or None when it is corrupt or inflates past ``limit`` (a gzip bomb)."""
+    inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+    try:
+        out = inflater.decompress(data, limit + 1)
+    except zlib.error:
+        return None
+    return None if len(out) > limit else out
 
 
 def _local(tag: object) -> str:

@@ -2,7 +2,8 @@
 
 WergerIngestError
  ├── ConfigError   the sites file is missing, malformed or names something impossible
- └── FetchError    a URL could not be fetched (the reason is in the message)
+ ├── FetchError    a URL could not be fetched (the reason is in the message)
+ └── RunLockedError another crawl is writing to the same output folder
 """
 
 
@@ -16,3 +17,7 @@ class ConfigError(WergerIngestError):
 
 class FetchError(WergerIngestError):
     """A URL could not be fetched; the message says why in words an operator can act on."""
+
+
+class RunLockedError(WergerIngestError):
+    """Another crawl is writing to the same output folder."""

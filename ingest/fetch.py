@@ -1,34 +1,62 @@
 """HTTP fetching that partner sites can live with: robots.txt, per-host limits, caps and guards.
 
-One ``Fetcher`` serves a whole run. Every request to a host passes that host's semaphore and delay;
-every hop of a redirect is checked against the private-address guard; bodies are streamed and
-abandoned past the size cap, so one huge file cannot exhaust memory.
+One ``Fetcher`` serves a whole run. Every request to a host passes that host's semaphore and delay
+(the larger of the site's delay and robots.txt's Crawl-delay); a 429 or 503 with Retry-After pauses
+the whole host, not just one request; timeouts, resets, truncated bodies and 5xx are retried a
+bounded number of times with exponential backoff and jitter. Every hop of a redirect is checked
+against the scheme and private-address guard; bodies are streamed and abandoned past the size cap,
+so one huge file cannot exhaust memory.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
-import re
+import random
 import socket
 import time
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from importlib.metadata import version
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 from protego import Protego
 
+from ingest.charset import decode_body
 from ingest.config import Site
 from ingest.errors import FetchError
 
-USER_AGENT = "werger/0.1 (offline translation crawler; see README for contact)"
+GZIP_MAGIC = b"\x1f\x8b"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_RETRY_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+
+
+def user_agent(contact: str | None = None) -> str:
+    """An honest User-Agent: who we are and, when configured, where a site owner can reach us."""
+    base = f"werger/{version('werger')}"
+    return f"{base} (+{contact})" if contact else f"{base} (offline translation crawler)"
+
+
+USER_AGENT = user_agent()
+
+
+@dataclass
+class Validators:
+    """What a conditional GET sends back: the ETag and Last-Modified of the last fetch."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def headers(self) -> dict[str, str]:
+        found = {"If-None-Match": self.etag, "If-Modified-Since": self.last_modified}
+        return {name: value for name, value in found.items() if value}
 
 
 @dataclass
 class FetchResult:
-    """A fetched response, decoded when it is text."""
+    """A fetched response, decoded when it is text; status 304 means unchanged since ``Validators``."""
 
     url: str
     final_url: str
@@ -37,6 +65,8 @@ class FetchResult:
     text: str | None
     etag: str | None = None
     last_modified: str | None = None
+    attempts: int = 1
+    raw: bytes | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -45,6 +75,14 @@ class _HostState:
     delay: float
     next_slot: float = 0.0
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class _Retry(Exception):
+    """One attempt failed in a way worth trying again after ``wait`` seconds (None: backoff)."""
+
+    def __init__(self, reason: str, wait: float | None = None) -> None:
+        super().__init__(reason)
+        self.wait = wait
 
 
 class Fetcher:
@@ -56,15 +94,29 @@ class Fetcher:
         timeout: float = 20.0,
         max_bytes: int = 5_000_000,
         max_redirects: int = 5,
+        retries: int = 3,
+        backoff: float = 0.5,
+        max_backoff: float = 30.0,
+        max_retry_after: float = 120.0,
     ) -> None:
         self.user_agent = user_agent
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
+        self.retries = retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.max_retry_after = max_retry_after
         self._client = httpx.AsyncClient(
-            timeout=timeout, headers={"User-Agent": user_agent}, follow_redirects=False
+            timeout=timeout,
+            headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate, br"},
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
         )
         self._hosts: dict[str, _HostState] = {}
         self._robots: dict[str, Protego | None] = {}
+        self._robots_errors: dict[str, str] = {}
+        self._robots_locks: dict[str, asyncio.Lock] = {}
+        self._addresses: dict[str, str | None] = {}
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -73,53 +125,135 @@ class Fetcher:
         await self._client.aclose()
 
     async def allowed_by_robots(self, url: str, site: Site) -> bool:
-        """Whether robots.txt lets werger fetch ``url``; an unreachable robots.txt allows all."""
+        """Whether robots.txt lets werger fetch ``url``; a missing robots.txt (4xx) allows all.
+
+        A robots.txt that cannot be read (5xx, timeouts) raises FetchError: like the big search
+        engines, werger then leaves the host alone rather than guess.
+        """
         robots = await self._robots_for(url, site)
         return robots is None or robots.can_fetch(url, self.user_agent)
 
     async def _robots_for(self, url: str, site: Site) -> Protego | None:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
-        if origin not in self._robots:
-            self._robots[origin] = None
-            try:
-                result = await self.fetch(origin + "/robots.txt", site, accept_any_type=True)
-                if result.status == 200 and result.text is not None:
-                    self._robots[origin] = Protego.parse(result.text)
-            except FetchError:
-                pass
+        async with self._robots_locks.setdefault(origin, asyncio.Lock()):
+            if origin not in self._robots and origin not in self._robots_errors:
+                await self._load_robots(origin, site)
+        if origin in self._robots_errors:
+            raise FetchError(self._robots_errors[origin])
         return self._robots[origin]
 
-    async def crawl_delay(self, url: str, site: Site) -> float:
-        robots = await self._robots_for(url, site)
+    async def _load_robots(self, origin: str, site: Site) -> None:
+        try:
+            result = await self.fetch(origin + "/robots.txt", site, accept_any_type=True)
+        except FetchError as exc:
+            self._robots_errors[origin] = f"robots.txt unreadable, host skipped: {exc}"
+            return
+        if result.status >= 500:
+            self._robots_errors[origin] = f"robots.txt unreadable, host skipped: HTTP {result.status}"
+            return
+        robots = Protego.parse(result.text) if result.status == 200 and result.text else None
+        self._robots[origin] = robots
         delay = robots.crawl_delay(self.user_agent) if robots else None
-        return max(site.delay, float(delay or 0.0))
+        if delay:
+            host = self._host(origin, site)
+            host.delay = max(host.delay, float(delay))
 
-    async def fetch(self, url: str, site: Site, accept_any_type: bool = False) -> FetchResult:
+    async def robots_sitemaps(self, url: str, site: Site) -> list[str]:
+        """Sitemaps that ``url``'s robots.txt announces."""
+        robots = await self._robots_for(url, site)
+        return list(robots.sitemaps) if robots else []
+
+    async def crawl_delay(self, url: str, site: Site) -> float:
+        """The delay in force for ``url``'s host: the site's, or robots.txt's Crawl-delay if larger."""
+        await self._robots_for(url, site)
+        return self._host(url, site).delay
+
+    async def fetch(
+        self,
+        url: str,
+        site: Site,
+        accept_any_type: bool = False,
+        validators: Validators | None = None,
+    ) -> FetchResult:
         """GET ``url`` following redirects; raises FetchError with the reason when it cannot."""
         current = url
+        visited: set[str] = set()
         for _ in range(self.max_redirects + 1):
+            if current in visited:
+                raise FetchError(f"redirect loop back to {current}")
+            visited.add(current)
             await self._check_address(current, site)
-            response_or_next = await self._get_once(current, site, accept_any_type)
-            if isinstance(response_or_next, FetchResult):
-                response_or_next.url = url
-                return response_or_next
-            current = response_or_next
+            outcome = await self._get_with_retries(current, site, accept_any_type, validators)
+            if isinstance(outcome, FetchResult):
+                outcome.url = url
+                return outcome
+            current = outcome
         raise FetchError(f"more than {self.max_redirects} redirects")
 
-    async def _get_once(self, url: str, site: Site, accept_any_type: bool) -> FetchResult | str:
-        host = await self._host(url, site)
+    async def _get_with_retries(
+        self, url: str, site: Site, accept_any_type: bool, validators: Validators | None
+    ) -> FetchResult | str:
+        host = self._host(url, site)
+        for attempt in range(1, self.retries + 2):
+            try:
+                outcome = await self._get_once(url, host, accept_any_type, validators)
+            except _Retry as retry:
+                if attempt > self.retries:
+                    raise FetchError(f"{retry} (gave up after {attempt} attempts)") from None
+                wait = retry.wait if retry.wait is not None else self._backoff(attempt)
+                self._pause(host, wait)
+                continue
+            if isinstance(outcome, FetchResult):
+                outcome.attempts = attempt
+            return outcome
+        raise AssertionError("unreachable")
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential backoff with full jitter, so retries from many workers do not stampede."""
+        return min(self.max_backoff, self.backoff * 2 ** (attempt - 1)) * random.uniform(0.5, 1.5)
+
+    def _pause(self, host: _HostState, seconds: float) -> None:
+        """Hold back every request to the host, not only the one that failed."""
+        host.next_slot = max(host.next_slot, time.monotonic() + seconds)
+
+    async def _get_once(
+        self, url: str, host: _HostState, accept_any_type: bool, validators: Validators | None
+    ) -> FetchResult | str:
+        headers = validators.headers() if validators else {}
         async with host.semaphore:
             await self._wait_turn(host)
             try:
-                async with self._client.stream("GET", url) as response:
+                async with self._client.stream("GET", url, headers=headers) as response:
                     if response.is_redirect and "location" in response.headers:
                         return urljoin(url, response.headers["location"])
+                    if response.status_code in RETRY_STATUSES:
+                        raise _Retry(f"HTTP {response.status_code}", self._retry_after(response))
                     return await self._read(response, url, accept_any_type)
-            except httpx.TimeoutException as exc:
-                raise FetchError(f"timed out ({type(exc).__name__})") from exc
+            except _RETRY_ERRORS as exc:
+                raise _Retry(_describe(exc)) from exc
             except httpx.HTTPError as exc:
-                raise FetchError(f"{type(exc).__name__}: {exc}") from exc
+                raise FetchError(_describe(exc)) from exc
+
+    def _retry_after(self, response: httpx.Response) -> float | None:
+        """Seconds the server asked us to wait (delta or HTTP date); None when it did not say."""
+        value = response.headers.get("retry-after", "").strip()
+        if not value:
+            return None
+        try:
+            seconds = float(value)
+        except ValueError:
+            try:
+                seconds = parsedate_to_datetime(value).timestamp() - time.time()
+            except (TypeError, ValueError):
+                return None
+        seconds = max(0.0, seconds)
+        if seconds > self.max_retry_after:
+            raise FetchError(
+                f"HTTP {response.status_code} with Retry-After {seconds:.0f} s, longer than the "
+                f"{self.max_retry_after:.0f} s werger waits; the page is left for the next run"
+            )
+        return seconds
 
     async def _read(self, response: httpx.Response, url: str, accept_any_type: bool) -> FetchResult:
         content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -136,33 +270,37 @@ class Fetcher:
             return result
         if not accept_any_type and not _is_text(content_type):
             return result
+        declared = response.headers.get("content-length", "")
+        if (
+            declared.isdigit()
+            and int(declared) > self.max_bytes
+            and not response.headers.get("content-encoding")
+        ):
+            raise FetchError(f"body of {declared} bytes is larger than {self.max_bytes} bytes, not read")
         body = bytearray()
         async for chunk in response.aiter_bytes():
             body.extend(chunk)
             if len(body) > self.max_bytes:
                 raise FetchError(f"body larger than {self.max_bytes} bytes, abandoned")
-        result.text = decode_body(bytes(body), response.charset_encoding)
+        result.raw = bytes(body)
+        if not result.raw.startswith(GZIP_MAGIC):
+            result.text = decode_body(result.raw, response.charset_encoding)
         return result
 
-    async def _host(self, url: str, site: Site) -> _HostState:
+    def _host(self, url: str, site: Site) -> _HostState:
         netloc = urlsplit(url).netloc.lower()
         if netloc not in self._hosts:
             self._hosts[netloc] = _HostState(asyncio.Semaphore(site.concurrency), site.delay)
         return self._hosts[netloc]
 
     async def _wait_turn(self, host: _HostState) -> None:
-        """Space request starts to the same host by the host's delay."""
-        if host.delay <= 0:
-            return
+        """Space request starts to the same host by its delay, and honour pauses (Retry-After)."""
         async with host.lock:
             now = time.monotonic()
-            wait = host.next_slot - now
-            host.next_slot = max(now, host.next_slot) + host.delay
-        if wait > 0:
-            await asyncio.sleep(wait)
-
-    async def set_delay(self, url: str, site: Site, delay: float) -> None:
-        (await self._host(url, site)).delay = delay
+            start = max(now, host.next_slot)
+            host.next_slot = start + host.delay
+        if start > now:
+            await asyncio.sleep(start - now)
 
     async def _check_address(self, url: str, site: Site) -> None:
         """Refuse non-http schemes and, unless the site allows it, private or local addresses."""
@@ -171,39 +309,32 @@ class Fetcher:
             raise FetchError(f"refused scheme or URL: {url}")
         if site.allow_private:
             return
-        try:
-            infos = await asyncio.get_running_loop().getaddrinfo(
-                parts.hostname, None, type=socket.SOCK_STREAM
-            )
-        except socket.gaierror as exc:
-            raise FetchError(f"cannot resolve {parts.hostname}: {exc.strerror}") from exc
-        for info in infos:
-            address = ipaddress.ip_address(info[4][0])
-            if not address.is_global:
-                raise FetchError(f"refused: {parts.hostname} resolves to non-public address {address}")
+        if parts.hostname not in self._addresses:
+            self._addresses[parts.hostname] = await _non_public_address(parts.hostname)
+        address = self._addresses[parts.hostname]
+        if address is not None:
+            raise FetchError(f"refused: {parts.hostname} resolves to non-public address {address}")
+
+
+async def _non_public_address(hostname: str) -> str | None:
+    """The first non-global address ``hostname`` resolves to, or None when all are public."""
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(hostname, None, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise FetchError(f"cannot resolve {hostname}: {exc.strerror}") from exc
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            return str(address)
+    return None
+
+
+def _describe(exc: httpx.HTTPError) -> str:
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timed out ({type(exc).__name__})"
+    detail = str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {detail}"
 
 
 def _is_text(content_type: str) -> bool:
     return content_type in HTML_TYPES or content_type.startswith("text/") or content_type.endswith("xml")
-
-
-def decode_body(body: bytes, declared: str | None) -> str:
-    """Decode by the declared charset, else the page's meta charset, else by detection."""
-    for candidate in (declared, _meta_charset(body)):
-        if candidate:
-            try:
-                return body.decode(candidate)
-            except (LookupError, UnicodeDecodeError):
-                continue
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(body).best()
-        return str(best) if best is not None else body.decode("utf-8", errors="replace")
-
-
-def _meta_charset(body: bytes) -> str | None:
-    match = _META_CHARSET.search(body[:4096])
-    return match.group(1).decode("ascii") if match else None

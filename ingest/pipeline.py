@@ -2,25 +2,34 @@
 
 Pages stream through the stages; finished records are translated in batches of documents (so the
 engine batches sentences across pages) and appended to the log. A page whose clean text is
-unchanged since its last revision produces nothing new. Every URL the run touches ends up in the
-run summary: written, unchanged, skipped with a reason, or failed with a reason.
+unchanged since its last revision produces nothing new; a page the server says is unchanged (304
+to a conditional GET) is not even downloaded. The frontier and the crawl state live in the crawl
+index (SQLite), so memory stays flat however large a site is. Every URL the run touches ends up in
+the run summary: written, unchanged, not modified, removed, skipped or failed, with reasons.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from importlib.metadata import version
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ingest.boilerplate import Cleaner
 from ingest.config import Site
 from ingest.discover import canonical, page_links, parse_feed, parse_sitemap
 from ingest.errors import FetchError
 from ingest.extract import EXTRACTOR, extract, extractor_version
-from ingest.fetch import HTML_TYPES, Fetcher, FetchResult
+from ingest.fetch import HTML_TYPES, Fetcher, FetchResult, Validators
 from ingest.langid import detect, document_language
+from ingest.progress import Progress, Silent
+from ingest.runlock import RunLock
 from ingest.summary import RunSummary, SiteSummary
+from store.index import CrawlIndex, Frontier
 from store.log import RecordLog
 from store.record import Provenance, Record, Segment, Status, content_hash, record_id, utc_now
 from translate.engine import EngineRegistry
@@ -30,6 +39,7 @@ LANGID_METHOD = "script+letters+langdetect"
 SUMMARY_NAME = "run-summary.json"
 
 
+@cache
 def pipeline_version() -> str:
     return version("werger")
 
@@ -40,29 +50,34 @@ class RunOptions:
     target_lang: str = "en"
     batch_documents: int = 32
     fetcher_options: dict = field(default_factory=dict)
-
-
-@dataclass
-class _Known:
-    revision: int
-    content_hash: str
+    max_run_time: float | None = None
+    max_sitemap_depth: int = 3
 
 
 class CrawlRun:
     """Crawls sites into one output directory's log."""
 
-    def __init__(self, options: RunOptions, registry: EngineRegistry) -> None:
+    def __init__(
+        self, options: RunOptions, registry: EngineRegistry, progress: Progress | None = None
+    ) -> None:
         self.options = options
         self.registry = registry
+        self.progress = progress or Silent()
         self.log = RecordLog(options.out_dir)
-        self.known = {rid: _Known(r.revision, r.content_hash) for rid, r in self.log.latest().items()}
+        self.index = CrawlIndex(options.out_dir, self.log)
+        self.extractor_version = extractor_version()
         self.cleaners: dict[str, Cleaner] = {}
 
     async def run(self, sites: list[Site]) -> RunSummary:
         summary = RunSummary(started_at=utc_now().isoformat())
+        limit = self.options.max_run_time
+        deadline = time.monotonic() + limit if limit else None
         async with Fetcher(**self.options.fetcher_options) as fetcher:
             for site in sites:
-                summary.sites.append(await _SiteCrawl(self, site, fetcher).run())
+                self.progress.site_started(site.name)
+                site_summary = await _SiteCrawl(self, site, fetcher, deadline).run()
+                summary.sites.append(site_summary)
+                self.progress.site_finished(site_summary)
         summary.finished_at = utc_now().isoformat()
         summary.write(self.options.out_dir / SUMMARY_NAME)
         return summary
@@ -80,7 +95,7 @@ class CrawlRun:
         document = document_language([(g, len(p)) for g, p in zip(guesses, paragraphs, strict=True)])
         canonical_url = canonical(result.final_url)
         rid = record_id(canonical_url)
-        previous = self.known.get(rid)
+        previous = self.index.known(rid)
         now = utc_now()
         return Record(
             id=rid,
@@ -108,23 +123,27 @@ class CrawlRun:
                 etag=result.etag,
                 last_modified=result.last_modified,
                 extractor=EXTRACTOR,
-                extractor_version=extractor_version(),
+                extractor_version=self.extractor_version,
                 langid_method=LANGID_METHOD,
                 pipeline_version=pipeline_version(),
             ),
         )
 
     def is_unchanged(self, record: Record) -> bool:
-        known = self.known.get(record.id)
+        known = self.index.known(record.id)
         return known is not None and known.content_hash == record.content_hash
 
     def store(self, records: list[Record], summary: SiteSummary) -> None:
         """Translate a batch of records and append them to the log."""
         translated = translate_records(records, self.registry, self.options.target_lang)
         self.log.append(translated)
+        self.index.note_written(translated)
         for record in translated:
-            self.known[record.id] = _Known(record.revision, record.content_hash)
             summary.records_written += 1
+            if record.revision == 1:
+                summary.new += 1
+            else:
+                summary.revised += 1
             summary.languages[record.source_lang] += 1
             summary.statuses[record.status.value] += 1
             if record.status is Status.UNTRANSLATED and record.status_reason:
@@ -132,119 +151,203 @@ class CrawlRun:
 
 
 class _SiteCrawl:
-    """The frontier and workers of one site."""
+    """The frontier and workers of one site.
 
-    def __init__(self, run: CrawlRun, site: Site, fetcher: Fetcher) -> None:
+    Twice as many workers as the host's concurrency run, so extraction of one page overlaps the
+    fetch of the next; the fetcher's per-host semaphore keeps requests in flight at the limit.
+    """
+
+    def __init__(self, run: CrawlRun, site: Site, fetcher: Fetcher, deadline: float | None) -> None:
         self.run_ = run
         self.site = site
         self.fetcher = fetcher
+        self.deadline = deadline
         self.summary = SiteSummary(site.name)
-        self.frontier: asyncio.Queue[tuple[str, int, bool]] = asyncio.Queue()
-        self.seen: set[str] = set()
+        self.frontier: Frontier = run.index.frontier()
         self.seen_ids: set[str] = set()
+        self.sitemaps_seen: set[str] = set()
         self.pending: list[Record] = []
         self.fetched = 0
+        self.active = 0
+        self.out_of_time = False
+        self.turn = asyncio.Condition()
 
     async def run(self) -> SiteSummary:
-        for sitemap in self.site.sitemaps:
+        await self._discover()
+        self._enqueue(self.site.start_urls, 0, seed=True)
+        workers = [asyncio.create_task(self._work()) for _ in range(self.site.concurrency * 2)]
+        await asyncio.gather(*workers)
+        await self._flush()
+        self._account_for_leftovers()
+        return self.summary
+
+    async def _discover(self) -> None:
+        """Sitemaps (the site's and those its robots.txt announces), then feeds."""
+        announced: list[str] = []
+        for start in (*self.site.start_urls, *self.site.sitemaps, *self.site.feeds):
+            try:
+                announced.extend(await self.fetcher.robots_sitemaps(start, self.site))
+            except FetchError:
+                continue
+        for sitemap in dict.fromkeys((*self.site.sitemaps, *announced)):
             await self._read_sitemap(sitemap, depth=0)
         for feed in self.site.feeds:
             await self._read_feed(feed)
-        for start in self.site.start_urls:
-            self._enqueue(start, 0, seed=True)
-        workers = [asyncio.create_task(self._work()) for _ in range(self.site.concurrency)]
-        await self.frontier.join()
-        for worker in workers:
-            worker.cancel()
-        await asyncio.gather(*workers, return_exceptions=True)
-        await self._flush()
-        return self.summary
 
-    def _enqueue(self, url: str, depth: int, seed: bool = False) -> None:
-        url = canonical(url)
-        if url in self.seen or not (seed or self.site.in_scope(url)):
-            return
-        self.seen.add(url)
-        self.frontier.put_nowait((url, depth, seed))
+    def _enqueue(self, urls: Iterable[str], depth: int, seed: bool = False) -> None:
+        batch = {canonical(url): None for url in urls}
+        self.frontier.add((url, depth, seed) for url in batch if seed or self.site.in_scope(url))
+
+    def _report(self, url: str, outcome: str) -> None:
+        self.run_.progress.advanced(self.summary, self.frontier.remaining, url, outcome)
+
+    def _fail(self, url: str, reason: str) -> None:
+        self.summary.fail(url, reason)
+        self._report(url, f"failed ({reason})")
+
+    def _skip(self, url: str, reason: str) -> None:
+        self.summary.skipped[reason] += 1
+        self._report(url, "skipped")
 
     async def _fetch_text(self, url: str) -> FetchResult | None:
         """Fetch a sitemap or feed; failures go to the summary."""
         try:
+            if not await self.fetcher.allowed_by_robots(url, self.site):
+                self._skip(url, "disallowed by robots.txt")
+                return None
             result = await self.fetcher.fetch(url, self.site, accept_any_type=True)
         except FetchError as exc:
-            self.summary.fail(url, str(exc))
+            self._fail(url, str(exc))
             return None
-        if result.status != 200 or result.text is None:
-            self.summary.fail(url, f"HTTP {result.status}")
+        if result.status != 200 or result.raw is None:
+            self._fail(url, f"HTTP {result.status}")
             return None
         return result
 
     async def _read_sitemap(self, url: str, depth: int) -> None:
+        url = canonical(url)
+        if url in self.sitemaps_seen or urlsplit(url).netloc.lower() not in self.site.hosts:
+            return
+        self.sitemaps_seen.add(url)
         result = await self._fetch_text(url)
         if result is None:
             return
-        pages, nested = parse_sitemap(result.text or "")
-        for page in pages:
-            self._enqueue(page, 0)
-        if depth < 3:
+        pages, nested = parse_sitemap(result.raw or b"")
+        self._enqueue(pages, 0)
+        if depth < self.run_.options.max_sitemap_depth:
             for child in nested:
                 await self._read_sitemap(child, depth + 1)
 
     async def _read_feed(self, url: str) -> None:
         result = await self._fetch_text(url)
         if result is not None:
-            for page in parse_feed(result.text or "", result.final_url):
-                self._enqueue(page, 0)
+            self._enqueue(parse_feed(result.raw or b"", result.final_url), 0)
+
+    async def _next(self) -> tuple[str, int, bool] | None:
+        """The next URL for a worker; None once the frontier is empty and nobody can add to it."""
+        async with self.turn:
+            while True:
+                if self.deadline is not None and time.monotonic() >= self.deadline:
+                    self.out_of_time = True
+                    return None
+                if self.fetched >= self.site.max_pages:
+                    return None
+                item = self.frontier.pop()
+                if item is not None:
+                    self.active += 1
+                    return item
+                if self.active == 0:
+                    self.turn.notify_all()
+                    return None
+                await self.turn.wait()
 
     async def _work(self) -> None:
-        while True:
-            url, depth, seed = await self.frontier.get()
+        while (item := await self._next()) is not None:
+            url, depth, seed = item
             try:
                 await self._visit(url, depth, seed)
             except Exception as exc:  # a bug on one page must not end the run: report it
-                self.summary.fail(url, f"internal error: {type(exc).__name__}: {exc}")
+                self._fail(url, f"internal error: {type(exc).__name__}: {exc}")
             finally:
-                self.frontier.task_done()
+                async with self.turn:
+                    self.active -= 1
+                    self.turn.notify_all()
+
+    def _validators(self, url: str, depth: int, seed: bool) -> Validators | None:
+        """Conditional GET for stored article pages whose links werger remembers (a 304 has no body).
+
+        Start pages outside the allow patterns are hubs and always read in full.
+        """
+        if seed and not self.site.in_scope(url):
+            return None
+        page = self.run_.index.page(url)
+        if page is None or page.gone_at is not None or page.record_id is None:
+            return None
+        if depth < self.site.max_depth and self.run_.index.links(url) is None:
+            return None
+        found = Validators(page.etag, page.last_modified)
+        return found if found.headers() else None
 
     async def _visit(self, url: str, depth: int, seed: bool) -> None:
-        if self.fetched >= self.site.max_pages:
-            self.summary.skipped["max_pages reached"] += 1
-            return
-        if not await self.fetcher.allowed_by_robots(url, self.site):
-            self.summary.skipped["disallowed by robots.txt"] += 1
-            return
-        self.fetched += 1
         try:
-            result = await self.fetcher.fetch(url, self.site)
+            if not await self.fetcher.allowed_by_robots(url, self.site):
+                self._skip(url, "disallowed by robots.txt")
+                return
+            self.fetched += 1
+            result = await self.fetcher.fetch(url, self.site, validators=self._validators(url, depth, seed))
         except FetchError as exc:
-            self.summary.fail(url, str(exc))
+            self._fail(url, str(exc))
             return
         self.summary.pages_fetched += 1
+        self.summary.retried += result.attempts - 1
+        if result.status == 304:
+            self.run_.index.note_fetch(url, self.site.name, 304, result.etag, result.last_modified)
+            if depth < self.site.max_depth:
+                self._enqueue(self.run_.index.links(url) or [], depth + 1)
+            self.summary.not_modified += 1
+            self._report(url, "not modified")
+            return
+        if result.status in (404, 410) and self.run_.index.mark_gone(url, result.status):
+            self.summary.removed.append(url)
+            self._report(url, f"removed (HTTP {result.status})")
+            return
         if result.status != 200:
-            self.summary.fail(url, f"HTTP {result.status}")
+            self._fail(url, f"HTTP {result.status}")
             return
         if result.content_type not in HTML_TYPES or result.text is None:
-            self.summary.skipped[f"not HTML ({result.content_type or 'no type'})"] += 1
+            self._skip(url, f"not HTML ({result.content_type or 'no type'})")
             return
+        links = page_links(result.text, result.final_url)
+        self.run_.index.note_links(url, links)
         if depth < self.site.max_depth:
-            for link in page_links(result.text, result.final_url):
-                self._enqueue(link, depth + 1)
+            self._enqueue(links, depth + 1)
         if seed and not self.site.in_scope(url):
+            self._skip(url, "start page outside the allow patterns (links only)")
             return
         await self._process(result)
 
     async def _process(self, result: FetchResult) -> None:
         record = await asyncio.to_thread(self.run_.build_record, self.site, result)
         if record is None:
-            self.summary.skipped["no main text"] += 1
+            self._skip(result.url, "no main text")
         elif record.id in self.seen_ids:
-            self.summary.skipped["duplicate of a page already crawled"] += 1
+            self._skip(result.url, "duplicate of a page already crawled")
         elif self.run_.is_unchanged(record):
             self.seen_ids.add(record.id)
+            self.run_.index.note_fetch(
+                result.url,
+                self.site.name,
+                result.status,
+                result.etag,
+                result.last_modified,
+                record.content_hash,
+            )
             self.summary.unchanged += 1
+            self._report(result.url, "unchanged")
         else:
             self.seen_ids.add(record.id)
             self.pending.append(record)
+            self._report(result.url, "written")
             if len(self.pending) >= self.run_.options.batch_documents:
                 await self._flush()
 
@@ -253,7 +356,31 @@ class _SiteCrawl:
         if batch:
             await asyncio.to_thread(self.run_.store, batch, self.summary)
 
+    def _account_for_leftovers(self) -> None:
+        """URLs a limit kept from being visited are counted, and a site with nothing fetched is an error."""
+        left = sum(1 for _ in self.frontier.drain())
+        if self.out_of_time:
+            if left:
+                self.summary.skipped["run time limit reached"] += left
+            self.summary.error = f"run time limit reached; {left} URL(s) left for the next run"
+        elif left:
+            self.summary.skipped["max_pages reached"] += left
+        if self.summary.error is None and self.summary.pages_fetched == 0 and self.summary.failures:
+            first = self.summary.failures[0]
+            self.summary.error = f"nothing could be fetched; first failure: {first.url}: {first.reason}"
 
-def run_crawl(sites: list[Site], options: RunOptions, registry: EngineRegistry) -> RunSummary:
-    """Crawl ``sites`` into ``options.out_dir`` and return the run summary."""
-    return asyncio.run(CrawlRun(options, registry).run(sites))
+
+def run_crawl(
+    sites: list[Site], options: RunOptions, registry: EngineRegistry, progress: Progress | None = None
+) -> RunSummary:
+    """Crawl ``sites`` into ``options.out_dir`` and return the run summary.
+
+    Raises RunLockedError at once when another run holds the output folder.
+    """
+    with RunLock(options.out_dir):
+        crawl = CrawlRun(options, registry, progress)
+        try:
+            return asyncio.run(crawl.run(sites))
+        finally:
+            crawl.index.close()
+            crawl.progress.close()

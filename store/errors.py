@@ -5,7 +5,8 @@ WergerStoreError
  ├── RecordInvalidError a record does not match the schema
  ├── RevisionConflictError  someone else wrote a newer revision first
  ├── UsersFileError     the reviewers' file is missing, unreadable or lacks a name
- └── XliffError         an XLIFF file is not one werger can read back
+ ├── XliffError         an XLIFF file is not one werger can read back
+ └── CrawlIndexError    the crawl index cannot be opened (delete it; it is rebuilt from the log)
 """
 
 
@@ -35,3 +36,7 @@ class UsersFileError(WergerStoreError):
 
 class XliffError(WergerStoreError):
     """An XLIFF file does not match the records it claims to carry."""
+
+
+class CrawlIndexError(WergerStoreError):
+    """The crawl index cannot be opened; it can always be deleted and rebuilt from the log."""

@@ -1,0 +1,51 @@
+"""One crawl at a time per output folder, so overlapping cron or timer runs never interleave.
+
+The lock is an OS file lock (released by the kernel if the process dies, so a crash never leaves
+a stale lock behind); a small note beside it says who holds it, for the message the second run
+prints.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from ingest.errors import RunLockedError
+
+LOCK_NAME = "crawl.lock"
+
+
+class RunLock:
+    """Held for a whole run; entering raises RunLockedError at once when another run holds it."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self.note = self.directory / (LOCK_NAME + ".holder")
+        self._lock = FileLock(str(self.directory / LOCK_NAME), timeout=0)
+
+    def __enter__(self) -> RunLock:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            self._lock.acquire()
+        except Timeout:
+            raise RunLockedError(
+                f"another werger crawl is writing to {self.directory} ({self._holder()}); this run "
+                "exits without touching it. If runs overlap routinely, space the timer further apart "
+                "or lower max_run_time in the [crawler] table"
+            ) from None
+        started = datetime.now(UTC).isoformat(timespec="seconds")
+        self.note.write_text(f"pid {os.getpid()} since {started}\n", encoding="utf-8")
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.note.unlink(missing_ok=True)
+        self._lock.release()
+
+    def _holder(self) -> str:
+        try:
+            return self.note.read_text(encoding="utf-8").strip()
+        except OSError:
+            return "holder unknown"

@@ -1,0 +1,42 @@
+"""URL normalisation and the sitemap/feed parsers."""
+
+from __future__ import annotations
+
+import gzip
+
+from ingest.discover import canonical, gunzip_capped, page_links, parse_feed, parse_sitemap
+
+
+def test_tracking_parameters_and_fragments_are_dropped():
+    url = "HTTP://Partner.Example/news/1?utm_source=x&id=7&fbclid=abc#comments"
+    assert canonical(url) == "http://partner.example/news/1?id=7"
+
+
+def test_gzipped_sitemaps_are_read():
+    xml = b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>http://a.example/1</loc></url></urlset>'
+    assert parse_sitemap(gzip.compress(xml)) == (["http://a.example/1"], [])
+
+
+def test_a_gzip_bomb_is_not_inflated_past_the_cap():
+    bomb = gzip.compress(b"<" * 5_000_000)
+    assert gunzip_capped(bomb, limit=1_000_000) is None
+    assert parse_sitemap(bomb[:-8] + b"corrupt!") == ([], [])
+
+
+def test_sitemap_indexes_give_nested_sitemaps():
+    xml = "<sitemapindex><sitemap><loc>http://a.example/s1.xml</loc></sitemap></sitemapindex>"
+    assert parse_sitemap(xml) == ([], ["http://a.example/s1.xml"])
+
+
+def test_rss_and_atom_items_give_links():
+    rss = "<rss><channel><link>http://a.example/</link><item><link>/news/1</link></item></channel></rss>"
+    atom = '<feed xmlns="http://www.w3.org/2005/Atom"><entry><link href="/news/2"/></entry></feed>'
+    assert parse_feed(rss, "http://a.example/") == ["http://a.example/news/1"]
+    assert parse_feed(atom, "http://a.example/") == ["http://a.example/news/2"]
+
+
+def test_page_links_skip_other_schemes():
+    page = (
+        '<a href="/a">a</a><a href="mailto:x@y">m</a><a href="file:///etc/passwd">f</a><a href="/a">again</a>'
+    )
+    assert page_links(page, "http://a.example/") == ["http://a.example/a"]
