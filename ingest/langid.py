@@ -1,30 +1,40 @@
 """Per-paragraph language identification that knows Kurdish.
 
-Stock langdetect calls Sorani Persian and Kurmanji Turkish. werger decides in layers: the script
-first, then letters only one language of that script uses, then langdetect (seeded, so the same
-text always gets the same answer) restricted to the script's candidates. Below the confidence
-threshold the answer is ``und``, which the pipeline never sends to a model.
+Stock langdetect calls Sorani Persian and Kurmanji Turkish, and sends Kazakh or Tatar to the
+Russian model. werger decides in layers, each cheaper than the next:
+
+1. the script: the writing system most letters belong to picks the candidate languages;
+2. letters: a candidate whose alphabet lacks letters the text uses is dropped (Sorani-only letters,
+   Uyghur/Urdu/Persian letters, non-Russian Cyrillic letters, Turkish-only Latin letters); when one
+   candidate is left, that is the answer, without any sampling;
+3. langdetect, with werger's own profiles, restricted to the candidates left and seeded so the same
+   text always gets the same answer; below the confidence threshold the answer is ``und``, which
+   the pipeline never sends to a model.
+
+The alphabets and profiles are data built from FLORES-200 by ``ingest/profiles/build.py``.
 """
 
 from __future__ import annotations
 
+import json
+import tomllib
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
+from pathlib import Path
+
+from ingest.errors import WergerIngestError
 
 UNDETERMINED = "und"
 THRESHOLD = 0.70
 MIN_LETTERS = 3
+MISSES_PER_LETTER = 0.02
+PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
 
-SORANI_LETTERS = frozenset("ڕڵێۆە")
-KURMANJI_LETTERS = frozenset("êîûÊÎÛ")
-TURKISH_ONLY_LETTERS = frozenset("ıİğĞöÖüÜ")
-SCRIPT_CANDIDATES = {
-    "Arab": ("ar", "fa", "ur"),
-    "Cyrl": ("ru", "uk", "bg", "mk"),
-    "Latn": ("en", "tr", "de", "fr", "es", "id", "sq", "so", "sw", "af", "nl", "it", "pt"),
-}
+
+class LanguageDataError(WergerIngestError):
+    """The language profiles shipped in ``ingest/profiles`` are missing or unreadable."""
 
 
 @dataclass(frozen=True)
@@ -34,62 +44,130 @@ class LanguageGuess:
     method: str
 
 
-def script_of(text: str) -> str | None:
-    """The dominant writing system of the letters in ``text`` (Arab, Cyrl, Latn) or None."""
-    counts: Counter[str] = Counter()
-    for char in text:
-        if not char.isalpha():
-            continue
-        name = unicodedata.name(char, "")
-        for script, marker in (("Arab", "ARABIC"), ("Cyrl", "CYRILLIC"), ("Latn", "LATIN")):
-            if name.startswith(marker):
-                counts[script] += 1
-                break
-    if sum(counts.values()) < MIN_LETTERS:
+@dataclass(frozen=True)
+class _Language:
+    label: str
+    script: str
+    alphabet: frozenset[str]
+
+
+class _Knowledge:
+    """Scripts, alphabets and n-gram profiles, loaded once from ``ingest/profiles``."""
+
+    def __init__(self, directory: Path) -> None:
+        try:
+            config = tomllib.loads((directory / "languages.toml").read_text(encoding="utf-8"))
+            alphabets = json.loads((directory / "alphabets.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise LanguageDataError(
+                f"cannot read language data in {directory} ({error}); rebuild it with "
+                "`uv run python ingest/profiles/build.py <training folder>`"
+            ) from error
+        self.directory = directory
+        self.ignored = frozenset(config["letters"]["ignored"])
+        self.ranges = [
+            (int(first, 16), int(last, 16), script)
+            for script, spans in config["scripts"].items()
+            for first, last in (span.split("-") for span in spans)
+        ]
+        self.languages = [
+            _Language(label, entry["script"], frozenset(entry["letters"]))
+            for label, entry in sorted(alphabets.items())
+        ]
+
+    @cache  # noqa: B019 - one instance per process, see _knowledge()
+    def script_of_letter(self, char: str) -> str | None:
+        if not char.isalpha() or char in self.ignored:
+            return None
+        code = ord(char)
+        for first, last, script in self.ranges:
+            if first <= code <= last:
+                return script
         return None
-    return counts.most_common(1)[0][0]
+
+    @cache  # noqa: B019
+    def candidates(self, script: str) -> tuple[_Language, ...]:
+        return tuple(language for language in self.languages if language.script == script)
+
+    @cache  # noqa: B019
+    def profile(self, label: str):
+        from langdetect.utils.lang_profile import LangProfile
+
+        path = self.directory / "ngrams" / f"{label}.json"
+        try:
+            return LangProfile(**json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError) as error:
+            raise LanguageDataError(
+                f"cannot read the {label!r} profile {path} ({error}); rebuild the profiles with "
+                "`uv run python ingest/profiles/build.py <training folder>`"
+            ) from error
+
+    @cache  # noqa: B019
+    def factory(self, labels: tuple[str, ...]):
+        """A langdetect factory that knows only ``labels``: restriction without renormalising."""
+        from langdetect.detector_factory import DetectorFactory
+
+        factory = DetectorFactory()
+        for index, label in enumerate(labels):
+            factory.add_profile(self.profile(label), index, len(labels))
+        factory.set_seed(0)
+        return factory
 
 
-@lru_cache(maxsize=1)
-def _factory():
-    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
-
-    factory = DetectorFactory()
-    factory.load_profile(PROFILES_DIRECTORY)
-    factory.set_seed(0)
-    return factory
+@cache
+def _knowledge() -> _Knowledge:
+    return _Knowledge(PROFILES_DIR)
 
 
-def _langdetect(text: str, candidates: tuple[str, ...]) -> tuple[str, float]:
+def _letters_by_script(text: str, knowledge: _Knowledge) -> dict[str, Counter[str]]:
+    letters: dict[str, Counter[str]] = {}
+    for char, count in Counter(text.lower()).items():
+        script = knowledge.script_of_letter(char)
+        if script is not None:
+            letters.setdefault(script, Counter())[char] += count
+    return letters
+
+
+def _compatible(letters: Counter[str], languages: tuple[_Language, ...]) -> tuple[str, ...]:
+    """Languages whose alphabet holds the text's letters, allowing a few foreign ones (names)."""
+    total = sum(letters.values())
+    misses = {
+        language.label: sum(n for char, n in letters.items() if char not in language.alphabet)
+        for language in languages
+    }
+    allowed = max(min(misses.values()), int(total * MISSES_PER_LETTER))
+    return tuple(label for label, missed in misses.items() if missed <= allowed)
+
+
+def _langdetect(text: str, labels: tuple[str, ...], knowledge: _Knowledge) -> tuple[str, float]:
     from langdetect.lang_detect_exception import LangDetectException
 
-    detector = _factory().create()
+    detector = knowledge.factory(labels).create()
     detector.append(text)
     try:
-        probabilities = detector.get_probabilities()
-    except LangDetectException:
+        best = detector.get_probabilities()[0]
+    except (LangDetectException, IndexError):
         return UNDETERMINED, 0.0
-    kept = [(p.lang, p.prob) for p in probabilities if p.lang in candidates]
-    if not kept:
-        return UNDETERMINED, 0.0
-    total = sum(prob for _, prob in kept)
-    lang, prob = max(kept, key=lambda item: item[1])
-    return lang, prob / total if total else 0.0
+    return best.lang, best.prob
 
 
 def detect(text: str) -> LanguageGuess:
     """Language of one paragraph."""
-    script = script_of(text)
-    if script is None:
+    knowledge = _knowledge()
+    text = unicodedata.normalize("NFC", text)
+    letters = _letters_by_script(text, knowledge)
+    if sum(sum(counts.values()) for counts in letters.values()) < MIN_LETTERS:
         return LanguageGuess(UNDETERMINED, 0.0, "too-short")
-    letters = set(text)
-    if script == "Arab" and letters & SORANI_LETTERS:
-        return LanguageGuess("ckb", 1.0, "letters")
-    if script == "Latn" and letters & KURMANJI_LETTERS and not letters & TURKISH_ONLY_LETTERS:
-        return LanguageGuess("kmr", 1.0, "letters")
-    lang, confidence = _langdetect(text, SCRIPT_CANDIDATES[script])
+    script = max(letters, key=lambda name: sum(letters[name].values()))
+    languages = knowledge.candidates(script)
+    if not languages:
+        return LanguageGuess(UNDETERMINED, 0.0, "unknown-script")
+    labels = _compatible(letters[script], languages)
+    if len(labels) == 1:
+        return LanguageGuess(labels[0], 1.0, "letters")
+    lang, confidence = _langdetect(text, labels, knowledge)
     if confidence < THRESHOLD:
-        return LanguageGuess(UNDETERMINED, confidence, "langdetect")
+        return LanguageGuess(UNDETERMINED, round(confidence, 4), "langdetect")
     return LanguageGuess(lang, round(confidence, 4), "langdetect")
 
 

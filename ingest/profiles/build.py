@@ -1,0 +1,103 @@
+"""Build werger's language-identification data from FLORES-200 training sentences.
+
+langdetect's stock profiles know neither Sorani nor Kurmanji and were trained on a different kind
+of text than the languages they are compared with, so werger trains all of its own, the same way
+langdetect trains its stock ones (``LangProfile.update`` + ``omit_less_freq``), and records each
+language's alphabet for the letter rules. Run it again whenever ``languages.toml`` or the training
+text changes:
+
+    uv run python ingest/profiles/build.py ../shared/data/lid/train
+
+Input: one ``<flores_code>.txt`` per language, one sentence a line. Output, next to this file:
+``alphabets.json`` and ``ngrams/<label>.json`` (langdetect's profile format).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tomllib
+import unicodedata
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from langdetect.utils.lang_profile import LangProfile
+
+HERE = Path(__file__).resolve().parent
+
+
+def script_table(scripts: dict[str, list[str]]) -> list[tuple[int, int, str]]:
+    """The ``[scripts]`` table as (first, last, script) code-point ranges."""
+    table = []
+    for script, ranges in scripts.items():
+        for span in ranges:
+            first, last = span.split("-")
+            table.append((int(first, 16), int(last, 16), script))
+    return table
+
+
+def alphabet(lines: list[str], script: str, table: list[tuple[int, int, str]], settings: dict) -> str:
+    """Letters of ``script`` that make up at least ``min_share`` of the letters in ``lines``."""
+    counts: Counter[str] = Counter()
+    for line in lines:
+        counts.update(unicodedata.normalize("NFC", line).lower())
+    ranges = [(first, last) for first, last, name in table if name == script]
+    kept = {
+        char: n
+        for char, n in counts.items()
+        if char.isalpha()
+        and char not in settings["ignored"]
+        and any(first <= ord(char) <= last for first, last in ranges)
+    }
+    total = sum(kept.values())
+    return "".join(sorted(char for char, n in kept.items() if n >= settings["min_share"] * total))
+
+
+def profile(label: str, lines: list[str]) -> dict:
+    """A langdetect profile of ``lines``, in the JSON form ``LangProfile(**data)`` reads."""
+    built = LangProfile(name=label)
+    for line in lines:
+        built.update(unicodedata.normalize("NFC", line))
+    built.omit_less_freq()
+    return {"name": label, "freq": dict(sorted(built.freq.items())), "n_words": built.n_words}
+
+
+def build(train_dir: Path, out_dir: Path) -> list[str]:
+    """Write alphabets and profiles for every language ``languages.toml`` labels; return the labels."""
+    config = tomllib.loads((HERE / "languages.toml").read_text(encoding="utf-8"))
+    table = script_table(config["scripts"])
+    texts: dict[str, list[str]] = defaultdict(list)
+    scripts: dict[str, str] = {}
+    for code, label in config["labels"].items():
+        path = train_dir / f"{code}.txt"
+        if not path.is_file():
+            raise SystemExit(f"missing training text {path}: every code in languages.toml needs one")
+        texts[label].extend(line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+        scripts[label] = code.rsplit("_", 1)[1]
+    (out_dir / "ngrams").mkdir(parents=True, exist_ok=True)
+    alphabets = {}
+    for label, lines in sorted(texts.items()):
+        alphabets[label] = {"script": scripts[label], "letters": alphabet(lines, scripts[label], table, config["letters"])}
+        data = profile(label, lines)
+        (out_dir / "ngrams" / f"{label}.json").write_text(
+            json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
+        )
+    (out_dir / "alphabets.json").write_text(
+        json.dumps(alphabets, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    return sorted(texts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("train_dir", type=Path, help="folder of <flores_code>.txt training files")
+    parser.add_argument("--out", type=Path, default=HERE, help="where to write (default: next to this file)")
+    args = parser.parse_args(argv)
+    labels = build(args.train_dir, args.out)
+    print(f"wrote {len(labels)} profiles to {args.out}: {' '.join(labels)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
