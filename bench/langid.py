@@ -3,7 +3,9 @@
     uv run python bench/langid.py [--data ../shared/data/lid/dev] [--errors]
 
 On the FLORES-200 dev sentences of every language in ``ingest/profiles/languages.toml`` it builds
-three sets (sentences; paragraphs of five sentences; 4-word snippets) and prints, for both
+three sets (sentences; paragraphs of five sentences; 4-word snippets), plus the Kurmanji dev
+sentences transliterated into the Arabic script (Badini, which must not reach the Sorani model),
+and prints, for both
 detectors: routing accuracy (a target language must reach its model, anything else must reach
 none), per-target precision and recall, the share of confuser texts routed to a target model, the
 ``und`` share and texts per second. Timings share one CPU with whatever else runs, so compare the
@@ -25,13 +27,17 @@ sys.path.insert(0, str(ROOT))
 
 from ingest.langid import UNDETERMINED, detect  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "ingest/profiles"))
+from build import transliterate  # noqa: E402
+
 TARGETS = ("en", "ru", "ar", "ckb", "kmr")
 NONE = "-"
 Sample = tuple[str, str]  # (text, true label)
 
 
 def load(data_dir: Path) -> dict[str, list[Sample]]:
-    labels = tomllib.loads((ROOT / "ingest/profiles/languages.toml").read_text(encoding="utf-8"))["labels"]
+    config = tomllib.loads((ROOT / "ingest/profiles/languages.toml").read_text(encoding="utf-8"))
+    labels = config["labels"]
     sentences: list[Sample] = []
     paragraphs: list[Sample] = []
     snippets: list[Sample] = []
@@ -43,7 +49,15 @@ def load(data_dir: Path) -> dict[str, list[Sample]]:
         for line in lines:
             words = line.split()
             snippets += [(" ".join(words[i : i + 4]), label) for i in (0, 4) if len(words) >= i + 4]
-    return {"sentences": sentences, "paragraphs": paragraphs, "4-word snippets": snippets}
+    badini = config["derived"]["kmr-Arab"]
+    kurmanji = (data_dir / f"{badini['source']}.txt").read_text(encoding="utf-8").splitlines()
+    transliterated = [(transliterate(line.strip(), badini), "kmr-Arab") for line in kurmanji if line.strip()]
+    return {
+        "sentences": sentences,
+        "paragraphs": paragraphs,
+        "4-word snippets": snippets,
+        "Kurmanji in Arabic script (transliterated sentences)": transliterated,
+    }
 
 
 def stock() -> Callable[[str], str]:
@@ -84,7 +98,7 @@ def scores(samples: list[Sample], predicted: list[str]) -> dict[str, float]:
         out[f"{target} precision"] = hits / max(1, routes.count(target))
         out[f"{target} recall"] = hits / max(1, truth.count(target))
     confusers = [r for t, r in zip(truth, routes, strict=True) if t == NONE]
-    out["confuser false-route"] = sum(r != NONE for r in confusers) / len(confusers)
+    out["confuser false-route"] = sum(r != NONE for r in confusers) / max(1, len(confusers))
     out["und rate"] = predicted.count(UNDETERMINED) / len(predicted)
     return out
 
@@ -98,6 +112,8 @@ def main() -> int:
     stock_guess = stock()
     detect("warm up the profiles")
     stock_guess("warm up the profiles")
+    badini_name = next(name for name in sets if "Arabic script" in name)
+    badini = sets.pop(badini_name)
     for name, samples in sets.items():
         ours, ours_rate = run(lambda text: detect(text).lang, samples)
         theirs, their_rate = run(stock_guess, samples)
@@ -114,6 +130,12 @@ def main() -> int:
                 (label, p) for (_, label), p in zip(samples, ours, strict=True) if route(label) != route(p)
             )
             print("  errors (true -> werger):", ", ".join(f"{t}->{p} x{n}" for (t, p), n in wrong.most_common()))
+    ours, _ = run(lambda text: detect(text).lang, badini)
+    theirs, _ = run(stock_guess, badini)
+    print(f"\n{badini_name}: {len(badini)} texts")
+    print(f"  {'':24}{'werger':>10}{'stock':>10}")
+    for key, wanted in (("sent to Sorani model", "ckb"), ("labelled kmr-Arab", "kmr-Arab"), ("und", UNDETERMINED)):
+        print(f"  {key:24}{ours.count(wanted) / len(ours):>10.2%}{theirs.count(wanted) / len(theirs):>10.2%}")
     return 0
 
 

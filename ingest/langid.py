@@ -30,6 +30,8 @@ UNDETERMINED = "und"
 THRESHOLD = 0.70
 MIN_LETTERS = 3
 MISSES_PER_LETTER = 0.02
+LETTER_MARGIN = 12.0
+TRIALS = 3
 PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
 
 
@@ -49,6 +51,12 @@ class _Language:
     label: str
     script: str
     alphabet: frozenset[str]
+    log_freq: dict[str, float]
+    log_unseen: float
+
+    def letter_score(self, letters: Counter[str]) -> float:
+        """Log-likelihood of the letter counts under this language's letter frequencies."""
+        return sum(n * self.log_freq.get(char, self.log_unseen) for char, n in letters.items())
 
 
 class _Knowledge:
@@ -71,7 +79,9 @@ class _Knowledge:
             for first, last in (span.split("-") for span in spans)
         ]
         self.languages = [
-            _Language(label, entry["script"], frozenset(entry["letters"]))
+            _Language(
+                label, entry["script"], frozenset(entry["letters"]), entry["log_freq"], entry["log_unseen"]
+            )
             for label, entry in sorted(alphabets.items())
         ]
 
@@ -88,6 +98,10 @@ class _Knowledge:
     @cache  # noqa: B019
     def candidates(self, script: str) -> tuple[_Language, ...]:
         return tuple(language for language in self.languages if language.script == script)
+
+    @cache  # noqa: B019
+    def language(self, label: str) -> _Language:
+        return next(language for language in self.languages if language.label == label)
 
     @cache  # noqa: B019
     def profile(self, label: str):
@@ -139,10 +153,22 @@ def _compatible(letters: Counter[str], languages: tuple[_Language, ...]) -> tupl
     return tuple(label for label, missed in misses.items() if missed <= allowed)
 
 
+def _likely(letters: Counter[str], labels: tuple[str, ...], knowledge: _Knowledge) -> tuple[str, ...]:
+    """Languages whose letter frequencies explain the text nearly as well as the best one does.
+
+    This is what rules out Kazakh for a Russian paragraph with no Kazakh letter in it: every
+    Russian letter is Kazakh too, but a Kazakh text that long would have used its own by now.
+    """
+    scores = {label: knowledge.language(label).letter_score(letters) for label in labels}
+    best = max(scores.values())
+    return tuple(label for label, score in scores.items() if score >= best - LETTER_MARGIN)
+
+
 def _langdetect(text: str, labels: tuple[str, ...], knowledge: _Knowledge) -> tuple[str, float]:
     from langdetect.lang_detect_exception import LangDetectException
 
     detector = knowledge.factory(labels).create()
+    detector.n_trial = TRIALS
     detector.append(text)
     try:
         best = detector.get_probabilities()[0]
@@ -163,6 +189,8 @@ def detect(text: str) -> LanguageGuess:
     if not languages:
         return LanguageGuess(UNDETERMINED, 0.0, "unknown-script")
     labels = _compatible(letters[script], languages)
+    if len(labels) > 1:
+        labels = _likely(letters[script], labels, knowledge)
     if len(labels) == 1:
         return LanguageGuess(labels[0], 1.0, "letters")
     lang, confidence = _langdetect(text, labels, knowledge)

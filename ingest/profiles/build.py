@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import re
 import sys
 import tomllib
 import unicodedata
@@ -37,8 +39,8 @@ def script_table(scripts: dict[str, list[str]]) -> list[tuple[int, int, str]]:
     return table
 
 
-def alphabet(lines: list[str], script: str, table: list[tuple[int, int, str]], settings: dict) -> str:
-    """Letters of ``script`` that make up at least ``min_share`` of the letters in ``lines``."""
+def letter_counts(lines: list[str], script: str, table: list[tuple[int, int, str]], settings: dict) -> Counter[str]:
+    """How often each lowercase letter of ``script`` occurs in ``lines``."""
     counts: Counter[str] = Counter()
     for line in lines:
         counts.update(unicodedata.normalize("NFC", line).lower())
@@ -50,8 +52,31 @@ def alphabet(lines: list[str], script: str, table: list[tuple[int, int, str]], s
         and char not in settings["ignored"]
         and any(first <= ord(char) <= last for first, last in ranges)
     }
-    total = sum(kept.values())
-    return "".join(sorted(char for char, n in kept.items() if n >= settings["min_share"] * total))
+    return Counter(kept)
+
+
+def letter_model(counts: Counter[str], settings: dict) -> dict:
+    """The alphabet (letters of at least ``min_share``) and smoothed log frequencies of every letter."""
+    total = sum(counts.values())
+    denominator = total + 0.5 * (len(counts) + 1)
+    return {
+        "letters": "".join(sorted(char for char, n in counts.items() if n >= settings["min_share"] * total)),
+        "log_freq": {char: round(math.log((n + 0.5) / denominator), 3) for char, n in sorted(counts.items())},
+        "log_unseen": round(math.log(0.5 / denominator), 3),
+    }
+
+
+def transliterate(line: str, rule: dict) -> str:
+    """A Latin-script line in another script by letter correspondence (``[derived.*]`` tables)."""
+
+    def word(match: re.Match[str]) -> str:
+        text = match.group(0).lower()
+        prefix = rule["word_initial"] if text[0] in rule["vowels"] else ""
+        return prefix + "".join(rule["letters"].get(char, char) for char in text)
+
+    line = unicodedata.normalize("NFC", line)
+    line = re.sub(r"[^\W\d_]+", word, line)
+    return "".join(rule["letters"].get(char, char) if not char.isalpha() else char for char in line)
 
 
 def profile(label: str, lines: list[str]) -> dict:
@@ -75,10 +100,15 @@ def build(train_dir: Path, out_dir: Path) -> list[str]:
             raise SystemExit(f"missing training text {path}: every code in languages.toml needs one")
         texts[label].extend(line.strip() for line in path.read_text(encoding="utf-8").splitlines())
         scripts[label] = code.rsplit("_", 1)[1]
+    for label, rule in config.get("derived", {}).items():
+        source = (train_dir / f"{rule['source']}.txt").read_text(encoding="utf-8").splitlines()
+        texts[label] = [transliterate(line.strip(), rule) for line in source]
+        scripts[label] = rule["script"]
     (out_dir / "ngrams").mkdir(parents=True, exist_ok=True)
     alphabets = {}
     for label, lines in sorted(texts.items()):
-        alphabets[label] = {"script": scripts[label], "letters": alphabet(lines, scripts[label], table, config["letters"])}
+        counts = letter_counts(lines, scripts[label], table, config["letters"])
+        alphabets[label] = {"script": scripts[label], **letter_model(counts, config["letters"])}
         data = profile(label, lines)
         (out_dir / "ngrams" / f"{label}.json").write_text(
             json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
