@@ -17,6 +17,7 @@ The alphabets and profiles are data built from FLORES-200 by ``ingest/profiles/b
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 import unicodedata
 from collections import Counter
@@ -29,9 +30,10 @@ from ingest.errors import WergerIngestError
 UNDETERMINED = "und"
 THRESHOLD = 0.70
 MIN_LETTERS = 3
-MISSES_PER_LETTER = 0.02
+FOREIGN_WORDS = 0.15
 LETTER_MARGIN = 12.0
 TRIALS = 3
+WORD = re.compile(r"[^\W\d_]+")
 PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
 
 
@@ -142,24 +144,43 @@ def _letters_by_script(text: str, knowledge: _Knowledge) -> dict[str, Counter[st
     return letters
 
 
-def _compatible(letters: Counter[str], languages: tuple[_Language, ...]) -> tuple[str, ...]:
-    """Languages whose alphabet holds the text's letters, allowing a few foreign ones (names)."""
-    total = sum(letters.values())
-    misses = {
-        language.label: sum(n for char, n in letters.items() if char not in language.alphabet)
+def _words(text: str, script_letters: Counter[str]) -> Counter[frozenset[str]]:
+    """Each word of ``text`` as the set of its letters in the dominant script."""
+    words: Counter[frozenset[str]] = Counter()
+    for word in WORD.findall(text.lower()):
+        letters = frozenset(word).intersection(script_letters)
+        if letters:
+            words[letters] += 1
+    return words
+
+
+def _compatible(words: Counter[frozenset[str]], languages: tuple[_Language, ...]) -> tuple[str, ...]:
+    """Languages whose alphabet spells the text's words, allowing a few foreign ones (names).
+
+    Foreign words are counted rather than foreign letters, so that "Erdoğan" in an English
+    paragraph costs one word however many Turkish letters it has.
+    """
+    total = sum(words.values())
+    foreign = {
+        language.label: sum(n for word, n in words.items() if not word <= language.alphabet)
         for language in languages
     }
-    allowed = max(min(misses.values()), int(total * MISSES_PER_LETTER))
-    return tuple(label for label, missed in misses.items() if missed <= allowed)
+    allowed = max(min(foreign.values()), int(total * FOREIGN_WORDS))
+    return tuple(label for label, count in foreign.items() if count <= allowed)
 
 
 def _likely(letters: Counter[str], labels: tuple[str, ...], knowledge: _Knowledge) -> tuple[str, ...]:
     """Languages whose letter frequencies explain the text nearly as well as the best one does.
 
     This is what rules out Kazakh for a Russian paragraph with no Kazakh letter in it: every
-    Russian letter is Kazakh too, but a Kazakh text that long would have used its own by now.
+    Russian letter is Kazakh too, but in Kazakh text they are rarer, because Kazakh spends part of
+    its letters on its own. Only letters every candidate's alphabet has are scored, so foreign
+    names that survived the alphabet rule cannot decide.
     """
-    scores = {label: knowledge.language(label).letter_score(letters) for label in labels}
+    languages = [knowledge.language(label) for label in labels]
+    shared = frozenset.intersection(*(language.alphabet for language in languages))
+    letters = Counter({char: n for char, n in letters.items() if char in shared})
+    scores = {language.label: language.letter_score(letters) for language in languages}
     best = max(scores.values())
     return tuple(label for label, score in scores.items() if score >= best - LETTER_MARGIN)
 
@@ -188,7 +209,7 @@ def detect(text: str) -> LanguageGuess:
     languages = knowledge.candidates(script)
     if not languages:
         return LanguageGuess(UNDETERMINED, 0.0, "unknown-script")
-    labels = _compatible(letters[script], languages)
+    labels = _compatible(_words(text, letters[script]), languages)
     if len(labels) > 1:
         labels = _likely(letters[script], labels, knowledge)
     if len(labels) == 1:
