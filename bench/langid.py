@@ -123,18 +123,21 @@ def main() -> int:
         a, b = scores(samples, ours), scores(samples, theirs)
         for key in a:
             print(f"  {key:24}{a[key]:>10.2%}{b[key]:>10.2%}")
-        print(f"  {'texts/second':24}{ours_rate:>10.0f}{their_rate:>10.0f}   speed ratio {ours_rate / their_rate:.1f}x")
+        ratio = ours_rate / their_rate
+        print(f"  {'texts/second':24}{ours_rate:>10.0f}{their_rate:>10.0f}   speed ratio {ratio:.1f}x")
         print(f"  deterministic (two runs agree): {'yes' if again == ours else 'NO'}")
         if args.errors:
             wrong = Counter(
                 (label, p) for (_, label), p in zip(samples, ours, strict=True) if route(label) != route(p)
             )
-            print("  errors (true -> werger):", ", ".join(f"{t}->{p} x{n}" for (t, p), n in wrong.most_common()))
+            listed = ", ".join(f"{t}->{p} x{n}" for (t, p), n in wrong.most_common())
+            print("  errors (true -> werger):", listed)
     ours, _ = run(lambda text: detect(text).lang, badini)
     theirs, _ = run(stock_guess, badini)
     print(f"\n{badini_name}: {len(badini)} texts")
     print(f"  {'':24}{'werger':>10}{'stock':>10}")
-    for key, wanted in (("sent to Sorani model", "ckb"), ("labelled kmr-Arab", "kmr-Arab"), ("und", UNDETERMINED)):
+    outcomes = (("sent to Sorani model", "ckb"), ("labelled kmr-Arab", "kmr-Arab"), ("und", UNDETERMINED))
+    for key, wanted in outcomes:
         print(f"  {key:24}{ours.count(wanted) / len(ours):>10.2%}{theirs.count(wanted) / len(theirs):>10.2%}")
     return 0
 

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - the sentences are in the scripts they test
 """Per-paragraph language identification: each layer with real sentences.
 
 The sentences are FLORES-200 dev sentences (NLLB Team et al., 2022; via SIB-200, Adelani et al.,
@@ -25,7 +26,7 @@ from ingest.langid import (
 )
 
 sys.path.insert(0, str(PROFILES_DIR))
-from build import transliterate  # noqa: E402
+from build import transliterate
 
 SORANI = "وشەی سێڵ (خانە) لە وشەی لاتینی سێڵاوە هاتووە کە بەواتای ژووری بچوك دێت."
 SORANI_2 = "لە ژوور دەچن. ئەو یەکەم کەس بوو چاودێری خانە مردووەکان بکات"
@@ -45,10 +46,22 @@ BASHKIR = "Бөгөн компьютерҙар һүрәттәр һәм виде�
 KYRGYZ = "Көп учурда тоо станцияларынын туристтик сезону кечки күзгө туш келет."
 UKRAINIAN = "Клітина походить від латинського слова cella, яке означає маленьку кімнату."
 BULGARIAN = "Изглеждаха като стаи. Той беше първият човек, наблюдавал мъртви клетки."
-KURMANJI = "Palpişt bi vê fosîlê, maneya wê ew e ku perçebûn ji alîyê îsbatên molekuler ve ji hêvîyê pirr zûtir bûye."
-TURKISH = "Bu fosil temelinde bu, ayrışmanın moleküler kanıtların düşündürdüğünden çok daha erken meydana geldiğini ifade ediyor."
-ENGLISH = "Based on this fossil, that means the split is much earlier than has been anticipated by the molecular evidence."
-FRENCH = "Cette théorie remet en question l'affirmation selon laquelle la Lune ne connaîtrait absolument aucune activité géologique."
+KURMANJI = (
+    "Palpişt bi vê fosîlê, maneya wê ew e ku perçebûn ji alîyê îsbatên molekuler ve ji hêvîyê pirr "
+    "zûtir bûye."
+)
+TURKISH = (
+    "Bu fosil temelinde bu, ayrışmanın moleküler kanıtların düşündürdüğünden çok daha erken meydana "
+    "geldiğini ifade ediyor."
+)
+ENGLISH = (
+    "Based on this fossil, that means the split is much earlier than has been anticipated by the "
+    "molecular evidence."
+)
+FRENCH = (
+    "Cette théorie remet en question l'affirmation selon laquelle la Lune ne connaîtrait absolument "
+    "aucune activité géologique."
+)
 
 
 def badini(latin: str) -> str:
@@ -84,9 +97,7 @@ def test_letters_only_one_cyrillic_language_has_decide_it(text, lang):
     assert detect(text) == LanguageGuess(lang, 1.0, "letters")
 
 
-@pytest.mark.parametrize(
-    ("text", "lang"), [(TATAR, "tat"), (KYRGYZ, "kir")], ids=["tatar", "kyrgyz"]
-)
+@pytest.mark.parametrize(("text", "lang"), [(TATAR, "tat"), (KYRGYZ, "kir")], ids=["tatar", "kyrgyz"])
 def test_turkic_cyrillic_letters_keep_a_text_from_the_russian_model(text, lang):
     assert detect(text).lang == lang
 
@@ -170,7 +181,7 @@ def test_an_empty_document_is_undetermined():
 
 
 def test_missing_language_data_raises_an_actionable_error(tmp_path: Path):
-    with pytest.raises(LanguageDataError, match="build.py") as caught:
+    with pytest.raises(LanguageDataError, match=r"build\.py") as caught:
         _Knowledge(tmp_path)
     assert isinstance(caught.value, WergerIngestError)
 

@@ -39,7 +39,9 @@ def script_table(scripts: dict[str, list[str]]) -> list[tuple[int, int, str]]:
     return table
 
 
-def letter_counts(lines: list[str], script: str, table: list[tuple[int, int, str]], settings: dict) -> Counter[str]:
+def letter_counts(
+    lines: list[str], script: str, table: list[tuple[int, int, str]], settings: dict
+) -> Counter[str]:
     """How often each lowercase letter of ``script`` occurs in ``lines``."""
     counts: Counter[str] = Counter()
     for line in lines:
