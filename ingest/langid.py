@@ -9,7 +9,8 @@ Russian model. werger decides in layers, each cheaper than the next:
    candidate is left, that is the answer, without any sampling;
 3. langdetect, with werger's own profiles, restricted to the candidates left and seeded so the same
    text always gets the same answer; below the confidence threshold the answer is ``und``, which
-   the pipeline never sends to a model.
+   the pipeline never sends to a model. When no candidate left is a language werger translates,
+   sampling could not change where the text goes, so letter frequencies name it instead.
 
 The alphabets and profiles are data built from FLORES-200 by ``ingest/profiles/build.py``.
 """
@@ -17,6 +18,7 @@ The alphabets and profiles are data built from FLORES-200 by ``ingest/profiles/b
 from __future__ import annotations
 
 import json
+import math
 import re
 import tomllib
 import unicodedata
@@ -48,6 +50,21 @@ class LanguageGuess:
     method: str
 
 
+def letter_folding(config: dict) -> dict[int, str]:
+    """The ``[letters] fold`` table of ``languages.toml`` as a ``str.translate`` table.
+
+    Arabic and Persian keyboards disagree on yeh and kaf, so the same Sorani or Persian word
+    reaches the web with either; profiles and texts are both folded so that spelling habit is not
+    taken for language.
+    """
+    return str.maketrans(config["letters"].get("fold", {}))
+
+
+def normalize(text: str, folding: dict[int, str]) -> str:
+    """The form both training text and detected text take: NFC with keyboard variants folded."""
+    return unicodedata.normalize("NFC", text).translate(folding)
+
+
 @dataclass(frozen=True)
 class _Language:
     label: str
@@ -74,6 +91,8 @@ class _Knowledge:
                 "`uv run python ingest/profiles/build.py <training folder>`"
             ) from error
         self.directory = directory
+        self.folding = letter_folding(config)
+        self.targets = frozenset(config["routing"]["targets"])
         self.ignored = frozenset(config["letters"]["ignored"])
         self.ranges = [
             (int(first, 16), int(last, 16), script)
@@ -169,20 +188,33 @@ def _compatible(words: Counter[frozenset[str]], languages: tuple[_Language, ...]
     return tuple(label for label, count in foreign.items() if count <= allowed)
 
 
-def _likely(letters: Counter[str], labels: tuple[str, ...], knowledge: _Knowledge) -> tuple[str, ...]:
-    """Languages whose letter frequencies explain the text nearly as well as the best one does.
+def _letter_scores(letters: Counter[str], labels: tuple[str, ...], knowledge: _Knowledge) -> dict[str, float]:
+    """Each candidate's letter log-likelihood, over the letters every candidate's alphabet has.
 
-    This is what rules out Kazakh for a Russian paragraph with no Kazakh letter in it: every
-    Russian letter is Kazakh too, but in Kazakh text they are rarer, because Kazakh spends part of
-    its letters on its own. Only letters every candidate's alphabet has are scored, so foreign
-    names that survived the alphabet rule cannot decide.
+    Scoring only shared letters keeps foreign names that survived the alphabet rule from deciding.
     """
     languages = [knowledge.language(label) for label in labels]
     shared = frozenset.intersection(*(language.alphabet for language in languages))
     letters = Counter({char: n for char, n in letters.items() if char in shared})
-    scores = {language.label: language.letter_score(letters) for language in languages}
+    return {language.label: language.letter_score(letters) for language in languages}
+
+
+def _likely(scores: dict[str, float]) -> tuple[str, ...]:
+    """Languages whose letter frequencies explain the text nearly as well as the best one does.
+
+    This is what rules out Kazakh for a Russian paragraph with no Kazakh letter in it: every
+    Russian letter is Kazakh too, but in Kazakh text they are rarer, because Kazakh spends part of
+    its letters on its own.
+    """
     best = max(scores.values())
     return tuple(label for label, score in scores.items() if score >= best - LETTER_MARGIN)
+
+
+def _by_letters(scores: dict[str, float]) -> tuple[str, float]:
+    """The best-scoring language and its share of the letter likelihood."""
+    best = max(scores, key=scores.__getitem__)
+    total = sum(math.exp(score - scores[best]) for score in scores.values())
+    return best, 1.0 / total
 
 
 def _langdetect(text: str, labels: tuple[str, ...], knowledge: _Knowledge) -> tuple[str, float]:
@@ -201,7 +233,7 @@ def _langdetect(text: str, labels: tuple[str, ...], knowledge: _Knowledge) -> tu
 def detect(text: str) -> LanguageGuess:
     """Language of one paragraph."""
     knowledge = _knowledge()
-    text = unicodedata.normalize("NFC", text)
+    text = normalize(text, knowledge.folding)
     letters = _letters_by_script(text, knowledge)
     if sum(sum(counts.values()) for counts in letters.values()) < MIN_LETTERS:
         return LanguageGuess(UNDETERMINED, 0.0, "too-short")
@@ -210,14 +242,19 @@ def detect(text: str) -> LanguageGuess:
     if not languages:
         return LanguageGuess(UNDETERMINED, 0.0, "unknown-script")
     labels = _compatible(_words(text, letters[script]), languages)
-    if len(labels) > 1:
-        labels = _likely(letters[script], labels, knowledge)
     if len(labels) == 1:
         return LanguageGuess(labels[0], 1.0, "letters")
-    lang, confidence = _langdetect(text, labels, knowledge)
-    if confidence < THRESHOLD:
-        return LanguageGuess(UNDETERMINED, round(confidence, 4), "langdetect")
-    return LanguageGuess(lang, round(confidence, 4), "langdetect")
+    scores = _letter_scores(letters[script], labels, knowledge)
+    labels = _likely(scores)
+    if len(labels) == 1:
+        return LanguageGuess(labels[0], 1.0, "letters")
+    if knowledge.targets.isdisjoint(labels):
+        lang, confidence = _by_letters({label: scores[label] for label in labels})
+        method = "letters"
+    else:
+        lang, confidence = _langdetect(text, labels, knowledge)
+        method = "langdetect"
+    return LanguageGuess(lang if confidence >= THRESHOLD else UNDETERMINED, round(confidence, 4), method)
 
 
 def document_language(guesses: list[tuple[LanguageGuess, int]]) -> LanguageGuess:

@@ -26,6 +26,8 @@ from pathlib import Path
 
 from langdetect.utils.lang_profile import LangProfile
 
+from ingest.langid import letter_folding, normalize
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -45,7 +47,7 @@ def letter_counts(
     """How often each lowercase letter of ``script`` occurs in ``lines``."""
     counts: Counter[str] = Counter()
     for line in lines:
-        counts.update(unicodedata.normalize("NFC", line).lower())
+        counts.update(line.lower())
     ranges = [(first, last) for first, last, name in table if name == script]
     kept = {
         char: n
@@ -85,7 +87,7 @@ def profile(label: str, lines: list[str]) -> dict:
     """A langdetect profile of ``lines``, in the JSON form ``LangProfile(**data)`` reads."""
     built = LangProfile(name=label)
     for line in lines:
-        built.update(unicodedata.normalize("NFC", line))
+        built.update(line)
     built.omit_less_freq()
     return {"name": label, "freq": dict(sorted(built.freq.items())), "n_words": built.n_words}
 
@@ -94,17 +96,19 @@ def build(train_dir: Path, out_dir: Path) -> list[str]:
     """Write alphabets and profiles for every language ``languages.toml`` labels; return the labels."""
     config = tomllib.loads((HERE / "languages.toml").read_text(encoding="utf-8"))
     table = script_table(config["scripts"])
+    folding = letter_folding(config)
     texts: dict[str, list[str]] = defaultdict(list)
     scripts: dict[str, str] = {}
     for code, label in config["labels"].items():
         path = train_dir / f"{code}.txt"
         if not path.is_file():
             raise SystemExit(f"missing training text {path}: every code in languages.toml needs one")
-        texts[label].extend(line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+        lines = path.read_text(encoding="utf-8").splitlines()
+        texts[label].extend(normalize(line.strip(), folding) for line in lines)
         scripts[label] = code.rsplit("_", 1)[1]
     for label, rule in config.get("derived", {}).items():
         source = (train_dir / f"{rule['source']}.txt").read_text(encoding="utf-8").splitlines()
-        texts[label] = [transliterate(line.strip(), rule) for line in source]
+        texts[label] = [normalize(transliterate(line.strip(), rule), folding) for line in source]
         scripts[label] = rule["script"]
     (out_dir / "ngrams").mkdir(parents=True, exist_ok=True)
     alphabets = {}
