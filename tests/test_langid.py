@@ -226,3 +226,29 @@ def test_sorani_typed_with_arabic_yeh_and_kaf_is_still_sorani():
 
 def test_persian_typed_with_arabic_yeh_and_kaf_is_not_routed_to_the_arabic_model():
     assert detect(arabic_keyboard(PERSIAN)).lang == "fas"
+
+
+def test_answers_do_not_depend_on_the_process_hash_seed():
+    import os
+    import subprocess
+
+    texts = [ENGLISH, BULGARIAN, TATAR, KURMANJI, PERSIAN, SORANI_2, "Deep down I think"]
+    script = (
+        "import json, sys\n"
+        "from ingest.langid import detect\n"
+        "print(json.dumps([list(vars(detect(t)).values()) for t in json.load(sys.stdin)]))\n"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script],
+            input=json.dumps(texts),
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            cwd=PROFILES_DIR.parent.parent,
+        ).stdout
+        for seed in ("1", "2")
+    ]
+    assert runs[0] == runs[1]
+    assert json.loads(runs[0]) == [list(vars(detect(t)).values()) for t in texts]
