@@ -1,30 +1,46 @@
 """Per-paragraph language identification that knows Kurdish.
 
-Stock langdetect calls Sorani Persian and Kurmanji Turkish. werger decides in layers: the script
-first, then letters only one language of that script uses, then langdetect (seeded, so the same
-text always gets the same answer) restricted to the script's candidates. Below the confidence
-threshold the answer is ``und``, which the pipeline never sends to a model.
+Stock langdetect calls Sorani Persian and Kurmanji Turkish, and sends Kazakh or Tatar to the
+Russian model. werger decides in layers, each cheaper than the next:
+
+1. the script: the writing system most letters belong to picks the candidate languages;
+2. letters: a candidate whose alphabet lacks letters the text uses is dropped (Sorani-only letters,
+   Uyghur/Urdu/Persian letters, non-Russian Cyrillic letters, Turkish-only Latin letters); when one
+   candidate is left, that is the answer, without any sampling;
+3. langdetect, with werger's own profiles, restricted to the candidates left and seeded so the same
+   text always gets the same answer; below the confidence threshold the answer is ``und``, which
+   the pipeline never sends to a model. When no candidate left is a language werger translates,
+   sampling could not change where the text goes, so letter frequencies name it instead.
+
+The alphabets and profiles are data built from FLORES-200 by ``ingest/profiles/build.py``.
 """
 
 from __future__ import annotations
 
+import json
+import math
+import re
+import tomllib
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
+from pathlib import Path
+
+from ingest.errors import WergerIngestError
 
 UNDETERMINED = "und"
 THRESHOLD = 0.70
 MIN_LETTERS = 3
+FOREIGN_WORDS = 0.15
+LETTER_MARGIN = 12.0
+TRIALS = 3
+WORD = re.compile(r"[^\W\d_]+")
+PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
 
-SORANI_LETTERS = frozenset("ڕڵێۆە")
-KURMANJI_LETTERS = frozenset("êîûÊÎÛ")
-TURKISH_ONLY_LETTERS = frozenset("ıİğĞöÖüÜ")
-SCRIPT_CANDIDATES = {
-    "Arab": ("ar", "fa", "ur"),
-    "Cyrl": ("ru", "uk", "bg", "mk"),
-    "Latn": ("en", "tr", "de", "fr", "es", "id", "sq", "so", "sw", "af", "nl", "it", "pt"),
-}
+
+class LanguageDataError(WergerIngestError):
+    """The language profiles shipped in ``ingest/profiles`` are missing or unreadable."""
 
 
 @dataclass(frozen=True)
@@ -34,63 +50,211 @@ class LanguageGuess:
     method: str
 
 
-def script_of(text: str) -> str | None:
-    """The dominant writing system of the letters in ``text`` (Arab, Cyrl, Latn) or None."""
-    counts: Counter[str] = Counter()
-    for char in text:
-        if not char.isalpha():
-            continue
-        name = unicodedata.name(char, "")
-        for script, marker in (("Arab", "ARABIC"), ("Cyrl", "CYRILLIC"), ("Latn", "LATIN")):
-            if name.startswith(marker):
-                counts[script] += 1
-                break
-    if sum(counts.values()) < MIN_LETTERS:
+def letter_folding(config: dict) -> dict[int, str]:
+    """The ``[letters] fold`` table of ``languages.toml`` as a ``str.translate`` table.
+
+    Arabic and Persian keyboards disagree on yeh and kaf, so the same Sorani or Persian word
+    reaches the web with either; profiles and texts are both folded so that spelling habit is not
+    taken for language.
+    """
+    return str.maketrans(config["letters"].get("fold", {}))
+
+
+def normalize(text: str, folding: dict[int, str]) -> str:
+    """The form both training text and detected text take: NFC with keyboard variants folded."""
+    return unicodedata.normalize("NFC", text).translate(folding)
+
+
+@dataclass(frozen=True)
+class _Language:
+    label: str
+    script: str
+    alphabet: frozenset[str]
+    log_freq: dict[str, float]
+    log_unseen: float
+
+    def letter_score(self, letters: Counter[str]) -> float:
+        """Log-likelihood of the letter counts under this language's letter frequencies."""
+        return sum(n * self.log_freq.get(char, self.log_unseen) for char, n in letters.items())
+
+
+class _Knowledge:
+    """Scripts, alphabets and n-gram profiles, loaded once from ``ingest/profiles``."""
+
+    def __init__(self, directory: Path) -> None:
+        try:
+            config = tomllib.loads((directory / "languages.toml").read_text(encoding="utf-8"))
+            alphabets = json.loads((directory / "alphabets.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise LanguageDataError(
+                f"cannot read language data in {directory} ({error}); rebuild it with "
+                "`uv run python ingest/profiles/build.py <training folder>`"
+            ) from error
+        self.directory = directory
+        self.folding = letter_folding(config)
+        self.targets = frozenset(config["routing"]["targets"])
+        self.ignored = frozenset(config["letters"]["ignored"])
+        self.ranges = [
+            (int(first, 16), int(last, 16), script)
+            for script, spans in config["scripts"].items()
+            for first, last in (span.split("-") for span in spans)
+        ]
+        self.languages = [
+            _Language(
+                label, entry["script"], frozenset(entry["letters"]), entry["log_freq"], entry["log_unseen"]
+            )
+            for label, entry in sorted(alphabets.items())
+        ]
+
+    @cache  # noqa: B019 - one instance per process, see _knowledge()
+    def script_of_letter(self, char: str) -> str | None:
+        if not char.isalpha() or char in self.ignored:
+            return None
+        code = ord(char)
+        for first, last, script in self.ranges:
+            if first <= code <= last:
+                return script
         return None
-    return counts.most_common(1)[0][0]
+
+    @cache  # noqa: B019
+    def candidates(self, script: str) -> tuple[_Language, ...]:
+        return tuple(language for language in self.languages if language.script == script)
+
+    @cache  # noqa: B019
+    def language(self, label: str) -> _Language:
+        return next(language for language in self.languages if language.label == label)
+
+    @cache  # noqa: B019
+    def profile(self, label: str):
+        from langdetect.utils.lang_profile import LangProfile
+
+        path = self.directory / "ngrams" / f"{label}.json"
+        try:
+            return LangProfile(**json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError) as error:
+            raise LanguageDataError(
+                f"cannot read the {label!r} profile {path} ({error}); rebuild the profiles with "
+                "`uv run python ingest/profiles/build.py <training folder>`"
+            ) from error
+
+    @cache  # noqa: B019
+    def factory(self, labels: tuple[str, ...]):
+        """A langdetect factory that knows only ``labels``: restriction without renormalising."""
+        from langdetect.detector_factory import DetectorFactory
+
+        factory = DetectorFactory()
+        for index, label in enumerate(labels):
+            factory.add_profile(self.profile(label), index, len(labels))
+        factory.set_seed(0)
+        return factory
 
 
-@lru_cache(maxsize=1)
-def _factory():
-    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
-
-    factory = DetectorFactory()
-    factory.load_profile(PROFILES_DIRECTORY)
-    factory.set_seed(0)
-    return factory
+@cache
+def _knowledge() -> _Knowledge:
+    return _Knowledge(PROFILES_DIR)
 
 
-def _langdetect(text: str, candidates: tuple[str, ...]) -> tuple[str, float]:
+def _letters_by_script(text: str, knowledge: _Knowledge) -> dict[str, Counter[str]]:
+    letters: dict[str, Counter[str]] = {}
+    for char, count in Counter(text.lower()).items():
+        script = knowledge.script_of_letter(char)
+        if script is not None:
+            letters.setdefault(script, Counter())[char] += count
+    return letters
+
+
+def _words(text: str, script_letters: Counter[str]) -> Counter[frozenset[str]]:
+    """Each word of ``text`` as the set of its letters in the dominant script."""
+    words: Counter[frozenset[str]] = Counter()
+    for word in WORD.findall(text.lower()):
+        letters = frozenset(word).intersection(script_letters)
+        if letters:
+            words[letters] += 1
+    return words
+
+
+def _compatible(words: Counter[frozenset[str]], languages: tuple[_Language, ...]) -> tuple[str, ...]:
+    """Languages whose alphabet spells the text's words, allowing a few foreign ones (names).
+
+    Foreign words are counted rather than foreign letters, so that "Erdoğan" in an English
+    paragraph costs one word however many Turkish letters it has.
+    """
+    total = sum(words.values())
+    foreign = {
+        language.label: sum(n for word, n in words.items() if not word <= language.alphabet)
+        for language in languages
+    }
+    allowed = max(min(foreign.values()), int(total * FOREIGN_WORDS))
+    return tuple(label for label, count in foreign.items() if count <= allowed)
+
+
+def _letter_scores(letters: Counter[str], labels: tuple[str, ...], knowledge: _Knowledge) -> dict[str, float]:
+    """Each candidate's letter log-likelihood, over the letters every candidate's alphabet has.
+
+    Scoring only shared letters keeps foreign names that survived the alphabet rule from deciding.
+    """
+    languages = [knowledge.language(label) for label in labels]
+    shared = frozenset.intersection(*(language.alphabet for language in languages))
+    letters = Counter({char: n for char, n in letters.items() if char in shared})
+    return {language.label: language.letter_score(letters) for language in languages}
+
+
+def _likely(scores: dict[str, float]) -> tuple[str, ...]:
+    """Languages whose letter frequencies explain the text nearly as well as the best one does.
+
+    This is what rules out Kazakh for a Russian paragraph with no Kazakh letter in it: every
+    Russian letter is Kazakh too, but in Kazakh text they are rarer, because Kazakh spends part of
+    its letters on its own.
+    """
+    best = max(scores.values())
+    return tuple(label for label, score in scores.items() if score >= best - LETTER_MARGIN)
+
+
+def _by_letters(scores: dict[str, float]) -> tuple[str, float]:
+    """The best-scoring language and its share of the letter likelihood."""
+    best = max(scores, key=scores.__getitem__)
+    total = sum(math.exp(score - scores[best]) for score in scores.values())
+    return best, 1.0 / total
+
+
+def _langdetect(text: str, labels: tuple[str, ...], knowledge: _Knowledge) -> tuple[str, float]:
     from langdetect.lang_detect_exception import LangDetectException
 
-    detector = _factory().create()
+    detector = knowledge.factory(labels).create()
+    detector.n_trial = TRIALS
     detector.append(text)
     try:
-        probabilities = detector.get_probabilities()
-    except LangDetectException:
+        best = detector.get_probabilities()[0]
+    except (LangDetectException, IndexError):
         return UNDETERMINED, 0.0
-    kept = [(p.lang, p.prob) for p in probabilities if p.lang in candidates]
-    if not kept:
-        return UNDETERMINED, 0.0
-    total = sum(prob for _, prob in kept)
-    lang, prob = max(kept, key=lambda item: item[1])
-    return lang, prob / total if total else 0.0
+    return best.lang, best.prob
 
 
 def detect(text: str) -> LanguageGuess:
     """Language of one paragraph."""
-    script = script_of(text)
-    if script is None:
+    knowledge = _knowledge()
+    text = normalize(text, knowledge.folding)
+    letters = _letters_by_script(text, knowledge)
+    if sum(sum(counts.values()) for counts in letters.values()) < MIN_LETTERS:
         return LanguageGuess(UNDETERMINED, 0.0, "too-short")
-    letters = set(text)
-    if script == "Arab" and letters & SORANI_LETTERS:
-        return LanguageGuess("ckb", 1.0, "letters")
-    if script == "Latn" and letters & KURMANJI_LETTERS and not letters & TURKISH_ONLY_LETTERS:
-        return LanguageGuess("kmr", 1.0, "letters")
-    lang, confidence = _langdetect(text, SCRIPT_CANDIDATES[script])
-    if confidence < THRESHOLD:
-        return LanguageGuess(UNDETERMINED, confidence, "langdetect")
-    return LanguageGuess(lang, round(confidence, 4), "langdetect")
+    script = max(letters, key=lambda name: sum(letters[name].values()))
+    languages = knowledge.candidates(script)
+    if not languages:
+        return LanguageGuess(UNDETERMINED, 0.0, "unknown-script")
+    labels = _compatible(_words(text, letters[script]), languages)
+    if len(labels) == 1:
+        return LanguageGuess(labels[0], 1.0, "letters")
+    scores = _letter_scores(letters[script], labels, knowledge)
+    labels = _likely(scores)
+    if len(labels) == 1:
+        return LanguageGuess(labels[0], 1.0, "letters")
+    if knowledge.targets.isdisjoint(labels):
+        lang, confidence = _by_letters({label: scores[label] for label in labels})
+        method = "letters"
+    else:
+        lang, confidence = _langdetect(text, labels, knowledge)
+        method = "langdetect"
+    return LanguageGuess(lang if confidence >= THRESHOLD else UNDETERMINED, round(confidence, 4), method)
 
 
 def document_language(guesses: list[tuple[LanguageGuess, int]]) -> LanguageGuess:

@@ -1,0 +1,139 @@
+"""Build werger's language-identification data from FLORES-200 training sentences.
+
+langdetect's stock profiles know neither Sorani nor Kurmanji and were trained on a different kind
+of text than the languages they are compared with, so werger trains all of its own, the same way
+langdetect trains its stock ones (``LangProfile.update`` + ``omit_less_freq``), and records each
+language's alphabet for the letter rules. Run it again whenever ``languages.toml`` or the training
+text changes:
+
+    uv run python ingest/profiles/build.py ../shared/data/lid/train
+
+Input: one ``<flores_code>.txt`` per language, one sentence a line. Output, next to this file:
+``alphabets.json`` and ``ngrams/<label>.json`` (langdetect's profile format).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import sys
+import tomllib
+import unicodedata
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from langdetect.utils.lang_profile import LangProfile
+
+from ingest.langid import letter_folding, normalize
+
+HERE = Path(__file__).resolve().parent
+
+
+def script_table(scripts: dict[str, list[str]]) -> list[tuple[int, int, str]]:
+    """The ``[scripts]`` table as (first, last, script) code-point ranges."""
+    table = []
+    for script, ranges in scripts.items():
+        for span in ranges:
+            first, last = span.split("-")
+            table.append((int(first, 16), int(last, 16), script))
+    return table
+
+
+def letter_counts(
+    lines: list[str], script: str, table: list[tuple[int, int, str]], settings: dict
+) -> Counter[str]:
+    """How often each lowercase letter of ``script`` occurs in ``lines``."""
+    counts: Counter[str] = Counter()
+    for line in lines:
+        counts.update(line.lower())
+    ranges = [(first, last) for first, last, name in table if name == script]
+    kept = {
+        char: n
+        for char, n in counts.items()
+        if char.isalpha()
+        and char not in settings["ignored"]
+        and any(first <= ord(char) <= last for first, last in ranges)
+    }
+    return Counter(kept)
+
+
+def letter_model(counts: Counter[str], settings: dict) -> dict:
+    """The alphabet (letters of at least ``min_share``) and smoothed log frequencies of every letter."""
+    total = sum(counts.values())
+    denominator = total + 0.5 * (len(counts) + 1)
+    return {
+        "letters": "".join(sorted(char for char, n in counts.items() if n >= settings["min_share"] * total)),
+        "log_freq": {char: round(math.log((n + 0.5) / denominator), 3) for char, n in sorted(counts.items())},
+        "log_unseen": round(math.log(0.5 / denominator), 3),
+    }
+
+
+def transliterate(line: str, rule: dict) -> str:
+    """A Latin-script line in another script by letter correspondence (``[derived.*]`` tables)."""
+
+    def word(match: re.Match[str]) -> str:
+        text = match.group(0).lower()
+        prefix = rule["word_initial"] if text[0] in rule["vowels"] else ""
+        return prefix + "".join(rule["letters"].get(char, char) for char in text)
+
+    line = unicodedata.normalize("NFC", line)
+    line = re.sub(r"[^\W\d_]+", word, line)
+    return "".join(rule["letters"].get(char, char) if not char.isalpha() else char for char in line)
+
+
+def profile(label: str, lines: list[str]) -> dict:
+    """A langdetect profile of ``lines``, in the JSON form ``LangProfile(**data)`` reads."""
+    built = LangProfile(name=label)
+    for line in lines:
+        built.update(line)
+    built.omit_less_freq()
+    return {"name": label, "freq": dict(sorted(built.freq.items())), "n_words": built.n_words}
+
+
+def build(train_dir: Path, out_dir: Path) -> list[str]:
+    """Write alphabets and profiles for every language ``languages.toml`` labels; return the labels."""
+    config = tomllib.loads((HERE / "languages.toml").read_text(encoding="utf-8"))
+    table = script_table(config["scripts"])
+    folding = letter_folding(config)
+    texts: dict[str, list[str]] = defaultdict(list)
+    scripts: dict[str, str] = {}
+    for code, label in config["labels"].items():
+        path = train_dir / f"{code}.txt"
+        if not path.is_file():
+            raise SystemExit(f"missing training text {path}: every code in languages.toml needs one")
+        lines = path.read_text(encoding="utf-8").splitlines()
+        texts[label].extend(normalize(line.strip(), folding) for line in lines)
+        scripts[label] = code.rsplit("_", 1)[1]
+    for label, rule in config.get("derived", {}).items():
+        source = (train_dir / f"{rule['source']}.txt").read_text(encoding="utf-8").splitlines()
+        texts[label] = [normalize(transliterate(line.strip(), rule), folding) for line in source]
+        scripts[label] = rule["script"]
+    (out_dir / "ngrams").mkdir(parents=True, exist_ok=True)
+    alphabets = {}
+    for label, lines in sorted(texts.items()):
+        counts = letter_counts(lines, scripts[label], table, config["letters"])
+        alphabets[label] = {"script": scripts[label], **letter_model(counts, config["letters"])}
+        data = profile(label, lines)
+        (out_dir / "ngrams" / f"{label}.json").write_text(
+            json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
+        )
+    (out_dir / "alphabets.json").write_text(
+        json.dumps(alphabets, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    return sorted(texts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("train_dir", type=Path, help="folder of <flores_code>.txt training files")
+    parser.add_argument("--out", type=Path, default=HERE, help="where to write (default: next to this file)")
+    args = parser.parse_args(argv)
+    labels = build(args.train_dir, args.out)
+    print(f"wrote {len(labels)} profiles to {args.out}: {' '.join(labels)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,254 @@
+# ruff: noqa: RUF001 - the sentences are in the scripts they test
+"""Per-paragraph language identification: each layer with real sentences.
+
+The sentences are FLORES-200 dev sentences (NLLB Team et al., 2022; via SIB-200, Adelani et al.,
+2024; CC BY-SA 4.0).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from ingest.errors import WergerIngestError
+from ingest.langid import (
+    PROFILES_DIR,
+    UNDETERMINED,
+    LanguageDataError,
+    LanguageGuess,
+    _Knowledge,
+    detect,
+    document_language,
+)
+
+sys.path.insert(0, str(PROFILES_DIR))
+from build import transliterate
+
+SORANI = "وشەی سێڵ (خانە) لە وشەی لاتینی سێڵاوە هاتووە کە بەواتای ژووری بچوك دێت."
+SORANI_2 = "لە ژوور دەچن. ئەو یەکەم کەس بوو چاودێری خانە مردووەکان بکات"
+ARABIC = "تتعارض هذه النظرية مع الادعاء بأن القمر خال تماماً من النشاط الجيولوجي."
+EGYPTIAN = "النظرية دي بتتعارض مع الادعاء بأن القمر مفيهوش نشاط جيولوجي."
+PERSIAN = "در سال 1995 او به عنوان بهترین بازیکن تاریخ پارتیزان انتخاب شد."
+UYGHUR = "ھۈجەيرە لاتىنچە سۆز cella دىن كەلگەن بولۇپ، كىچىك ئۆي دېگەن مەنىنى بىلدۈرىدۇ."
+URDU = "سیل کو لاطینی لفظ سیلیا سے لیا گیا ہے، جس کا مطلب چھوٹا کمرہ ہوتا ہے-"
+RUSSIAN = "Они выглядели как отсеки. Он был первым, кто изучал мёртвые клетки."
+RUSSIAN_2 = (
+    "Эти водоросли вырабатывают нейротоксин, который может отключить работу нервной системы как у "
+    "людей, так и у рыб."
+)
+KAZAKH = "Тыңшы қандай веб-сайттарда немесе дүкен терезелерінде жүргенін қараңыз."
+TATAR = "Бу табыш кошларда каурыйлар эволюциясен күзалларга да мөмкинлек бирә."
+BASHKIR = "Бөгөн компьютерҙар һүрәттәр һәм видеолар менән эш итеү өсөн ҡулланыла."
+KYRGYZ = "Көп учурда тоо станцияларынын туристтик сезону кечки күзгө туш келет."
+UKRAINIAN = "Клітина походить від латинського слова cella, яке означає маленьку кімнату."
+BULGARIAN = "Изглеждаха като стаи. Той беше първият човек, наблюдавал мъртви клетки."
+KURMANJI = (
+    "Palpişt bi vê fosîlê, maneya wê ew e ku perçebûn ji alîyê îsbatên molekuler ve ji hêvîyê pirr "
+    "zûtir bûye."
+)
+TURKISH = (
+    "Bu fosil temelinde bu, ayrışmanın moleküler kanıtların düşündürdüğünden çok daha erken meydana "
+    "geldiğini ifade ediyor."
+)
+ENGLISH = (
+    "Based on this fossil, that means the split is much earlier than has been anticipated by the "
+    "molecular evidence."
+)
+FRENCH = (
+    "Cette théorie remet en question l'affirmation selon laquelle la Lune ne connaîtrait absolument "
+    "aucune activité géologique."
+)
+
+
+TARGETS = {"en", "ru", "ar", "ckb", "kmr"}
+
+
+def badini(latin: str) -> str:
+    rule = tomllib.loads((PROFILES_DIR / "languages.toml").read_text(encoding="utf-8"))["derived"]["kmr-Arab"]
+    return transliterate(latin, rule)
+
+
+def test_sorani_only_letters_decide_sorani_without_sampling():
+    assert detect(SORANI) == LanguageGuess("ckb", 1.0, "letters")
+
+
+def test_arabic_letters_persian_lacks_decide_arabic():
+    assert detect(ARABIC) == LanguageGuess("ar", 1.0, "letters")
+
+
+def test_an_arabic_dialect_is_arabic():
+    assert detect(EGYPTIAN).lang == "ar"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"), [(PERSIAN, "fas"), (UYGHUR, "uig"), (URDU, "urd")], ids=["persian", "uyghur", "urdu"]
+)
+def test_persian_uyghur_and_urdu_letters_keep_them_from_arabic_and_sorani(text, lang):
+    assert detect(text).lang == lang
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [(KAZAKH, "kaz"), (BASHKIR, "bak"), (UKRAINIAN, "ukr")],
+    ids=["kazakh", "bashkir", "ukrainian"],
+)
+def test_letters_only_one_cyrillic_language_has_decide_it(text, lang):
+    assert detect(text) == LanguageGuess(lang, 1.0, "letters")
+
+
+def test_turkic_cyrillic_letters_keep_a_text_from_the_russian_model():
+    assert detect(KYRGYZ).lang == "kir"
+    assert detect(TATAR).lang not in TARGETS
+
+
+def test_between_languages_werger_does_not_translate_letters_decide_without_sampling():
+    guess = detect(TATAR)
+    assert guess.method == "letters"
+    assert guess.lang in {"tat", "kir", "bak", UNDETERMINED}
+
+
+def test_russian_letter_frequencies_rule_out_languages_whose_alphabet_holds_russian():
+    assert detect(RUSSIAN_2) == LanguageGuess("ru", 1.0, "letters")
+
+
+def test_russian_with_a_letter_kazakh_lacks_is_russian():
+    assert detect(RUSSIAN).lang == "ru"
+
+
+def test_bulgarian_is_not_russian():
+    assert detect(BULGARIAN).lang == "bul"
+
+
+def test_kurmanji_letters_route_kurmanji():
+    assert detect(KURMANJI).lang == "kmr"
+
+
+def test_turkish_only_letters_keep_turkish_from_the_kurmanji_model():
+    assert detect(TURKISH).lang == "tur"
+
+
+def test_french_circumflexes_are_not_kurmanji():
+    assert detect(FRENCH).lang == "fra"
+
+
+def test_english_goes_through_restricted_langdetect():
+    guess = detect(ENGLISH)
+    assert (guess.lang, guess.method) == ("en", "langdetect")
+    assert 0.7 <= guess.confidence <= 1.0
+
+
+def test_kurmanji_in_arabic_script_never_reaches_the_sorani_model():
+    text = badini(KURMANJI)
+    assert set(text) & set("ێڤە")
+    assert detect(text).lang == "kmr-Arab"
+
+
+def test_sorani_is_not_taken_for_kurmanji_in_arabic_script():
+    assert detect(SORANI_2).lang == "ckb"
+
+
+def test_too_few_letters_are_undetermined():
+    assert detect("12:30 — 5 %") == LanguageGuess(UNDETERMINED, 0.0, "too-short")
+
+
+def test_a_script_without_known_languages_is_undetermined():
+    assert detect("Η θεωρία αυτή έρχεται σε αντίθεση με τον ισχυρισμό").lang == UNDETERMINED
+
+
+def test_a_few_foreign_letters_in_names_do_not_change_the_language():
+    text = "President Erdoğan met the delegation in Zürich on Monday to discuss the new trade agreement."
+    assert detect(text).lang == "en"
+
+
+def test_decomposed_text_gets_the_same_answer_as_composed_text():
+    import unicodedata
+
+    assert detect(unicodedata.normalize("NFD", KURMANJI)) == detect(KURMANJI)
+
+
+def test_same_text_same_answer_across_calls():
+    texts = [ENGLISH, BULGARIAN, FRENCH, KURMANJI, PERSIAN]
+    assert [detect(t) for t in texts] == [detect(t) for t in reversed(texts)][::-1]
+
+
+def test_a_kurdish_page_quoting_arabic_routes_each_paragraph_and_the_majority_wins():
+    paragraphs = [SORANI, ARABIC, SORANI_2]
+    guesses = [detect(p) for p in paragraphs]
+    assert [g.lang for g in guesses] == ["ckb", "ar", "ckb"]
+    document = document_language([(g, len(p)) for g, p in zip(guesses, paragraphs, strict=True)])
+    assert document.lang == "ckb"
+    arabic_share = len(ARABIC) / sum(len(p) for p in paragraphs)
+    assert document.confidence == pytest.approx(1 - arabic_share, abs=1e-4)
+
+
+def test_an_empty_document_is_undetermined():
+    assert document_language([]).lang == UNDETERMINED
+
+
+def test_missing_language_data_raises_an_actionable_error(tmp_path: Path):
+    with pytest.raises(LanguageDataError, match=r"build\.py") as caught:
+        _Knowledge(tmp_path)
+    assert isinstance(caught.value, WergerIngestError)
+
+
+def test_a_corrupt_profile_raises_an_actionable_error(tmp_path: Path):
+    for name in ("languages.toml", "alphabets.json"):
+        (tmp_path / name).write_bytes((PROFILES_DIR / name).read_bytes())
+    (tmp_path / "ngrams").mkdir()
+    (tmp_path / "ngrams" / "en.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(LanguageDataError, match="'en' profile"):
+        _Knowledge(tmp_path).profile("en")
+
+
+def test_every_label_ships_an_alphabet_and_a_profile():
+    config = tomllib.loads((PROFILES_DIR / "languages.toml").read_text(encoding="utf-8"))
+    labels = set(config["labels"].values()) | set(config["derived"])
+    alphabets = json.loads((PROFILES_DIR / "alphabets.json").read_text(encoding="utf-8"))
+    assert set(alphabets) == labels
+    assert {p.stem for p in (PROFILES_DIR / "ngrams").glob("*.json")} == labels
+
+
+def test_kurmanji_is_transliterated_letter_by_letter_with_hamza_before_a_first_vowel():
+    assert badini("Ez û tu, di navbera wan de?") == "ئەز ئوو تو، د ناڤبەرا وان دە؟"
+
+
+def arabic_keyboard(text: str) -> str:
+    return text.replace("ی", "ي").replace("ک", "ك")
+
+
+def test_sorani_typed_with_arabic_yeh_and_kaf_is_still_sorani():
+    assert detect(arabic_keyboard(SORANI_2)).lang == "ckb"
+
+
+def test_persian_typed_with_arabic_yeh_and_kaf_is_not_routed_to_the_arabic_model():
+    assert detect(arabic_keyboard(PERSIAN)).lang == "fas"
+
+
+def test_answers_do_not_depend_on_the_process_hash_seed():
+    import os
+    import subprocess
+
+    texts = [ENGLISH, BULGARIAN, TATAR, KURMANJI, PERSIAN, SORANI_2, "Deep down I think"]
+    script = (
+        "import json, sys\n"
+        "from ingest.langid import detect\n"
+        "print(json.dumps([list(vars(detect(t)).values()) for t in json.load(sys.stdin)]))\n"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script],
+            input=json.dumps(texts),
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            cwd=PROFILES_DIR.parent.parent,
+        ).stdout
+        for seed in ("1", "2")
+    ]
+    assert runs[0] == runs[1]
+    assert json.loads(runs[0]) == [list(vars(detect(t)).values()) for t in texts]
