@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 import threading
 import tomllib
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -68,22 +67,43 @@ def load_rules(path: Path = RULES_PATH) -> BoilerplateRules:
 class TemplateLines:
     """Short lines counted across the pages of one site; those on many pages are its template.
 
-    A line only counts once per page, and only after ``min_pages`` pages carry it, so the first
-    pages of a fresh site keep lines that later pages reveal as template.
+    A line counts once per page (pages are told apart by a key, such as the record id), and only
+    after ``min_pages`` distinct pages carry it, so the first pages of a fresh site keep lines that
+    later pages reveal as template. The counts can be saved and loaded, so a later crawl starts
+    with what earlier crawls learned and cleans every page the same way.
     """
 
     min_pages: int
     max_chars: int
-    pages: Counter[str] = field(default_factory=Counter)
+    pages: dict[str, set[str]] = field(default_factory=dict)
+    _anonymous: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def observe(self, paragraphs: Iterable[str]) -> None:
+    def observe(self, paragraphs: Iterable[str], page_key: str | None = None) -> None:
         lines = {normalize(p) for p in paragraphs}
         with self._lock:
-            self.pages.update(line for line in lines if line and len(line) <= self.max_chars)
+            if page_key is None:
+                self._anonymous += 1
+                page_key = f"#{self._anonymous}"
+            for line in lines:
+                if line and len(line) <= self.max_chars:
+                    carriers = self.pages.setdefault(line, set())
+                    if len(carriers) < self.min_pages:
+                        carriers.add(page_key)
 
     def is_template(self, paragraph: str) -> bool:
-        return self.pages[normalize(paragraph)] >= self.min_pages
+        return len(self.pages.get(normalize(paragraph), ())) >= self.min_pages
+
+    def to_json(self) -> dict[str, list[str]]:
+        """Lines seen on more than one page (single-page lines teach nothing and are most lines)."""
+        with self._lock:
+            return {line: sorted(keys) for line, keys in self.pages.items() if len(keys) > 1}
+
+    def load_json(self, data: dict[str, list[str]]) -> None:
+        with self._lock:
+            for line, keys in data.items():
+                carriers = self.pages.setdefault(line, set())
+                carriers.update(keys[: max(self.min_pages - len(carriers), 0)])
 
 
 def link_share(paragraph: str, link_texts: Iterable[str]) -> float:
@@ -109,10 +129,12 @@ class Cleaner:
         if self.template is None:
             self.template = TemplateLines(self.rules.template_min_pages, self.rules.template_max_chars)
 
-    def clean(self, paragraphs: list[str], link_texts: Iterable[str] = ()) -> list[str]:
+    def clean(
+        self, paragraphs: list[str], link_texts: Iterable[str] = (), page_key: str | None = None
+    ) -> list[str]:
         """Paragraphs that are not boilerplate, order kept; ``paragraphs`` also teach the template."""
         assert self.template is not None
-        self.template.observe(paragraphs)
+        self.template.observe(paragraphs, page_key)
         links = sorted({normalize(t) for t in link_texts if len(t.strip()) > 1}, key=len, reverse=True)
         return [p for p in paragraphs if not self._is_boilerplate(p, links)]
 

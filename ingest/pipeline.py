@@ -19,7 +19,7 @@ from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ingest.boilerplate import Cleaner
+from ingest.cleaning import TEMPLATE_LINES_NAME, SiteCleaners
 from ingest.config import Site
 from ingest.discover import canonical, page_links, parse_feed, parse_sitemap
 from ingest.errors import FetchError
@@ -66,7 +66,7 @@ class CrawlRun:
         self.log = RecordLog(options.out_dir)
         self.index = CrawlIndex(options.out_dir, self.log)
         self.extractor_version = extractor_version()
-        self.cleaners: dict[str, Cleaner] = {}
+        self.cleaners = SiteCleaners(options.out_dir / TEMPLATE_LINES_NAME)
 
     async def run(self, sites: list[Site]) -> RunSummary:
         summary = RunSummary(started_at=utc_now().isoformat())
@@ -79,6 +79,7 @@ class CrawlRun:
                 summary.sites.append(site_summary)
                 self.progress.site_finished(site_summary)
         summary.finished_at = utc_now().isoformat()
+        self.cleaners.save()
         summary.write(self.options.out_dir / SUMMARY_NAME)
         return summary
 
@@ -87,14 +88,14 @@ class CrawlRun:
         extracted = extract(result.text or "", result.final_url)
         if extracted is None:
             return None
-        cleaner = self.cleaners.setdefault(site.name, Cleaner())
-        paragraphs = cleaner.clean(extracted.paragraphs, extracted.link_texts)
+        canonical_url = canonical(result.final_url)
+        rid = record_id(canonical_url)
+        cleaner = self.cleaners.for_site(site.name)
+        paragraphs = cleaner.clean(extracted.paragraphs, extracted.link_texts, page_key=rid)
         if not paragraphs:
             return None
         guesses = [detect(p) for p in paragraphs]
         document = document_language([(g, len(p)) for g, p in zip(guesses, paragraphs, strict=True)])
-        canonical_url = canonical(result.final_url)
-        rid = record_id(canonical_url)
         previous = self.index.known(rid)
         now = utc_now()
         return Record(
@@ -135,6 +136,7 @@ class CrawlRun:
 
     def store(self, records: list[Record], summary: SiteSummary) -> None:
         """Translate a batch of records and append them to the log."""
+        records = [self.cleaners.drop_learned_template(r) for r in records]
         translated = translate_records(records, self.registry, self.options.target_lang)
         self.log.append(translated)
         self.index.note_written(translated)
