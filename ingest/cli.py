@@ -7,6 +7,9 @@ Examples::
     werger models list                           # installed translation models
     werger models install ru en                  # from the Argos package index (online)
     werger models install translate-ru_en.argosmodel   # from a file (air-gapped machines)
+    werger models install nllb-200-ct2/          # an NLLB-200 CTranslate2 folder (Sorani, Kurmanji)
+    werger models verify                         # installed files still match their recorded SHA-256
+    werger retranslate data/ --model argos:translate-ru_en   # redo what an upgraded model produced
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 models_app = typer.Typer(
-    help="List and install translation models (Argos Translate packages).", no_args_is_help=True
+    help="List, install and verify translation models (Argos packages, NLLB-200).", no_args_is_help=True
 )
 app.add_typer(models_app, name="models")
 
@@ -43,6 +46,22 @@ ModelsDir = Annotated[
     ),
 ]
 Target = Annotated[str, typer.Option("--target", help="Language to translate into.")]
+NllbDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--nllb-dir",
+        help="NLLB-200 CTranslate2 conversion folder for pairs without an Argos package "
+        "[default: $WERGER_NLLB_DIR, or one installed in the models folder].",
+    ),
+]
+GlossaryDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--glossary-dir",
+        help="Folder of <source>-<target>.toml glossaries of protected terms "
+        "[default: $WERGER_GLOSSARY_DIR or MODELS_DIR/glossaries].",
+    ),
+]
 
 
 def _models_dir(models_dir: Path | None) -> Path:
@@ -56,12 +75,24 @@ def _fail(exc: Exception) -> typer.Exit:
     return typer.Exit(code=1)
 
 
-def _crawl(sites: list, out: Path, target: str, models_dir: Path | None) -> bool:
+def _registry(models_dir: Path | None, nllb_dir: Path | None = None, glossary_dir: Path | None = None):
+    from translate.registry import build_registry
+
+    return build_registry(_models_dir(models_dir), nllb_dir, glossary_dir)
+
+
+def _crawl(
+    sites: list,
+    out: Path,
+    target: str,
+    models_dir: Path | None,
+    nllb_dir: Path | None = None,
+    glossary_dir: Path | None = None,
+) -> bool:
     from ingest.pipeline import RunOptions, run_crawl
     from ingest.summary import render
-    from translate.argos import argos_registry
 
-    registry = argos_registry(_models_dir(models_dir))
+    registry = _registry(models_dir, nllb_dir, glossary_dir)
     summary = run_crawl(sites, RunOptions(out_dir=out, target_lang=target), registry)
     render(summary)
     Console().print(
@@ -78,15 +109,19 @@ def crawl(
     out: Annotated[Path, typer.Option("--out", help="Output folder for records.jsonl and the run summary.")],
     target: Target = "en",
     models_dir: ModelsDir = None,
+    nllb_dir: NllbDir = None,
+    glossary_dir: GlossaryDir = None,
 ) -> None:
     """Crawl the sites of SITES_FILE and append new or changed records to OUT/records.jsonl.
+
+    Sentences already translated by the same model are taken from OUT/translation-memory.sqlite.
 
     Example: werger crawl sites.toml --out data/
     """
     from ingest.config import load_sites
 
     try:
-        ok = _crawl(load_sites(sites_file), out, target, models_dir)
+        ok = _crawl(load_sites(sites_file), out, target, models_dir, nllb_dir, glossary_dir)
     except USER_ERRORS as exc:
         raise _fail(exc) from None
     if not ok:
@@ -136,11 +171,13 @@ def models_list(models_dir: ModelsDir = None) -> None:
     """
     from rich.table import Table
 
-    from translate.models import list_installed
+    from translate.models import list_installed, list_nllb
+    from translate.nllb import nllb_version
 
     folder = _models_dir(models_dir)
     installed = list_installed(folder)
-    if not installed:
+    nllb = list_nllb(folder)
+    if not installed and not nllb:
         Console().print(
             f"no models installed in {folder}; see `werger models install --help`",
             highlight=False,
@@ -152,23 +189,34 @@ def models_list(models_dir: ModelsDir = None) -> None:
         table.add_column(column)
     for model in installed:
         table.add_row(model.pair, model.version, model.path.name)
+    for path in nllb:
+        table.add_row("NLLB-200: any of en ru ar ckb kmr", nllb_version(path), path.name)
     Console().print(table)
 
 
 @models_app.command("install")
 def models_install(
-    source: Annotated[str, typer.Argument(help="An .argosmodel file, or a source language code.")],
+    source: Annotated[
+        str, typer.Argument(help="An .argosmodel file, an NLLB-200 folder, or a source language code.")
+    ],
     target: Annotated[str | None, typer.Argument(help="Target language code (with a source code).")] = None,
     models_dir: ModelsDir = None,
 ) -> None:
-    """Install a model from an .argosmodel file (offline) or from the Argos package index (online).
+    """Install a model from an .argosmodel file or NLLB-200 folder (offline) or the Argos index (online).
 
-    Examples: werger models install translate-ru_en-1_9.argosmodel;  werger models install ru en
+    The SHA-256 of the archive and of every installed file is recorded in MODELS_DIR/manifest.json.
+
+    Examples: werger models install translate-ru_en-1_9.argosmodel;  werger models install ru en;
+    werger models install nllb-200-ct2/
     """
-    from translate.models import install_file, install_from_index
+    from translate.models import install_file, install_from_index, install_nllb_dir
 
     folder = _models_dir(models_dir)
     try:
+        if target is None and Path(source).is_dir():
+            path = install_nllb_dir(Path(source), folder)
+            Console().print(f"installed NLLB-200 into {path}", highlight=False, soft_wrap=True)
+            return
         if target is None:
             model = install_file(Path(source), folder)
         else:
@@ -179,6 +227,68 @@ def models_install(
         raise _fail(f"could not install: {exc}") from None
     Console().print(
         f"installed {model.pair} {model.version} into {model.path}", highlight=False, soft_wrap=True
+    )
+
+
+@models_app.command("verify")
+def models_verify(models_dir: ModelsDir = None) -> None:
+    """Check every installed model against the SHA-256 checksums recorded when it was installed.
+
+    Exits non-zero when a file changed, went missing or was never recorded.
+
+    Example: werger models verify --models-dir ./models
+    """
+    from translate.models import verify_installed
+
+    folder = _models_dir(models_dir)
+    try:
+        results = verify_installed(folder)
+    except USER_ERRORS as exc:
+        raise _fail(exc) from None
+    console = Console()
+    if not results:
+        console.print(f"no models installed in {folder}", highlight=False, soft_wrap=True)
+    for result in results:
+        verdict = "ok" if result.ok else "FAILED: " + "; ".join(result.problems)
+        console.print(f"{result.name}: {verdict}", highlight=False, soft_wrap=True)
+    if not all(result.ok for result in results):
+        raise _fail(f"some models in {folder} do not match {folder / 'manifest.json'}; reinstall them")
+
+
+@app.command()
+def retranslate(
+    out: Annotated[Path, typer.Argument(help="Output folder holding records.jsonl.")],
+    model: Annotated[
+        str, typer.Option("--model", help="Engine id whose output to redo, as in a segment's engine.id.")
+    ],
+    models_dir: ModelsDir = None,
+    nllb_dir: NllbDir = None,
+    glossary_dir: GlossaryDir = None,
+) -> None:
+    """Re-translate what MODEL produced, after a newer version of it (or another model) was installed.
+
+    Only records with a segment from MODEL in a version other than the one installed now get a new
+    revision; their other sentences come from the translation memory.
+
+    Example: werger retranslate data/ --model argos:translate-ru_en-1_9
+    """
+    from store.log import RecordLog
+    from translate.cache import MEMORY_NAME, TranslationMemory
+    from translate.retranslate import retranslate as redo
+
+    try:
+        registry = _registry(models_dir, nllb_dir, glossary_dir)
+        log = RecordLog(out)
+        with TranslationMemory(out / MEMORY_NAME) as memory:
+            revised = redo(log.latest(), registry, model, memory)
+            log.append(revised)
+            hits, misses = memory.hits, memory.misses
+    except USER_ERRORS as exc:
+        raise _fail(exc) from None
+    Console().print(
+        f"re-translated {len(revised)} records: {misses} sentences translated, {hits} from memory",
+        highlight=False,
+        soft_wrap=True,
     )
 
 

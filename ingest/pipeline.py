@@ -23,6 +23,7 @@ from ingest.langid import detect, document_language
 from ingest.summary import RunSummary, SiteSummary
 from store.log import RecordLog
 from store.record import Provenance, Record, Segment, Status, content_hash, record_id, utc_now
+from translate.cache import MEMORY_NAME, TranslationMemory
 from translate.engine import EngineRegistry
 from translate.records import translate_records
 
@@ -55,6 +56,7 @@ class CrawlRun:
         self.options = options
         self.registry = registry
         self.log = RecordLog(options.out_dir)
+        self.memory = TranslationMemory(options.out_dir / MEMORY_NAME)
         self.known = {rid: _Known(r.revision, r.content_hash) for rid, r in self.log.latest().items()}
 
     async def run(self, sites: list[Site]) -> RunSummary:
@@ -62,6 +64,7 @@ class CrawlRun:
         async with Fetcher(**self.options.fetcher_options) as fetcher:
             for site in sites:
                 summary.sites.append(await _SiteCrawl(self, site, fetcher).run())
+        self.memory.close()
         summary.finished_at = utc_now().isoformat()
         summary.write(self.options.out_dir / SUMMARY_NAME)
         return summary
@@ -118,7 +121,7 @@ class CrawlRun:
 
     def store(self, records: list[Record], summary: SiteSummary) -> None:
         """Translate a batch of records and append them to the log."""
-        translated = translate_records(records, self.registry, self.options.target_lang)
+        translated = translate_records(records, self.registry, self.options.target_lang, self.memory)
         self.log.append(translated)
         for record in translated:
             self.known[record.id] = _Known(record.revision, record.content_hash)

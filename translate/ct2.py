@@ -102,8 +102,7 @@ class SentencePieceEngine:
                 target_prefix=[prefix] * len(batch) if prefix else None,
                 beam_size=self.options.beam_size,
                 repetition_penalty=self.options.repetition_penalty,
-                max_decoding_length=decoding_cap(len(batch[-1]), self.options.max_length_ratio)
-                + len(prefix),
+                max_decoding_length=decoding_cap(len(batch[-1]), self.options.max_length_ratio) + len(prefix),
                 replace_unknowns=True,
                 length_penalty=0.2,
             )

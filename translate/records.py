@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from store.record import Record, Segment, Status
 from translate.cache import TranslationMemory
 from translate.engine import Engine, EngineRegistry
-from translate.glossary import TERM_LOST, Glossary, Protected
+from translate.glossary import TERM_LOST, Glossary
 from translate.languages import language
 from translate.quality import quality_flags
 from translate.segment import split_sentences
