@@ -1,8 +1,9 @@
 """Protected terms: names that must come out untranslated, or translated one fixed way.
 
 Models mangle organisation and place names. Before translation each protected term is replaced
-by a placeholder made only of characters every Argos vocabulary has (capital Latin letters and
-digits), which sentencepiece keeps whole and models copy through; after translation the
+by a placeholder made only of common capital Latin letters (``QZ`` + the index written with the
+letters A-J + ``Z``; digits and rarer letters are missing from some small vocabularies), which
+sentencepiece keeps intact and models copy through like a name; after translation the
 placeholder is replaced by the term's fixed rendering. A placeholder the model dropped is
 reported so the segment can be flagged for review.
 
@@ -25,8 +26,16 @@ from translate.errors import GlossaryError
 
 GLOSSARY_DIR_ENV = "WERGER_GLOSSARY_DIR"
 TERM_LOST = "glossary_term_lost"
-_PLACEHOLDER = "QZX{}"
-_FOUND = re.compile(r"Q\s?Z\s?X\s?(\d+)")
+_DIGITS = "ABCDEFGHIJ"
+_FOUND = re.compile(r"Q\s?Z\s?([A-J]+)\s?Z")
+
+
+def _placeholder(index: int) -> str:
+    return "QZ" + "".join(_DIGITS[int(d)] for d in str(index)) + "Z"
+
+
+def _index(letters: str) -> int:
+    return int("".join(str(_DIGITS.index(c)) for c in letters))
 
 
 @dataclass(frozen=True)
@@ -54,7 +63,7 @@ class Glossary:
 
         def placeholder(match: re.Match[str]) -> str:
             renderings.append(self.terms[match.group(0)])
-            return _PLACEHOLDER.format(len(renderings) - 1)
+            return _placeholder(len(renderings) - 1)
 
         return Protected(self._pattern.sub(placeholder, sentence), tuple(renderings))
 
@@ -66,7 +75,7 @@ class Glossary:
         seen: set[int] = set()
 
         def rendering(match: re.Match[str]) -> str:
-            index = int(match.group(1))
+            index = _index(match.group(1))
             if index >= len(protected.renderings):
                 return match.group(0)
             seen.add(index)
