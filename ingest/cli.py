@@ -11,6 +11,9 @@ Examples::
     werger review --data data/                   # the editors' web app on 127.0.0.1:8765
     werger export --data data/ --status approved --lang ckb --format xliff --out ckb.xlf
     werger import-xliff ckb.xlf --data data/ --by amina
+    werger models install nllb-200-ct2/          # an NLLB-200 CTranslate2 folder (Sorani, Kurmanji)
+    werger models verify                         # installed files still match their recorded SHA-256
+    werger retranslate data/ --model argos:translate-ru_en   # redo what an upgraded model produced
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 models_app = typer.Typer(
-    help="List and install translation models (Argos Translate packages).", no_args_is_help=True
+    help="List, install and verify translation models (Argos packages, NLLB-200).", no_args_is_help=True
 )
 app.add_typer(models_app, name="models")
 users_app = typer.Typer(help="Reviewers who may log in to `werger review`.", no_args_is_help=True)
@@ -51,6 +54,22 @@ ModelsDir = Annotated[
 ]
 Target = Annotated[str, typer.Option("--target", help="Language to translate into.")]
 DataDir = Annotated[Path, typer.Option("--data", help="Folder holding records.jsonl (a crawl's --out).")]
+NllbDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--nllb-dir",
+        help="NLLB-200 CTranslate2 conversion folder for pairs without an Argos package "
+        "[default: $WERGER_NLLB_DIR, or one installed in the models folder].",
+    ),
+]
+GlossaryDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--glossary-dir",
+        help="Folder of <source>-<target>.toml glossaries of protected terms "
+        "[default: $WERGER_GLOSSARY_DIR or MODELS_DIR/glossaries].",
+    ),
+]
 
 
 def _models_dir(models_dir: Path | None) -> Path:
@@ -64,16 +83,27 @@ def _fail(exc: Exception) -> typer.Exit:
     return typer.Exit(code=1)
 
 
+def _registry(models_dir: Path | None, nllb_dir: Path | None = None, glossary_dir: Path | None = None):
+    from translate.registry import build_registry
+
+    return build_registry(_models_dir(models_dir), nllb_dir, glossary_dir)
+
+
 def _crawl(
-    sites: list, out: Path, target: str, models_dir: Path | None, crawler: CrawlerSettings | None = None
+    sites: list,
+    out: Path,
+    target: str,
+    models_dir: Path | None,
+    crawler: CrawlerSettings | None = None,
+    nllb_dir: Path | None = None,
+    glossary_dir: Path | None = None,
 ) -> tuple[bool, list[str]]:
     from ingest.pipeline import RunOptions, run_crawl
     from ingest.progress import for_stream
     from ingest.summary import render
-    from translate.argos import argos_registry
 
     crawler = crawler or CrawlerSettings()
-    registry = argos_registry(_models_dir(models_dir))
+    registry = _registry(models_dir, nllb_dir, glossary_dir)
     options = RunOptions(
         out_dir=out,
         target_lang=target,
@@ -104,11 +134,14 @@ def crawl(
         float | None,
         typer.Option("--max-run-time", help="Seconds for the whole run [default: [crawler] max_run_time]."),
     ] = None,
+    nllb_dir: NllbDir = None,
+    glossary_dir: GlossaryDir = None,
 ) -> None:
     """Crawl the sites of SITES_FILE and append new or changed records to OUT/records.jsonl.
 
     Safe to run from cron or a systemd timer: a second run on the same OUT exits at once with a
     message; the exit code is 0 only when every site ran (see OUT/run-summary.json for why not).
+    Sentences already translated by the same model are taken from OUT/translation-memory.sqlite.
 
     Example: werger crawl sites.toml --out data/ --contact https://example.org/crawler
     """
@@ -130,7 +163,7 @@ def crawl(
                 highlight=False,
                 soft_wrap=True,
             )
-        ok, reasons = _crawl(config.sites, out, target, models_dir, crawler)
+        ok, reasons = _crawl(config.sites, out, target, models_dir, crawler, nllb_dir, glossary_dir)
     except USER_ERRORS as exc:
         raise _fail(exc) from None
     if not ok:
@@ -180,11 +213,13 @@ def models_list(models_dir: ModelsDir = None) -> None:
     """
     from rich.table import Table
 
-    from translate.models import list_installed
+    from translate.models import list_installed, list_nllb
+    from translate.nllb import nllb_version
 
     folder = _models_dir(models_dir)
     installed = list_installed(folder)
-    if not installed:
+    nllb = list_nllb(folder)
+    if not installed and not nllb:
         Console().print(
             f"no models installed in {folder}; see `werger models install --help`",
             highlight=False,
@@ -196,23 +231,34 @@ def models_list(models_dir: ModelsDir = None) -> None:
         table.add_column(column)
     for model in installed:
         table.add_row(model.pair, model.version, model.path.name)
+    for path in nllb:
+        table.add_row("NLLB-200: any of en ru ar ckb kmr", nllb_version(path), path.name)
     Console().print(table)
 
 
 @models_app.command("install")
 def models_install(
-    source: Annotated[str, typer.Argument(help="An .argosmodel file, or a source language code.")],
+    source: Annotated[
+        str, typer.Argument(help="An .argosmodel file, an NLLB-200 folder, or a source language code.")
+    ],
     target: Annotated[str | None, typer.Argument(help="Target language code (with a source code).")] = None,
     models_dir: ModelsDir = None,
 ) -> None:
-    """Install a model from an .argosmodel file (offline) or from the Argos package index (online).
+    """Install a model from an .argosmodel file or NLLB-200 folder (offline) or the Argos index (online).
 
-    Examples: werger models install translate-ru_en-1_9.argosmodel;  werger models install ru en
+    The SHA-256 of the archive and of every installed file is recorded in MODELS_DIR/manifest.json.
+
+    Examples: werger models install translate-ru_en-1_9.argosmodel;  werger models install ru en;
+    werger models install nllb-200-ct2/
     """
-    from translate.models import install_file, install_from_index
+    from translate.models import install_file, install_from_index, install_nllb_dir
 
     folder = _models_dir(models_dir)
     try:
+        if target is None and Path(source).is_dir():
+            path = install_nllb_dir(Path(source), folder)
+            Console().print(f"installed NLLB-200 into {path}", highlight=False, soft_wrap=True)
+            return
         if target is None:
             model = install_file(Path(source), folder)
         else:
@@ -368,6 +414,68 @@ def import_xliff(
         err.print(f"conflict: {record_id} changed since the export; export it again", highlight=False)
     if report.conflicts:
         raise typer.Exit(code=1)
+
+
+@models_app.command("verify")
+def models_verify(models_dir: ModelsDir = None) -> None:
+    """Check every installed model against the SHA-256 checksums recorded when it was installed.
+
+    Exits non-zero when a file changed, went missing or was never recorded.
+
+    Example: werger models verify --models-dir ./models
+    """
+    from translate.models import verify_installed
+
+    folder = _models_dir(models_dir)
+    try:
+        results = verify_installed(folder)
+    except USER_ERRORS as exc:
+        raise _fail(exc) from None
+    console = Console()
+    if not results:
+        console.print(f"no models installed in {folder}", highlight=False, soft_wrap=True)
+    for result in results:
+        verdict = "ok" if result.ok else "FAILED: " + "; ".join(result.problems)
+        console.print(f"{result.name}: {verdict}", highlight=False, soft_wrap=True)
+    if not all(result.ok for result in results):
+        raise _fail(f"some models in {folder} do not match {folder / 'manifest.json'}; reinstall them")
+
+
+@app.command()
+def retranslate(
+    out: Annotated[Path, typer.Argument(help="Output folder holding records.jsonl.")],
+    model: Annotated[
+        str, typer.Option("--model", help="Engine id whose output to redo, as in a segment's engine.id.")
+    ],
+    models_dir: ModelsDir = None,
+    nllb_dir: NllbDir = None,
+    glossary_dir: GlossaryDir = None,
+) -> None:
+    """Re-translate what MODEL produced, after a newer version of it (or another model) was installed.
+
+    Only records with a segment from MODEL in a version other than the one installed now get a new
+    revision; their other sentences come from the translation memory.
+
+    Example: werger retranslate data/ --model argos:translate-ru_en-1_9
+    """
+    from store.log import RecordLog
+    from translate.cache import MEMORY_NAME, TranslationMemory
+    from translate.retranslate import retranslate as redo
+
+    try:
+        registry = _registry(models_dir, nllb_dir, glossary_dir)
+        log = RecordLog(out)
+        with TranslationMemory(out / MEMORY_NAME) as memory:
+            revised = redo(log.latest(), registry, model, memory)
+            log.append(revised)
+            hits, misses = memory.hits, memory.misses
+    except USER_ERRORS as exc:
+        raise _fail(exc) from None
+    Console().print(
+        f"re-translated {len(revised)} records: {misses} sentences translated, {hits} from memory",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 if __name__ == "__main__":

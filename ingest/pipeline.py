@@ -32,6 +32,7 @@ from ingest.summary import RunSummary, SiteSummary
 from store.index import CrawlIndex, Frontier
 from store.log import RecordLog
 from store.record import Provenance, Record, Segment, Status, content_hash, record_id, utc_now
+from translate.cache import MEMORY_NAME, TranslationMemory
 from translate.engine import EngineRegistry
 from translate.records import translate_records
 
@@ -67,6 +68,7 @@ class CrawlRun:
         self.index = CrawlIndex(options.out_dir, self.log)
         self.extractor_version = extractor_version()
         self.cleaners = SiteCleaners(options.out_dir / TEMPLATE_LINES_NAME)
+        self.memory = TranslationMemory(options.out_dir / MEMORY_NAME)
 
     async def run(self, sites: list[Site]) -> RunSummary:
         summary = RunSummary(started_at=utc_now().isoformat())
@@ -78,6 +80,7 @@ class CrawlRun:
                 site_summary = await _SiteCrawl(self, site, fetcher, deadline).run()
                 summary.sites.append(site_summary)
                 self.progress.site_finished(site_summary)
+        self.memory.close()
         summary.finished_at = utc_now().isoformat()
         self.cleaners.save()
         summary.write(self.options.out_dir / SUMMARY_NAME)
@@ -137,7 +140,7 @@ class CrawlRun:
     def store(self, records: list[Record], summary: SiteSummary) -> None:
         """Translate a batch of records and append them to the log."""
         records = [self.cleaners.drop_learned_template(r) for r in records]
-        translated = translate_records(records, self.registry, self.options.target_lang)
+        translated = translate_records(records, self.registry, self.options.target_lang, self.memory)
         self.log.append(translated)
         self.index.note_written(translated)
         for record in translated:

@@ -6,14 +6,18 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from store.record import Record
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_DIR = ROOT / "fixtures" / "site"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from tiny_argos import build_argos_package  # noqa: E402
+from tiny_argos import build_argos_package, build_nllb_model  # noqa: E402
 
 TAG = re.compile(r"<[^>]+>")
 
@@ -55,3 +59,42 @@ def site_url():
 
     with serve_directory(SITE_DIR) as base_url:
         yield base_url
+
+
+@pytest.fixture(scope="session")
+def nllb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An NLLB-shaped CTranslate2 conversion folder (random weights, FLORES language tags)."""
+    return build_nllb_model(tmp_path_factory.mktemp("nllb-build"), site_corpus(), seed=2)
+
+
+def make_record(paragraphs: list[tuple[str, str]], url: str = "https://example.org/a") -> Record:
+    """An untranslated record with one segment per (language, text), as the crawler makes them."""
+    from store.record import Provenance, Record, Segment, Status, content_hash, record_id, utc_now
+
+    now = utc_now()
+    return Record(
+        id=record_id(url),
+        revision=1,
+        revised_at=now,
+        url=url,
+        canonical_url=url,
+        site="test",
+        fetched_at=now,
+        content_hash=content_hash([text for _, text in paragraphs]),
+        source_lang=paragraphs[0][0],
+        source_lang_confidence=1.0,
+        target_lang="en",
+        segments=[
+            Segment(index=i, lang=lang, lang_confidence=1.0, source=text)
+            for i, (lang, text) in enumerate(paragraphs)
+        ],
+        status=Status.UNTRANSLATED,
+        status_reason="not translated yet",
+        provenance=Provenance(
+            fetch_status=200,
+            extractor="test",
+            extractor_version="0",
+            langid_method="test",
+            pipeline_version="0",
+        ),
+    )

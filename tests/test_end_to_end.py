@@ -84,7 +84,9 @@ def test_pairs_with_a_model_are_translated(crawled):
     russian = [line for line in lines if line["source_lang"] == "ru"]
     assert russian
     for line in russian:
-        assert line["status"] == "machine"
+        # random weights translate into gibberish, which the quality checks rightly flag
+        assert line["status"] == "needs_review"
+        assert line["status_reason"].startswith("machine translation flagged for review")
         for segment in line["segments"]:
             assert segment["target"], segment
             assert segment["engine"]["id"].startswith("argos:translate-ru_en")
@@ -95,8 +97,8 @@ def test_pairs_without_a_model_are_untranslated_with_the_command_that_fixes_it(c
     for line in lines:
         if line["source_lang"] in ("ar", "ckb", "kmr"):
             assert line["status"] == "untranslated"
-            pair = f"{line['source_lang']} en"
-            assert f"werger models install {pair}" in line["status_reason"]
+            assert f"no model for {line['source_lang']}->en" in line["status_reason"]
+            assert "werger models install" in line["status_reason"]
             assert all(s["target"] is None for s in line["segments"] if s["lang"] != "ru")
 
 

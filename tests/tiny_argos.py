@@ -1,8 +1,11 @@
-"""Build a tiny but genuine Argos Translate package offline, for tests and benchmarks.
+"""Build tiny but genuine translation models offline, for tests and benchmarks.
 
-The package is real in every part that werger touches: a sentencepiece model trained on the given
-text, a CTranslate2 Transformer converted from numpy weights (random, so output is gibberish),
-metadata.json, and the zip layout with one top-level folder that ``werger models install`` reads.
+An Argos package is real in every part that werger touches: a sentencepiece model trained on the
+given text, a CTranslate2 Transformer converted from numpy weights (random, so output is
+gibberish), metadata.json, and the zip layout with one top-level folder that ``werger models
+install`` reads. The same builder makes the benchmark's model of the real Argos shape (6+6
+layers, d_model 512, 8 heads, FFN 2048, 32k vocabulary) and an NLLB-shaped CTranslate2
+conversion folder (language tags in the vocabulary, ``sentencepiece.bpe.model``).
 """
 
 from __future__ import annotations
@@ -99,19 +102,26 @@ def build_argos_package(
     ffn: int = 128,
     layers: int = 2,
     seed: int = 0,
+    model_vocab: int = 0,
+    quantization: str | None = None,
+    extra_files: dict[str, bytes] | None = None,
 ) -> Path:
-    """Write ``translate-<source>_<target>.argosmodel`` in ``workdir`` and return its path."""
-    import sentencepiece as spm
+    """Write ``translate-<source>_<target>.argosmodel`` in ``workdir`` and return its path.
 
+    ``model_vocab`` pads the model's vocabulary with unused tokens up to that size, so the output
+    layer costs what a real model's does even when the training text is small.
+    """
     name = f"translate-{source}_{target}-{version.replace('.', '_')}"
     package_dir = workdir / "build" / name
     package_dir.mkdir(parents=True, exist_ok=True)
     sp_model = train_sentencepiece(corpus_lines, workdir / f"spm-{source}", vocab_size)
     (package_dir / "sentencepiece.model").write_bytes(sp_model.read_bytes())
-    processor = spm.SentencePieceProcessor(model_file=str(sp_model))
-    vocab = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
+    vocab = _padded(_pieces(sp_model), model_vocab)
     converter = _converter_class()(vocab, d_model, heads, ffn, layers, seed)
-    converter.convert(str(package_dir / "model"), force=True)
+    converter.convert(str(package_dir / "model"), quantization=quantization, force=True)
+    for relative, content in (extra_files or {}).items():
+        (package_dir / relative).parent.mkdir(parents=True, exist_ok=True)
+        (package_dir / relative).write_bytes(content)
     metadata = {
         "package_version": version,
         "argos_version": "1.9.0",
@@ -129,3 +139,43 @@ def build_argos_package(
         for path in sorted(package_dir.rglob("*")):
             zf.write(path, path.relative_to(package_dir.parent))
     return archive
+
+
+def _pieces(sp_model: Path) -> list[str]:
+    import sentencepiece as spm
+
+    processor = spm.SentencePieceProcessor(model_file=str(sp_model))
+    return [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
+
+
+def _padded(vocab: list[str], size: int) -> list[str]:
+    return vocab + [f"<unused{i}>" for i in range(max(0, size - len(vocab)))]
+
+
+NLLB_CODES = ("eng_Latn", "rus_Cyrl", "arb_Arab", "ckb_Arab", "kmr_Latn")
+
+
+def build_nllb_model(
+    workdir: Path,
+    corpus_lines: list[str],
+    *,
+    name: str = "nllb-200-tiny-ct2",
+    vocab_size: int = 800,
+    d_model: int = 64,
+    heads: int = 4,
+    ffn: int = 128,
+    layers: int = 2,
+    seed: int = 1,
+) -> Path:
+    """Write an NLLB-shaped CTranslate2 conversion folder (random weights) and return its path.
+
+    Like ``ct2-transformers-converter`` output for NLLB-200: ``model.bin``, ``config.json``,
+    ``shared_vocabulary.json`` holding the sentencepiece pieces plus the FLORES language tags, and
+    the tokenizer copied in as ``sentencepiece.bpe.model``.
+    """
+    folder = workdir / name
+    sp_model = train_sentencepiece(corpus_lines, workdir / "spm-nllb", vocab_size)
+    vocab = _pieces(sp_model) + list(NLLB_CODES)
+    _converter_class()(vocab, d_model, heads, ffn, layers, seed).convert(str(folder), force=True)
+    (folder / "sentencepiece.bpe.model").write_bytes(sp_model.read_bytes())
+    return folder

@@ -6,9 +6,12 @@ Engines are plain classes behind this small protocol; the pipeline never knows w
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from store.record import EngineRef
+
+if TYPE_CHECKING:
+    from translate.glossary import Glossary
 
 
 @dataclass(frozen=True)
@@ -30,16 +33,20 @@ class Engine(Protocol):
 
 
 class EngineRegistry:
-    """The engines available for this run, found by (source, target)."""
+    """The engines available for this run, found by (source, target), and each pair's glossary."""
 
-    def __init__(self) -> None:
+    def __init__(self, glossaries: dict[tuple[str, str], Glossary] | None = None) -> None:
         self._engines: dict[tuple[str, str], Engine] = {}
+        self.glossaries = dict(glossaries or {})
 
     def add(self, source: str, target: str, engine: Engine) -> None:
         self._engines.setdefault((source, target), engine)
 
     def find(self, source: str, target: str) -> Engine | None:
         return self._engines.get((source, target))
+
+    def glossary(self, source: str, target: str) -> Glossary | None:
+        return self.glossaries.get((source, target))
 
     def pairs(self) -> list[tuple[str, str]]:
         return sorted(self._engines)

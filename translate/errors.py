@@ -2,7 +2,9 @@
 
 WergerTranslateError
  ├── ModelNotFoundError   no installed model for a language pair
- └── PackageInvalidError  a package file or folder is not a usable Argos package
+ ├── PackageInvalidError  a package file or folder is not a usable model
+ ├── GlossaryError        a glossary file cannot be read
+ └── ManifestError        an installed model does not match its recorded checksum
 """
 
 
@@ -16,3 +18,11 @@ class ModelNotFoundError(WergerTranslateError):
 
 class PackageInvalidError(WergerTranslateError):
     """A file or folder that claims to be an Argos package cannot be used."""
+
+
+class GlossaryError(WergerTranslateError):
+    """A glossary file cannot be read."""
+
+
+class ManifestError(WergerTranslateError):
+    """An installed model's files differ from the checksums recorded when it was installed."""

@@ -1,6 +1,8 @@
 """Installed translation models: where they live, how they get there, what they are.
 
-Packages are Argos Translate ``.argosmodel`` zips. werger reads them with
+Packages are Argos Translate ``.argosmodel`` zips, or NLLB-200 CTranslate2 conversion folders.
+Every install records the SHA-256 of the archive and of each installed file in ``manifest.json``
+so ``werger models verify`` can tell a damaged or swapped model from the one installed. werger reads them with
 ``argostranslate.package`` but installs them itself: upstream's ``install_from_path`` imports
 ``argostranslate.translate``, which needs stanza and torch, and extracts without checking the
 archive. Installing here validates the zip first, so a bad file never leaves a half-written
@@ -9,6 +11,7 @@ package behind.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -17,9 +20,11 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from translate.errors import PackageInvalidError
+from store.record import utc_now
+from translate.errors import ManifestError, PackageInvalidError
 
 MODELS_DIR_ENV = "WERGER_MODELS_DIR"
+MANIFEST_NAME = "manifest.json"
 
 
 def default_models_dir() -> Path:
@@ -99,7 +104,112 @@ def install_file(archive: Path, models_dir: Path) -> InstalledModel:
             if final.exists():
                 shutil.rmtree(final)
             staged.rename(final)
+    record_install(models_dir, final, archive)
     return read_installed(final)
+
+
+def install_nllb_dir(folder: Path, models_dir: Path) -> Path:
+    """Copy an NLLB-200 CTranslate2 conversion folder into ``models_dir`` and record its checksums."""
+    from translate.nllb import is_nllb_dir, nllb_vocabulary
+
+    folder = Path(folder)
+    if not is_nllb_dir(folder):
+        raise PackageInvalidError(
+            f"{folder} is neither an .argosmodel file nor an NLLB-200 CTranslate2 conversion folder "
+            "(model.bin and sentencepiece.bpe.model)"
+        )
+    nllb_vocabulary(folder)
+    models_dir.mkdir(parents=True, exist_ok=True)
+    final = models_dir / folder.name
+    with tempfile.TemporaryDirectory(dir=models_dir, prefix=".installing-") as staging:
+        staged = Path(staging) / folder.name
+        shutil.copytree(folder, staged)
+        if final.exists():
+            shutil.rmtree(final)
+        staged.rename(final)
+    record_install(models_dir, final, None)
+    return final
+
+
+def list_nllb(models_dir: Path) -> list[Path]:
+    """NLLB-200 conversion folders installed under ``models_dir``."""
+    from translate.nllb import is_nllb_dir
+
+    if not models_dir.is_dir():
+        return []
+    return [child for child in sorted(models_dir.iterdir()) if child.is_dir() and is_nllb_dir(child)]
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _file_hashes(folder: Path) -> dict[str, str]:
+    files = sorted(path for path in folder.rglob("*") if path.is_file())
+    return {str(path.relative_to(folder)): sha256_file(path) for path in files}
+
+
+def read_manifest(models_dir: Path) -> dict[str, dict]:
+    path = models_dir / MANIFEST_NAME
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ManifestError(f"{path} is not valid JSON ({exc}); reinstall the models to rebuild it") from exc
+
+
+def record_install(models_dir: Path, folder: Path, archive: Path | None) -> None:
+    """Add ``folder``'s checksums (and its archive's) to the manifest, atomically."""
+    manifest = read_manifest(models_dir)
+    manifest[folder.name] = {
+        "installed_at": utc_now().isoformat(),
+        "from": str(archive or folder),
+        "archive_sha256": sha256_file(archive) if archive else None,
+        "files": _file_hashes(folder),
+    }
+    path = models_dir / MANIFEST_NAME
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    temporary.replace(path)
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What ``verify`` found for one installed model folder."""
+
+    name: str
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_installed(models_dir: Path) -> list[Verification]:
+    """Compare every installed model folder with the checksums recorded when it was installed."""
+    manifest = read_manifest(models_dir)
+    folders = [m.path for m in list_installed(models_dir)] + list_nllb(models_dir)
+    results = []
+    for folder in folders:
+        entry = manifest.get(folder.name)
+        if entry is None:
+            results.append(Verification(folder.name, ("not in the manifest: installed by another tool",)))
+            continue
+        actual, recorded = _file_hashes(folder), entry["files"]
+        problems = [f"missing {name}" for name in sorted(set(recorded) - set(actual))]
+        problems += [f"unexpected {name}" for name in sorted(set(actual) - set(recorded))]
+        changed = [name for name in sorted(set(actual) & set(recorded)) if actual[name] != recorded[name]]
+        problems += [f"changed {name}" for name in changed]
+        results.append(Verification(folder.name, tuple(problems)))
+    installed = {folder.name for folder in folders}
+    gone = [name for name in manifest if name not in installed]
+    results += [Verification(name, ("recorded but no longer installed",)) for name in gone]
+    return results
 
 
 def _single_top_folder(zf: zipfile.ZipFile, archive: Path) -> str:

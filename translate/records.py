@@ -1,23 +1,36 @@
 """Translate the paragraphs of many records at once, and say honestly what could not be.
 
 All sentences of all given records that share a language pair go to their engine in one call, so
-the engine can batch across documents. Records come back with targets filled, a status, and, when
-something is missing, a reason that tells the user the command that fixes it.
+the engine can batch across documents. Sentences the translation memory already holds for that
+exact model are not translated again. Records come back with targets filled, quality flags, a
+status, and, when something is missing, a reason that tells the user the command that fixes it.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from store.record import Record, Segment, Status
-from translate.engine import EngineRegistry
+from translate.cache import TranslationMemory
+from translate.engine import Engine, EngineRegistry
+from translate.glossary import TERM_LOST, Glossary
+from translate.languages import language
+from translate.quality import quality_flags
 from translate.segment import split_sentences
 
 UNDETERMINED = "und"
 
 
 def missing_model_reason(source: str, target: str) -> str:
+    """Why a pair is untranslated and the command that would install a model for it."""
+    known = language(source)
+    if known is not None and not known.argos_index:
+        return (
+            f"no model for {source}->{target}; the Argos index has none, use NLLB-200: convert it with "
+            f"`ct2-transformers-converter --model facebook/nllb-200-distilled-600M --quantization int8 "
+            f"--output_dir nllb-200-ct2` and install it with `werger models install nllb-200-ct2`"
+        )
     return (
         f"no model for {source}->{target}; install one with `werger models install {source} {target}` "
         f"(online) or `werger models install FILE.argosmodel` (offline)"
@@ -34,15 +47,24 @@ class _Slot:
     count: int
 
 
-def translate_records(records: list[Record], registry: EngineRegistry, target: str) -> list[Record]:
-    """Return copies of ``records`` with every translatable segment translated into ``target``."""
+def translate_records(
+    records: list[Record],
+    registry: EngineRegistry,
+    target: str,
+    memory: TranslationMemory | None = None,
+) -> list[Record]:
+    """Return copies of ``records`` with every translatable segment translated into ``target``.
+
+    Segments a person edited keep their text. With ``memory``, sentences already translated by
+    the same model (id and version) are taken from it and new ones are added to it.
+    """
     records = [r.model_copy(deep=True, update={"target_lang": target}) for r in records]
     batches: dict[tuple[str, str], list[str]] = defaultdict(list)
     slots: dict[tuple[str, str], list[_Slot]] = defaultdict(list)
     missing: dict[int, set[tuple[str, str]]] = defaultdict(set)
     for r_index, record in enumerate(records):
         for s_index, segment in enumerate(record.segments):
-            if segment.lang in (target, UNDETERMINED):
+            if segment.lang in (target, UNDETERMINED) or segment.edited_by:
                 continue
             pair = (segment.lang, target)
             if registry.find(*pair) is None:
@@ -53,20 +75,45 @@ def translate_records(records: list[Record], registry: EngineRegistry, target: s
             batches[pair].extend(sentences)
     for pair, sentences in batches.items():
         engine = registry.find(*pair)
-        translations = engine.translate_batch(sentences, *pair)
+        glossary = registry.glossary(*pair) or Glossary()
+        protected = [glossary.protect(s) for s in sentences]
+        outputs = _translate(engine, [p.text for p in protected], pair, memory)
         for slot in slots[pair]:
-            parts = translations[slot.start : slot.start + slot.count]
             segment = records[slot.record].segments[slot.segment]
-            segment.target = " ".join(t.text for t in parts if t.text)
-            segment.engine = parts[0].engine
+            parts = range(slot.start, slot.start + slot.count)
+            restored = [Glossary.restore(outputs[i], protected[i]) for i in parts]
+            segment.target = " ".join(text for text, _ in restored if text)
+            segment.engine = engine.ref
+            segment.qa_flags = quality_flags(segment.source, segment.target, target)
+            if not all(complete for _, complete in restored):
+                segment.qa_flags.append(TERM_LOST)
     for r_index, record in enumerate(records):
         record.status, record.status_reason = _status(record.segments, target, missing.get(r_index, set()))
     return records
 
 
+def _translate(
+    engine: Engine, sentences: list[str], pair: tuple[str, str], memory: TranslationMemory | None
+) -> list[str]:
+    """Translations of ``sentences`` in order; only those the memory lacks reach the engine."""
+    pair_name = "->".join(pair)
+    known = memory.lookup(sentences, pair_name, engine.ref) if memory is not None else {}
+    todo = list(dict.fromkeys(s for s in sentences if s not in known))
+    if todo:
+        fresh = {s: t.text for s, t in zip(todo, engine.translate_batch(todo, *pair), strict=True)}
+        if memory is not None:
+            memory.store(fresh, pair_name, engine.ref)
+        known = {**known, **fresh}
+    return [known[s] for s in sentences]
+
+
 def _status(segments: list[Segment], target: str, missing: set[tuple[str, str]]) -> tuple[Status, str | None]:
     if missing:
         return Status.UNTRANSLATED, "; ".join(missing_model_reason(*pair) for pair in sorted(missing))
+    flags = Counter(flag for s in segments for flag in s.qa_flags)
+    if flags:
+        counted = ", ".join(f"{flag} ({n})" for flag, n in sorted(flags.items()))
+        return Status.NEEDS_REVIEW, f"machine translation flagged for review: {counted}"
     if any(s.target is not None for s in segments):
         return Status.MACHINE, None
     if segments and all(s.lang == target for s in segments):

@@ -1,0 +1,155 @@
+"""translate_records with real engines: batching, memory, flags, glossaries, NLLB, honesty."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import make_record
+
+from store.record import Status
+from translate.cache import TranslationMemory
+from translate.ct2 import DecodingOptions, chunks_by_tokens
+from translate.engine import EngineRegistry
+from translate.records import translate_records
+from translate.registry import build_registry
+
+RUSSIAN = [
+    "Комитет соберётся на следующей неделе. Он обсудит новый отчёт.",
+    "Журналисты прошли обучение по безопасности.",
+]
+
+
+class Counting:
+    """Wraps a real engine and remembers every sentence it was asked to translate."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.ref = engine.ref
+        self.seen: list[str] = []
+
+    def translate_batch(self, texts, source, target):
+        self.seen.extend(texts)
+        return self.engine.translate_batch(texts, source, target)
+
+
+def counting_registry(models_dir: Path, **kwargs) -> tuple[EngineRegistry, Counting]:
+    real = build_registry(models_dir, **kwargs)
+    counting = Counting(real.find("ru", "en"))
+    registry = EngineRegistry(real.glossaries)
+    registry.add("ru", "en", counting)
+    return registry, counting
+
+
+def test_sentences_of_many_documents_go_to_the_engine_in_one_call(models_dir):
+    registry, counting = counting_registry(models_dir)
+    records = [make_record([("ru", text)], url=f"https://example.org/{i}") for i, text in enumerate(RUSSIAN)]
+    translated = translate_records(records, registry, "en")
+    assert counting.seen == [
+        "Комитет соберётся на следующей неделе.",
+        "Он обсудит новый отчёт.",
+        "Журналисты прошли обучение по безопасности.",
+    ]
+    assert all(r.segments[0].target is not None for r in translated)
+    assert all(r.segments[0].engine == counting.ref for r in translated)
+
+
+def test_a_warm_memory_translates_nothing_again(models_dir, tmp_path):
+    registry, counting = counting_registry(models_dir)
+    records = [make_record([("ru", text)], url=f"https://example.org/{i}") for i, text in enumerate(RUSSIAN)]
+    with TranslationMemory(tmp_path / "tm.sqlite") as memory:
+        first = translate_records(records, registry, "en", memory)
+    counting.seen.clear()
+    with TranslationMemory(tmp_path / "tm.sqlite") as memory:
+        second = translate_records(records, registry, "en", memory)
+        assert (memory.hits, memory.misses) == (3, 0)
+    assert counting.seen == []
+    assert [r.segments for r in second] == [r.segments for r in first]
+
+
+def test_the_memory_is_keyed_by_model_version(tmp_path):
+    from store.record import EngineRef
+
+    with TranslationMemory(tmp_path / "tm.sqlite") as memory:
+        memory.store({"Привет.": "Hello."}, "ru->en", EngineRef(id="argos:ru_en", version="1.9"))
+        assert memory.lookup(["Привет."], "ru->en", EngineRef(id="argos:ru_en", version="1.9")) == {
+            "Привет.": "Hello."
+        }
+        assert memory.lookup(["Привет."], "ru->en", EngineRef(id="argos:ru_en", version="2.0")) == {}
+        assert memory.lookup(["Привет."], "ru->ar", EngineRef(id="argos:ru_en", version="1.9")) == {}
+
+
+def test_gibberish_from_a_random_model_is_sent_for_review(models_dir):
+    translated = translate_records([make_record([("ru", RUSSIAN[0])])], build_registry(models_dir), "en")[0]
+    assert translated.status is Status.NEEDS_REVIEW
+    assert translated.segments[0].qa_flags
+    assert translated.segments[0].qa_flags[0] in translated.status_reason
+
+
+def test_a_glossary_term_lost_by_the_model_is_flagged(models_dir, tmp_path):
+    (tmp_path / "ru-en.toml").write_text('keep = ["Rudaw"]\n', encoding="utf-8")
+    registry = build_registry(models_dir, glossary_dir=tmp_path)
+    assert registry.glossary("ru", "en") is not None
+    record = make_record([("ru", "Rudaw сообщает о выборах в регионе.")])  # noqa: RUF001
+    segment = translate_records([record], registry, "en")[0].segments[0]
+    assert ("glossary_term_lost" in segment.qa_flags) == ("Rudaw" not in segment.target)
+
+
+def test_segments_edited_by_a_person_are_kept(models_dir):
+    record = make_record([("ru", RUSSIAN[0]), ("ru", RUSSIAN[1])])
+    record.segments[0].target = "The committee meets next week. It discusses the report."
+    record.segments[0].edited_by = "editor@example.org"
+    translated = translate_records([record], build_registry(models_dir), "en")[0]
+    assert translated.segments[0].target == "The committee meets next week. It discusses the report."
+    assert translated.segments[1].target is not None
+
+
+def test_kurdish_without_nllb_is_untranslated_with_the_command_that_fixes_it(models_dir):
+    record = make_record([("ckb", "ڕێکخراوەکە ڕاپۆرتێکی نوێی بڵاوکردەوە.")])
+    translated = translate_records([record], build_registry(models_dir), "en")[0]
+    assert translated.status is Status.UNTRANSLATED
+    assert translated.status_reason.startswith("no model for ckb->en")
+    assert "ct2-transformers-converter --model facebook/nllb-200" in translated.status_reason
+    assert "werger models install" in translated.status_reason
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("ckb", "ڕێکخراوەکە ڕاپۆرتێکی نوێی بڵاوکردەوە."), ("kmr", "Rêxistinê raporeke nû weşand.")],
+)
+def test_kurdish_is_translated_by_nllb_when_configured(models_dir, nllb_dir, lang, text):
+    registry = build_registry(models_dir, nllb_dir=nllb_dir)
+    translated = translate_records([make_record([(lang, text)])], registry, "en")[0]
+    assert translated.status in (Status.MACHINE, Status.NEEDS_REVIEW)
+    assert translated.segments[0].engine.id == f"nllb:{nllb_dir.name}"
+    assert translated.segments[0].target is not None
+
+
+def test_argos_keeps_its_pairs_when_nllb_is_configured(models_dir, nllb_dir):
+    registry = build_registry(models_dir, nllb_dir=nllb_dir)
+    assert registry.find("ru", "en").ref.id.startswith("argos:")
+    assert registry.find("ar", "en").ref.id.startswith("nllb:")
+
+
+def test_nllb_input_carries_language_tags(nllb_dir):
+    from translate.nllb import NllbEngine
+
+    engine = NllbEngine(nllb_dir, ("ckb", "en"))
+    assert engine.source_tokens(["▁a"]) == ["ckb_Arab", "▁a", "</s>"]
+    assert engine.target_prefix() == ["eng_Latn"]
+
+
+def test_batches_are_length_sorted_and_within_the_token_budget():
+    tokens = [["x"] * n for n in (9, 1, 5, 3, 7, 2, 8)]
+    order = sorted(range(len(tokens)), key=lambda i: len(tokens[i]))
+    chunks = chunks_by_tokens(order, tokens, budget=12)
+    assert [i for chunk in chunks for i in chunk] == order
+    for chunk in chunks:
+        assert len(chunk) == 1 or max(len(tokens[i]) for i in chunk) * len(chunk) <= 12
+
+
+def test_threads_default_to_the_cpus_this_process_may_use():
+    import os
+
+    assert DecodingOptions().thread_count() == len(os.sched_getaffinity(0))
+    assert DecodingOptions(threads=3).thread_count() == 3

@@ -1,0 +1,94 @@
+"""Sentence splitting, quality flags and glossary placeholders: the text-level rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from translate.glossary import Glossary, load_glossaries
+from translate.quality import quality_flags
+from translate.segment import split_sentences
+
+
+@pytest.mark.parametrize(
+    ("lang", "paragraph", "expected"),
+    [
+        ("en", "Mr. Smith arrived. He spoke!", ["Mr. Smith arrived.", "He spoke!"]),
+        ("ru", "Вы здесь? Да, я здесь.", ["Вы здесь?", "Да, я здесь."]),
+        ("ar", "هل أنت هنا؟ نعم أنا هنا.", ["هل أنت هنا؟", "نعم أنا هنا."]),
+        ("ckb", "ئایا تۆ لێرەیت؟ بەڵێ من لێرەم.", ["ئایا تۆ لێرەیت؟", "بەڵێ من لێرەم."]),
+        ("kmr", "Tu li vir î? Erê, ez li vir im.", ["Tu li vir î?", "Erê, ez li vir im."]),
+    ],
+)
+def test_paragraphs_split_into_sentences_in_every_language(lang, paragraph, expected):
+    assert split_sentences(paragraph, lang) == expected
+
+
+def test_a_paragraph_without_a_boundary_stays_whole():
+    assert split_sentences("Rêxistinê raporeke nû weşand", "kmr") == ["Rêxistinê raporeke nû weşand"]
+
+
+def test_a_good_translation_has_no_flags():
+    source = "Комитет соберётся на следующей неделе, чтобы обсудить новый отчёт."
+    assert quality_flags(source, "The committee will meet next week to discuss the new report.", "en") == []
+
+
+@pytest.mark.parametrize(
+    ("output", "flag"),
+    [
+        ("", "empty"),
+        ("the report the report the report the report on rights", "repetition"),
+        ("Yes.", "length_ratio"),
+        ("Комитет соберётся на следующей неделе.", "wrong_script"),
+    ],
+)
+def test_suspicious_output_is_flagged(output, flag):
+    source = "Комитет соберётся на следующей неделе, чтобы обсудить новый отчёт."
+    assert flag in quality_flags(source, output, "en")
+
+
+def test_output_equal_to_the_input_is_flagged():
+    source = "Rojnamevan li ser ewlehiyê hatin perwerdekirin."
+    assert "copied_input" in quality_flags(source, source, "en")
+
+
+def test_glossary_terms_are_protected_and_restored(tmp_path):
+    (tmp_path / "ru-en.toml").write_text(
+        'keep = ["Rudaw"]\n[fixed]\n"Иракский Курдистан" = "Iraqi Kurdistan"\n"Курдистан" = "Kurdistan"\n',
+        encoding="utf-8",
+    )
+    glossary = load_glossaries(tmp_path)[("ru", "en")]
+    protected = glossary.protect("Rudaw сообщает: Иракский Курдистан и Курдистан.")
+    assert "Rudaw" not in protected.text and "Курдистан" not in protected.text
+    output = protected.text.replace("сообщает", "reports").replace("и", "and")
+    restored, complete = Glossary.restore(output, protected)
+    assert restored == "Rudaw reports: Iraqi Kurdistan and Kurdistan."
+    assert complete
+
+
+def test_a_dropped_placeholder_is_reported():
+    glossary = Glossary({"Rudaw": "Rudaw"})
+    protected = glossary.protect("Rudaw сообщает.")
+    assert Glossary.restore("It reports.", protected) == ("It reports.", False)
+
+
+def test_placeholders_survive_the_models_tokenizer(models_dir):
+    import sentencepiece
+
+    from translate.models import list_installed
+
+    tokenizer = sentencepiece.SentencePieceProcessor(
+        model_file=str(list_installed(models_dir)[0].path / "sentencepiece.model")
+    )
+    terms = {f"Term{i}": f"Term{i}" for i in range(12)}
+    protected = Glossary(terms).protect(" ".join(terms) + " сообщают.")
+    pieces = tokenizer.encode(protected.text, out_type=str)
+    assert tokenizer.unk_id() not in tokenizer.piece_to_id(pieces)
+    assert Glossary.restore(tokenizer.decode(pieces), protected) == (" ".join(terms) + " сообщают.", True)
+
+
+def test_a_broken_glossary_file_names_itself(tmp_path):
+    from translate.errors import GlossaryError
+
+    (tmp_path / "ru-en.toml").write_text("terms = 3\n", encoding="utf-8")
+    with pytest.raises(GlossaryError, match=r"ru-en\.toml"):
+        load_glossaries(tmp_path)

@@ -1,0 +1,79 @@
+"""Flags on machine output that a person should look at before anyone relies on it.
+
+Random-looking output from a broken or wrong model has recognisable shapes: the decoder loops,
+the length is far from the source's, the text is in the wrong script, the input comes back
+unchanged, or nothing comes back. Thresholds live in ``quality.toml``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+from translate.languages import language
+
+QUALITY_PATH = Path(__file__).with_name("quality.toml")
+
+EMPTY = "empty"
+REPETITION = "repetition"
+LENGTH_RATIO = "length_ratio"
+WRONG_SCRIPT = "wrong_script"
+COPIED_INPUT = "copied_input"
+
+
+@cache
+def thresholds() -> dict:
+    return tomllib.loads(QUALITY_PATH.read_text(encoding="utf-8"))
+
+
+def quality_flags(source: str, output: str, target_lang: str) -> list[str]:
+    """Flags for one translated paragraph; an empty list means nothing looked wrong."""
+    if not output.strip():
+        return [EMPTY]
+    flags = []
+    if has_repetition_loop(output):
+        flags.append(REPETITION)
+    if length_ratio_out_of_range(source, output):
+        flags.append(LENGTH_RATIO)
+    if in_wrong_script(output, target_lang):
+        flags.append(WRONG_SCRIPT)
+    if _normalise(source) == _normalise(output):
+        flags.append(COPIED_INPUT)
+    return flags
+
+
+def has_repetition_loop(text: str) -> bool:
+    """True when some run of 1..max_ngram words repeats back to back ``repeats`` times."""
+    settings = thresholds()["repetition"]
+    words = text.lower().split()
+    repeats = settings["repeats"]
+    for n in range(1, settings["max_ngram"] + 1):
+        for start in range(len(words) - n * repeats + 1):
+            gram = words[start : start + n]
+            if all(words[start + k * n : start + (k + 1) * n] == gram for k in range(1, repeats)):
+                return True
+    return False
+
+
+def length_ratio_out_of_range(source: str, output: str) -> bool:
+    settings = thresholds()["length_ratio"]
+    if len(source) < settings["min_source_chars"]:
+        return False
+    ratio = len(output) / len(source)
+    return not settings["min"] <= ratio <= settings["max"]
+
+
+def in_wrong_script(text: str, target_lang: str) -> bool:
+    """True when too few letters are in the target language's script (unknown targets pass)."""
+    target = language(target_lang)
+    letters = [c for c in text if c.isalpha()]
+    if target is None or not letters:
+        return False
+    in_script = sum(1 for c in letters if unicodedata.name(c, "").startswith(target.script))
+    return in_script / len(letters) < thresholds()["script"]["min_share"]
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.casefold().split())
