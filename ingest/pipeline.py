@@ -34,7 +34,7 @@ from store.log import RecordLog
 from store.record import Provenance, Record, Segment, Status, content_hash, record_id, utc_now
 from translate.cache import MEMORY_NAME, TranslationMemory
 from translate.engine import EngineRegistry
-from translate.records import translate_records
+from translate.records import UNDETERMINED, missing_model_reason, translate_records
 
 LANGID_METHOD = "script+letters+langdetect"
 SUMMARY_NAME = "run-summary.json"
@@ -151,8 +151,20 @@ class CrawlRun:
                 summary.revised += 1
             summary.languages[record.source_lang] += 1
             summary.statuses[record.status.value] += 1
-            if record.status is Status.UNTRANSLATED and record.status_reason:
-                summary.untranslated_reasons[record.status_reason] += 1
+            if record.status is Status.UNTRANSLATED:
+                for reason in untranslated_reasons(record):
+                    summary.untranslated_reasons[reason] += 1
+
+
+def untranslated_reasons(record: Record) -> list[str]:
+    """One reason per missing language pair, so the summary counts pages per model to install."""
+    target = record.target_lang
+    missing = sorted(
+        {s.lang for s in record.segments if s.target is None and s.lang not in (target, UNDETERMINED)}
+    )
+    if missing:
+        return [missing_model_reason(lang, target) for lang in missing]
+    return [record.status_reason] if record.status_reason else []
 
 
 class _SiteCrawl:

@@ -174,4 +174,8 @@ def test_werger_demo_runs_without_models_and_explains_what_is_missing(tmp_path):
         "kmr": "untranslated",
     }
     assert "werger models install ru en" in result.stdout
-    assert json.loads((out / "run-summary.json").read_text())["ok"] is True
+    summary = json.loads((out / "run-summary.json").read_text())
+    assert summary["ok"] is True
+    reasons = summary["sites"][0]["untranslated_reasons"]
+    pages_per_pair = {reason.split(";")[0].removeprefix("no model for "): n for reason, n in reasons.items()}
+    assert pages_per_pair == {"ar->en": 3, "ru->en": 3, "ckb->en": 2, "kmr->en": 2}
