@@ -11,6 +11,7 @@ the run summary: written, unchanged, not modified, removed, skipped or failed, w
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from ingest.summary import RunSummary, SiteSummary
 from store.index import CrawlIndex, Frontier
 from store.log import RecordLog
 from store.record import Provenance, Record, Segment, Status, content_hash, record_id, utc_now
+from store.revise import HUMAN_EDIT_MARK, carry_edits
 from translate.cache import MEMORY_NAME, TranslationMemory
 from translate.engine import EngineRegistry
 from translate.records import UNDETERMINED, missing_model_reason, translate_records
@@ -69,6 +71,8 @@ class CrawlRun:
         self.extractor_version = extractor_version()
         self.cleaners = SiteCleaners(options.out_dir / TEMPLATE_LINES_NAME)
         self.memory = TranslationMemory(options.out_dir / MEMORY_NAME)
+        self._edited: dict[str, Record] | None = None
+        self._edits_lock = threading.Lock()
 
     async def run(self, sites: list[Site]) -> RunSummary:
         summary = RunSummary(started_at=utc_now().isoformat())
@@ -137,9 +141,21 @@ class CrawlRun:
         known = self.index.known(record.id)
         return known is not None and known.content_hash == record.content_hash
 
+    def _keep_human_edits(self, record: Record) -> Record:
+        """Carry editors' work from the revision this one replaces (see ``store.revise.carry_edits``)."""
+        if record.revision == 1:
+            return record
+        with self._edits_lock:
+            if self._edited is None:
+                self._edited = self.log.latest(containing=HUMAN_EDIT_MARK)
+        previous = self._edited.get(record.id)
+        if previous is None or previous.revision != record.revision - 1:
+            return record
+        return carry_edits(record, previous)
+
     def store(self, records: list[Record], summary: SiteSummary) -> None:
         """Translate a batch of records and append them to the log."""
-        records = [self.cleaners.drop_learned_template(r) for r in records]
+        records = [self._keep_human_edits(self.cleaners.drop_learned_template(r)) for r in records]
         translated = translate_records(records, self.registry, self.options.target_lang, self.memory)
         self.log.append(translated)
         self.index.note_written(translated)

@@ -42,6 +42,38 @@ def edited(
     return _next(record, segments, status, by, note)
 
 
+HUMAN_EDIT_MARK = b'"edited_by":"'
+
+
+def carry_edits(record: Record, previous: Record) -> Record:
+    """A crawl's new revision with the human edits of ``previous`` kept where the source is unchanged.
+
+    When a partner fixes a typo in one paragraph, the editors' work on the other paragraphs must
+    survive the recrawl; an edited paragraph whose source changed goes back to the machine.
+    """
+    edits = {(s.lang, s.source): s for s in previous.segments if s.edited_by and s.target is not None}
+    if not edits:
+        return record
+    segments = []
+    for segment in record.segments:
+        kept = edits.get((segment.lang, segment.source))
+        if kept is None:
+            segments.append(segment)
+            continue
+        segments.append(
+            segment.model_copy(
+                update={
+                    "target": kept.target,
+                    "engine": kept.engine,
+                    "qa_flags": [],
+                    "edited_by": kept.edited_by,
+                    "machine_target": kept.machine_target,
+                }
+            )
+        )
+    return record.model_copy(update={"segments": segments})
+
+
 def decided(record: Record, status: Status, by: str, note: str | None = None) -> Record:
     """The next revision carrying a reviewer's decision (approve, reject with a note, ...)."""
     if status not in DECISIONS:
