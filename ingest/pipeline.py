@@ -138,8 +138,32 @@ class CrawlRun:
         )
 
     def is_unchanged(self, record: Record) -> bool:
+        """Same clean text as the latest revision, and that revision does not say the page is gone."""
         known = self.index.known(record.id)
-        return known is not None and known.content_hash == record.content_hash
+        return known is not None and not known.removed and known.content_hash == record.content_hash
+
+    def mark_removed(self, gone: dict[str, int]) -> int:
+        """Append a revision with ``removed_at`` for records whose page now answers 404/410.
+
+        The log is the truth downstream tools read, so a removal is a revision there (text and
+        translations kept), not only a mark in the index. Returns how many were written.
+        """
+        fresh = {rid for rid in gone if (k := self.index.known(rid)) is not None and not k.removed}
+        now = utc_now()
+        revisions = [
+            record.model_copy(
+                update={
+                    "revision": record.revision + 1,
+                    "revised_at": now,
+                    "removed_at": now,
+                    "provenance": record.provenance.model_copy(update={"fetch_status": gone[record.id]}),
+                }
+            )
+            for record in self.log.latest_of(fresh).values()
+        ]
+        self.log.append(revisions)
+        self.index.note_written(revisions)
+        return len(revisions)
 
     def _keep_human_edits(self, record: Record) -> Record:
         """Carry editors' work from the revision this one replaces (see ``store.revise.carry_edits``)."""
@@ -200,6 +224,7 @@ class _SiteCrawl:
         self.seen_ids: set[str] = set()
         self.sitemaps_seen: set[str] = set()
         self.pending: list[Record] = []
+        self.gone: dict[str, int] = {}
         self.fetched = 0
         self.active = 0
         self.out_of_time = False
@@ -211,6 +236,8 @@ class _SiteCrawl:
         workers = [asyncio.create_task(self._work()) for _ in range(self.site.concurrency * 2)]
         await asyncio.gather(*workers)
         await self._flush()
+        if self.gone:
+            await asyncio.to_thread(self.run_.mark_removed, self.gone)
         self._account_for_leftovers()
         return self.summary
 
@@ -341,6 +368,9 @@ class _SiteCrawl:
             self._report(url, "not modified")
             return
         if result.status in (404, 410) and self.run_.index.mark_gone(url, result.status):
+            page = self.run_.index.page(url)
+            if page is not None and page.record_id is not None:
+                self.gone[page.record_id] = result.status
             self.summary.removed.append(url)
             self._report(url, f"removed (HTTP {result.status})")
             return

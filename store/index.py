@@ -23,11 +23,13 @@ from store.log import RecordLog
 from store.record import Record
 
 INDEX_NAME = "index.sqlite"
+INDEX_FORMAT = "2"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS records (
-    id TEXT PRIMARY KEY, revision INTEGER NOT NULL, content_hash TEXT NOT NULL
+    id TEXT PRIMARY KEY, revision INTEGER NOT NULL, content_hash TEXT NOT NULL,
+    removed INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS pages (
     url TEXT PRIMARY KEY, site TEXT NOT NULL, record_id TEXT, http_status INTEGER,
@@ -46,6 +48,7 @@ class Known:
 
     revision: int
     content_hash: str
+    removed: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,9 @@ class CrawlIndex:
         self._lock = threading.Lock()
         try:
             self._db = sqlite3.connect(self.path, check_same_thread=False)
-            self._db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;" + _SCHEMA)
+            self._db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+            self._upgrade_format()
+            self._db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise CrawlIndexError(
                 f"{self.path} is not a usable index ({exc}); delete it, werger rebuilds it from the log"
@@ -79,6 +84,17 @@ class CrawlIndex:
         self.rebuilt = False
         if self._meta("log_signature") != self._log_signature():
             self.rebuild()
+
+    def _upgrade_format(self) -> None:
+        """An index written by another version of werger is dropped; it is rebuilt from the log."""
+        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "meta" in tables and self._meta("format") == INDEX_FORMAT:
+            return
+        for table in tables:
+            self._db.execute(f"DROP TABLE {table}")
+        self._db.executescript(_SCHEMA)
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (INDEX_FORMAT,))
+        self._db.commit()
 
     def close(self) -> None:
         with self._lock:
@@ -123,13 +139,13 @@ class CrawlIndex:
 
     def _note(self, records: list[Record]) -> None:
         self._db.executemany(
-            "INSERT INTO records VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-            "revision = excluded.revision, content_hash = excluded.content_hash "
+            "INSERT INTO records VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+            "revision = excluded.revision, content_hash = excluded.content_hash, removed = excluded.removed "
             "WHERE excluded.revision >= records.revision",
-            [(r.id, r.revision, r.content_hash) for r in records],
+            [(r.id, r.revision, r.content_hash, r.removed_at is not None) for r in records],
         )
         self._db.executemany(
-            "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     r.url,
@@ -140,6 +156,7 @@ class CrawlIndex:
                     r.provenance.last_modified,
                     r.content_hash,
                     r.fetched_at.isoformat(),
+                    r.removed_at.isoformat() if r.removed_at else None,
                 )
                 for r in records
             ],
@@ -148,9 +165,9 @@ class CrawlIndex:
     def known(self, record_id: str) -> Known | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT revision, content_hash FROM records WHERE id = ?", (record_id,)
+                "SELECT revision, content_hash, removed FROM records WHERE id = ?", (record_id,)
             ).fetchone()
-        return Known(*row) if row else None
+        return Known(row[0], row[1], bool(row[2])) if row else None
 
     def page(self, url: str) -> PageState | None:
         with self._lock:

@@ -21,6 +21,7 @@ from store.errors import LogLockedError, RevisionConflictError
 from store.record import Record
 
 LOG_NAME = "records.jsonl"
+_ID_KEY = b'"id":"'
 
 
 @dataclass
@@ -126,6 +127,25 @@ class RecordLog:
                     yield Record.from_json_line(raw.decode("utf-8"))
                 except (ValidationError, UnicodeDecodeError, json.JSONDecodeError):
                     report.invalid_lines.append(number)
+
+    def latest_of(self, ids: set[str]) -> dict[str, Record]:
+        """The highest revision of each of ``ids``; other lines are skipped without parsing."""
+        latest: dict[str, Record] = {}
+        if not ids or not self.path.exists():
+            return latest
+        with self.path.open("rb") as fh:
+            for raw in fh:
+                start = raw.find(_ID_KEY) + len(_ID_KEY)
+                if raw[start : start + 32].decode("ascii", "replace") not in ids or not raw.endswith(b"\n"):
+                    continue
+                try:
+                    record = Record.from_json_line(raw.decode("utf-8"))
+                except (ValidationError, UnicodeDecodeError, json.JSONDecodeError):
+                    continue
+                current = latest.get(record.id)
+                if current is None or record.revision >= current.revision:
+                    latest[record.id] = record
+        return latest
 
     def latest(self, containing: bytes | None = None) -> dict[str, Record]:
         """The highest revision of each record id (among lines with ``containing``, if given)."""

@@ -106,6 +106,11 @@ class Record(BaseModel):
         default=None, description="Why the record is untranslated or flagged, in words a user can act on."
     )
     review: Review | None = None
+    removed_at: datetime | None = Field(
+        default=None,
+        description="When the site stopped serving the page (HTTP 404/410); its text and translations "
+        "are kept. Null while the page is served.",
+    )
     provenance: Provenance
 
     def to_json_line(self) -> str:

@@ -115,6 +115,40 @@ def test_removed_pages_are_marked_not_deleted(server, tmp_path):
     index.close()
 
 
+def test_a_removal_is_a_revision_in_the_log_written_once(server, tmp_path):
+    crawl(site_of(server.base), tmp_path)
+    before = RecordLog(tmp_path).latest()
+    server.route("/news/3", Reply(410))
+    crawl(site_of(server.base), tmp_path)
+    crawl(site_of(server.base), tmp_path)
+    gone = [r for r in RecordLog(tmp_path).latest().values() if r.canonical_url.endswith("/news/3")]
+    assert len(gone) == 1 and gone[0].removed_at is not None
+    assert gone[0].revision == before[gone[0].id].revision + 1
+    assert gone[0].provenance.fetch_status == 410
+    assert gone[0].segments == before[gone[0].id].segments
+    assert sum(1 for line in lines(tmp_path) if line["id"] == gone[0].id) == 2
+
+
+def test_removal_marks_survive_an_index_rebuild(server, tmp_path):
+    crawl(site_of(server.base), tmp_path)
+    server.route("/news/3", Reply(410))
+    crawl(site_of(server.base), tmp_path)
+    (tmp_path / "index.sqlite").unlink()
+    index = CrawlIndex(tmp_path)
+    assert [p.url.endswith("/news/3") for p in index.gone()] == [True]
+    index.close()
+
+
+def test_a_page_that_comes_back_unchanged_gets_a_revision_without_the_mark(server, tmp_path):
+    crawl(site_of(server.base), tmp_path)
+    server.route("/news/3", Reply(410))
+    crawl(site_of(server.base), tmp_path)
+    server.route("/news/3", Reply(body=news(3, ["/news/1", "/news/2"]), etag='"3-v1"'))
+    crawl(site_of(server.base), tmp_path)
+    back = [r for r in RecordLog(tmp_path).latest().values() if r.canonical_url.endswith("/news/3")]
+    assert back[0].revision == 3 and back[0].removed_at is None
+
+
 def test_a_broken_link_never_stored_is_a_failure_with_its_reason(server, tmp_path):
     server.page("/", article("Home", ["Latest."], ["/news/1", "/news/404"]))
     summary = crawl(site_of(server.base), tmp_path)
