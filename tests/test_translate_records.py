@@ -148,6 +148,12 @@ def test_batches_are_length_sorted_and_within_the_token_budget():
         assert len(chunk) == 1 or max(len(tokens[i]) for i in chunk) * len(chunk) <= 12
 
 
+def test_batches_hold_at_most_the_batch_size():
+    tokens = [["x"] * 3 for _ in range(10)]
+    chunks = chunks_by_tokens(list(range(10)), tokens, budget=1000, max_items=4)
+    assert [len(chunk) for chunk in chunks] == [4, 4, 2]
+
+
 def test_threads_default_to_the_cpus_this_process_may_use():
     import os
 
