@@ -14,6 +14,7 @@ Examples::
     werger models install nllb-200-ct2/          # an NLLB-200 CTranslate2 folder (Sorani, Kurmanji)
     werger models verify                         # installed files still match their recorded SHA-256
     werger retranslate data/ --model argos:translate-ru_en   # redo what an upgraded model produced
+    werger translate records.jsonl --out translated.jsonl    # translation alone, over any JSONL
 """
 
 from __future__ import annotations
@@ -439,6 +440,46 @@ def models_verify(models_dir: ModelsDir = None) -> None:
         console.print(f"{result.name}: {verdict}", highlight=False, soft_wrap=True)
     if not all(result.ok for result in results):
         raise _fail(f"some models in {folder} do not match {folder / 'manifest.json'}; reinstall them")
+
+
+@app.command("translate")
+def translate_jsonl(
+    source: Annotated[
+        Path, typer.Argument(help="JSONL of werger records (a log, an export, another crawl).")
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write here instead of standard output.")
+    ] = None,
+    target: Target = "en",
+    models_dir: ModelsDir = None,
+    nllb_dir: NllbDir = None,
+    glossary_dir: GlossaryDir = None,
+    memory: Annotated[
+        Path | None, typer.Option("--memory", help="Translation memory (SQLite) to read and extend.")
+    ] = None,
+) -> None:
+    """Translate the records of a JSONL file, as a stage on its own; the input is never changed.
+
+    Paragraphs a person edited keep their text; the others are translated with the installed
+    models, and records without a model keep status untranslated with the reason.
+
+    Example: werger translate demo-out/records.jsonl --out translated.jsonl
+    """
+    from contextlib import nullcontext
+
+    from translate.cache import TranslationMemory
+    from translate.stage import translate_file
+
+    try:
+        registry = _registry(models_dir, nllb_dir, glossary_dir)
+        with TranslationMemory(memory) if memory else nullcontext() as tm:
+            count = translate_file(source, out, registry, target, tm)
+    except OSError as exc:
+        raise _fail(f"cannot read {source}: {exc.strerror}") from None
+    except USER_ERRORS as exc:
+        raise _fail(exc) from None
+    if out is not None:
+        Console(stderr=True).print(f"translated {count} records into {out}", highlight=False, soft_wrap=True)
 
 
 @app.command()

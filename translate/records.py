@@ -29,7 +29,8 @@ def missing_model_reason(source: str, target: str) -> str:
         return (
             f"no model for {source}->{target}; the Argos index has none, use NLLB-200: convert it with "
             f"`ct2-transformers-converter --model facebook/nllb-200-distilled-600M --quantization int8 "
-            f"--output_dir nllb-200-ct2` and install it with `werger models install nllb-200-ct2`"
+            f"--output_dir nllb-200-ct2 --copy_files sentencepiece.bpe.model` and install it with "
+            f"`werger models install nllb-200-ct2` (NLLB-200 is for non-commercial use only)"
         )
     return (
         f"no model for {source}->{target}; install one with `werger models install {source} {target}` "
