@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,8 +85,8 @@ class RecordLog:
             ) from exc
 
     def history(self, record_id: str) -> list[Record]:
-        """Every revision of one record, lowest first."""
-        return sorted((r for r in self.read() if r.id == record_id), key=lambda r: r.revision)
+        """Every revision of one record, lowest first (other lines are skipped without parsing)."""
+        return sorted(self._records_of({record_id}), key=lambda r: r.revision)
 
     def _quarantine_torn_tail(self) -> None:
         """Move a partial last line (a crash mid-write) to ``.torn`` so new lines start clean."""
@@ -130,31 +131,75 @@ class RecordLog:
 
     def latest_of(self, ids: set[str]) -> dict[str, Record]:
         """The highest revision of each of ``ids``; other lines are skipped without parsing."""
-        latest: dict[str, Record] = {}
+        return _keep_latest(self._records_of(ids))
+
+    def _records_of(self, ids: set[str]) -> Iterator[Record]:
+        """Revisions of ``ids`` only: the id sits at a fixed key near the start of every line."""
         if not ids or not self.path.exists():
-            return latest
+            return
         with self.path.open("rb") as fh:
             for raw in fh:
                 start = raw.find(_ID_KEY) + len(_ID_KEY)
                 if raw[start : start + 32].decode("ascii", "replace") not in ids or not raw.endswith(b"\n"):
                     continue
                 try:
-                    record = Record.from_json_line(raw.decode("utf-8"))
+                    yield Record.from_json_line(raw.decode("utf-8"))
                 except (ValidationError, UnicodeDecodeError, json.JSONDecodeError):
                     continue
-                current = latest.get(record.id)
-                if current is None or record.revision >= current.revision:
-                    latest[record.id] = record
-        return latest
 
     def latest(self, containing: bytes | None = None) -> dict[str, Record]:
         """The highest revision of each record id (among lines with ``containing``, if given)."""
-        latest: dict[str, Record] = {}
-        for record in self.read(containing=containing):
-            current = latest.get(record.id)
-            if current is None or record.revision >= current.revision:
-                latest[record.id] = record
-        return latest
+        return _keep_latest(self.read(containing=containing))
+
+
+def _keep_latest(records: Iterable[Record], into: dict[str, Record] | None = None) -> dict[str, Record]:
+    latest = into if into is not None else {}
+    for record in records:
+        current = latest.get(record.id)
+        if current is None or record.revision >= current.revision:
+            latest[record.id] = record
+    return latest
+
+
+class LatestRecords:
+    """The latest revision of every record, kept up to date by reading only what was appended.
+
+    For a long-lived reader such as the review app: each ``get()`` parses just the lines written
+    since the last one. When the file was replaced or shortened (a torn tail moved aside), it is
+    read again from the start. Treat the returned records as read-only.
+    """
+
+    def __init__(self, log: RecordLog) -> None:
+        self.log = log
+        self._latest: dict[str, Record] = {}
+        self._offset = 0
+        self._inode: int | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> dict[str, Record]:
+        with self._lock:
+            try:
+                stat = self.log.path.stat()
+            except FileNotFoundError:
+                self._latest, self._offset, self._inode = {}, 0, None
+                return {}
+            if stat.st_ino != self._inode or stat.st_size < self._offset:
+                self._latest, self._offset, self._inode = {}, 0, stat.st_ino
+            if stat.st_size > self._offset:
+                _keep_latest(self._read_from_offset(), self._latest)
+            return dict(self._latest)
+
+    def _read_from_offset(self) -> Iterator[Record]:
+        with self.log.path.open("rb") as fh:
+            fh.seek(self._offset)
+            for raw in fh:
+                if not raw.endswith(b"\n"):
+                    return
+                self._offset += len(raw)
+                try:
+                    yield Record.from_json_line(raw.decode("utf-8"))
+                except (ValidationError, UnicodeDecodeError, json.JSONDecodeError):
+                    continue
 
 
 def _start_of_last_line(fh, end: int, chunk: int = 65536) -> int:

@@ -62,3 +62,39 @@ def test_a_second_writer_waiting_on_the_lock_gets_a_clear_error(tmp_path):
     with FileLock(str(log.path) + ".lock"), pytest.raises(LogLockedError, match="locked by another"):
         log.append([make_record()])
     assert not log.path.exists()
+
+
+def test_latest_records_picks_up_appends_without_rereading(tmp_path):
+    from store.log import LatestRecords
+
+    log = RecordLog(tmp_path)
+    view = LatestRecords(log)
+    assert view.get() == {}
+    log.append([make_record(revision=1)])
+    assert view.get()[make_record().id].revision == 1
+    log.append([make_record(revision=2), make_record(id="e" * 32)])
+    latest = view.get()
+    assert latest[make_record().id].revision == 2 and len(latest) == 2
+    assert latest == log.latest()
+
+
+def test_latest_records_waits_for_a_torn_line_and_survives_its_removal(tmp_path):
+    from store.log import LatestRecords
+
+    log = RecordLog(tmp_path)
+    view = LatestRecords(log)
+    log.append([make_record(revision=1)])
+    with log.path.open("a", encoding="utf-8") as fh:
+        fh.write(make_record(revision=2).to_json_line()[:40])
+    assert view.get()[make_record().id].revision == 1
+    log.append([make_record(revision=3)])
+    assert view.get()[make_record().id].revision == 3
+
+
+def test_history_and_latest_of_see_only_the_asked_ids(tmp_path):
+    log = RecordLog(tmp_path)
+    other = "d" * 32
+    log.append([make_record(revision=2), make_record(id=other), make_record(revision=1)])
+    assert [r.revision for r in log.history(make_record().id)] == [1, 2]
+    assert set(log.latest_of({other})) == {other}
+    assert log.latest_of(set()) == {}

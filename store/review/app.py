@@ -24,7 +24,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from store.errors import RevisionConflictError
-from store.log import RecordLog
+from store.log import LatestRecords, RecordLog
 from store.record import Record, Status
 from store.review import auth
 from store.review.headers import SecurityHeaders
@@ -44,11 +44,13 @@ ACTIONS = {
 
 @dataclass
 class Context:
-    """What every route needs: the log, the reviewers and the templates."""
+    """What every route needs: the log (and its latest revisions, read incrementally), the
+    reviewers and the templates."""
 
     log: RecordLog
     users: Users
     templates: Jinja2Templates
+    latest: LatestRecords
 
     def page(self, request: Request, name: str, status_code: int = 200, **values: object) -> Response:
         values.update(user=auth.current_user(request), csrf_token=auth.csrf_token(request))
@@ -59,7 +61,8 @@ def create_app(data_dir: Path) -> Starlette:
     """The ASGI app over the log in ``data_dir`` (``records.jsonl`` and ``users.json``)."""
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(direction=direction, word_diff=word_diff)
-    ctx = Context(RecordLog(data_dir), Users(data_dir), templates)
+    log = RecordLog(data_dir)
+    ctx = Context(log, Users(data_dir), templates, LatestRecords(log))
     routes = [
         Route("/", _guard(ctx, queue)),
         Route("/login", partial(login, ctx), methods=["GET", "POST"]),
@@ -111,7 +114,7 @@ async def logout(ctx: Context, request: Request) -> Response:
 
 
 async def queue(ctx: Context, request: Request) -> Response:
-    latest = list((await run_in_threadpool(ctx.log.latest)).values())
+    latest = list((await run_in_threadpool(ctx.latest.get)).values())
     wanted = {k: request.query_params.get(k) or None for k in ("site", "lang", "status", "flag")}
     shown = [r for r in latest if _matches(r, **wanted)]
     shown.sort(key=lambda r: (r.revised_at, r.id), reverse=True)
@@ -137,7 +140,7 @@ def _matches(
 
 async def record_page(ctx: Context, request: Request) -> Response:
     record_id = request.path_params["record_id"]
-    record = (await run_in_threadpool(ctx.log.latest)).get(record_id)
+    record = (await run_in_threadpool(ctx.log.latest_of, {record_id})).get(record_id)
     if record is None:
         raise HTTPException(404, f"No record {record_id} in this data folder.")
     if request.method == "GET":
