@@ -17,6 +17,8 @@ from translate.segment import split_sentences
         ("ar", "هل أنت هنا؟ نعم أنا هنا.", ["هل أنت هنا؟", "نعم أنا هنا."]),
         ("ckb", "ئایا تۆ لێرەیت؟ بەڵێ من لێرەم.", ["ئایا تۆ لێرەیت؟", "بەڵێ من لێرەم."]),
         ("kmr", "Tu li vir î? Erê, ez li vir im.", ["Tu li vir î?", "Erê, ez li vir im."]),
+        ("kmr", "Ev pirtûk nû e. Ew li mal e. Ez diçim.", ["Ev pirtûk nû e.", "Ew li mal e.", "Ez diçim."]),
+        ("kmr", "Pirtûka J. Smith baş e.", ["Pirtûka J. Smith baş e."]),
     ],
 )
 def test_paragraphs_split_into_sentences_in_every_language(lang, paragraph, expected):

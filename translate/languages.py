@@ -16,12 +16,20 @@ class Language:
     script: str
     nllb: str
     argos_index: bool
+    sentence_final_words: tuple[str, ...] = ()
 
 
 @cache
 def languages() -> dict[str, Language]:
     data = tomllib.loads(LANGUAGES_PATH.read_text(encoding="utf-8"))
-    return {code: Language(code=code, **fields) for code, fields in data.items()}
+    return {
+        code: Language(
+            code=code,
+            **{k: v for k, v in fields.items() if k != "sentence_final_words"},
+            sentence_final_words=tuple(fields.get("sentence_final_words", ())),
+        )
+        for code, fields in data.items()
+    }
 
 
 def language(code: str) -> Language | None:
