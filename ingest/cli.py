@@ -63,6 +63,12 @@ NllbDir = Annotated[
         "[default: $WERGER_NLLB_DIR, or one installed in the models folder].",
     ),
 ]
+BeamSize = Annotated[
+    int, typer.Option("--beam-size", help="Beam size of the decoder (1 is greedy, fastest).")
+]
+RepetitionPenalty = Annotated[
+    float, typer.Option("--repetition-penalty", help="Above 1.0 discourages repeated words in translations.")
+]
 GlossaryDir = Annotated[
     Path | None,
     typer.Option(
@@ -84,10 +90,20 @@ def _fail(exc: Exception) -> typer.Exit:
     return typer.Exit(code=1)
 
 
-def _registry(models_dir: Path | None, nllb_dir: Path | None = None, glossary_dir: Path | None = None):
+def _registry(
+    models_dir: Path | None,
+    nllb_dir: Path | None = None,
+    glossary_dir: Path | None = None,
+    beam_size: int = 4,
+    repetition_penalty: float = 1.0,
+):
+    from translate.ct2 import DecodingOptions
     from translate.registry import build_registry
 
-    return build_registry(_models_dir(models_dir), nllb_dir, glossary_dir)
+    if beam_size < 1 or repetition_penalty <= 0:
+        raise WergerTranslateError("--beam-size must be at least 1 and --repetition-penalty above 0")
+    options = DecodingOptions(beam_size=beam_size, repetition_penalty=repetition_penalty)
+    return build_registry(_models_dir(models_dir), nllb_dir, glossary_dir, options=options)
 
 
 def _crawl(
@@ -98,13 +114,15 @@ def _crawl(
     crawler: CrawlerSettings | None = None,
     nllb_dir: Path | None = None,
     glossary_dir: Path | None = None,
+    beam_size: int = 4,
+    repetition_penalty: float = 1.0,
 ) -> tuple[bool, list[str]]:
     from ingest.pipeline import RunOptions, run_crawl
     from ingest.progress import for_stream
     from ingest.summary import render
 
     crawler = crawler or CrawlerSettings()
-    registry = _registry(models_dir, nllb_dir, glossary_dir)
+    registry = _registry(models_dir, nllb_dir, glossary_dir, beam_size, repetition_penalty)
     options = RunOptions(
         out_dir=out,
         target_lang=target,
@@ -137,6 +155,8 @@ def crawl(
     ] = None,
     nllb_dir: NllbDir = None,
     glossary_dir: GlossaryDir = None,
+    beam_size: BeamSize = 4,
+    repetition_penalty: RepetitionPenalty = 1.0,
 ) -> None:
     """Crawl the sites of SITES_FILE and append new or changed records to OUT/records.jsonl.
 
@@ -164,7 +184,17 @@ def crawl(
                 highlight=False,
                 soft_wrap=True,
             )
-        ok, reasons = _crawl(config.sites, out, target, models_dir, crawler, nllb_dir, glossary_dir)
+        ok, reasons = _crawl(
+            config.sites,
+            out,
+            target,
+            models_dir,
+            crawler,
+            nllb_dir,
+            glossary_dir,
+            beam_size,
+            repetition_penalty,
+        )
     except USER_ERRORS as exc:
         raise _fail(exc) from None
     if not ok:
@@ -457,6 +487,8 @@ def translate_jsonl(
     memory: Annotated[
         Path | None, typer.Option("--memory", help="Translation memory (SQLite) to read and extend.")
     ] = None,
+    beam_size: BeamSize = 4,
+    repetition_penalty: RepetitionPenalty = 1.0,
 ) -> None:
     """Translate the records of a JSONL file, as a stage on its own; the input is never changed.
 
@@ -471,7 +503,7 @@ def translate_jsonl(
     from translate.stage import translate_file
 
     try:
-        registry = _registry(models_dir, nllb_dir, glossary_dir)
+        registry = _registry(models_dir, nllb_dir, glossary_dir, beam_size, repetition_penalty)
         with TranslationMemory(memory) if memory else nullcontext() as tm:
             count = translate_file(source, out, registry, target, tm)
     except OSError as exc:

@@ -56,3 +56,17 @@ def test_the_command_writes_to_standard_output(untranslated, models_dir):
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert {r["source_lang"] for r in records} == {"en", "ru", "ar", "ckb", "kmr"}
     assert any(s["target"] for r in records if r["source_lang"] == "ru" for s in r["segments"])
+
+
+def test_decoding_options_are_accepted_and_bad_values_refused(untranslated, models_dir):
+    def run(*extra):
+        return subprocess.run(
+            [sys.executable, "-m", "ingest.cli", "translate", str(untranslated),
+             "--models-dir", str(models_dir), *extra],
+            capture_output=True, text=True, cwd=ROOT, timeout=120,
+        )  # fmt: skip
+
+    greedy = run("--beam-size", "1", "--repetition-penalty", "1.2")
+    assert greedy.returncode == 0, greedy.stderr
+    refused = run("--beam-size", "0")
+    assert refused.returncode == 1 and "--beam-size must be at least 1" in refused.stderr
