@@ -143,15 +143,25 @@ class _Knowledge:
             ) from error
 
     @cache  # noqa: B019
-    def factory(self, labels: tuple[str, ...]):
-        """A langdetect factory that knows only ``labels``: restriction without renormalising."""
+    def factory(self, script: str):
+        """A langdetect factory that knows every language of ``script``.
+
+        One per script rather than one per candidate set: langdetect keeps each language's
+        n-gram probabilities apart, so restricting is picking columns, not retraining.
+        """
         from langdetect.detector_factory import DetectorFactory
 
+        labels = [language.label for language in self.candidates(script)]
         factory = DetectorFactory()
         for index, label in enumerate(labels):
             factory.add_profile(self.profile(label), index, len(labels))
         factory.set_seed(0)
         return factory
+
+    @cache  # noqa: B019
+    def log_probs(self, script: str) -> dict[str, tuple[float, ...]]:
+        """Smoothed log-probabilities of n-grams under ``script``'s profiles, filled as met."""
+        return {}
 
 
 @cache
@@ -232,7 +242,7 @@ def _source_words(text: str) -> str:
     return " ".join(word for index, word in enumerate(words) if index == 0 or not word[:1].isupper())
 
 
-def _ngram_scores(text: str, labels: tuple[str, ...], knowledge: _Knowledge) -> dict[str, float]:
+def _ngram_scores(text: str, script: str, labels: tuple[str, ...], knowledge: _Knowledge) -> dict[str, float]:
     """Log-likelihood of every character n-gram of ``text`` under each restricted profile.
 
     langdetect samples n-grams at random until one language passes 0.99999, so its probability is
@@ -240,19 +250,26 @@ def _ngram_scores(text: str, labels: tuple[str, ...], knowledge: _Knowledge) -> 
     same profiles and the same smoothing is deterministic, cheaper, and gives a likelihood ratio
     that grows with the evidence.
     """
-    detector = knowledge.factory(labels).create()
+    detector = knowledge.factory(script).create()
     detector.append(text)
     detector.cleaning_text()
     table = detector.word_lang_prob_map
+    logs = knowledge.log_probs(script)
     smoothing = SMOOTHING / detector.BASE_FREQ
+    columns = [detector.langlist.index(label) for label in labels]
     totals = [0.0] * len(labels)
     for ngram in detector._extract_ngrams():
-        for index, prob in enumerate(table[ngram]):
-            totals[index] += math.log(smoothing + prob)
-    return dict(zip(detector.langlist, totals, strict=True))
+        row = logs.get(ngram)
+        if row is None:
+            row = logs[ngram] = tuple(math.log(smoothing + prob) for prob in table[ngram])
+        for index, column in enumerate(columns):
+            totals[index] += row[column]
+    return dict(zip(labels, totals, strict=True))
 
 
-def _by_ngrams(text: str, labels: tuple[str, ...], share: float, knowledge: _Knowledge) -> tuple[str, float]:
+def _by_ngrams(
+    text: str, script: str, labels: tuple[str, ...], share: float, knowledge: _Knowledge
+) -> tuple[str, float]:
     """The best language by n-grams and its share of the likelihood, withholding doubtful routes.
 
     A target wins only when its n-grams are ``TARGET_MARGIN`` nats (a likelihood ratio of about
@@ -261,7 +278,7 @@ def _by_ngrams(text: str, labels: tuple[str, ...], share: float, knowledge: _Kno
     name). Sending a doubtful text to ``und`` costs a translation; sending a confuser to a target
     model costs a wrong one.
     """
-    scores = _ngram_scores(_source_words(text), labels, knowledge)
+    scores = _ngram_scores(_source_words(text), script, labels, knowledge)
     if not any(scores.values()):
         return UNDETERMINED, 0.0
     lang, confidence = _best_share(scores)
@@ -295,7 +312,7 @@ def detect(text: str) -> LanguageGuess:
         method = "letters"
     else:
         share = sum(letters[script].values()) / sum(sum(counts.values()) for counts in letters.values())
-        lang, confidence = _by_ngrams(text, labels, share, knowledge)
+        lang, confidence = _by_ngrams(text, script, labels, share, knowledge)
         method = "ngrams"
     return LanguageGuess(lang if confidence >= THRESHOLD else UNDETERMINED, round(confidence, 4), method)
 
