@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest import langid
 from ingest.errors import WergerIngestError
 from ingest.langid import (
     PROFILES_DIR,
@@ -135,10 +136,52 @@ def test_french_circumflexes_are_not_kurmanji():
     assert detect(FRENCH).lang == "fra"
 
 
-def test_english_goes_through_restricted_langdetect():
+def test_english_is_decided_by_ngrams_of_the_restricted_profiles():
     guess = detect(ENGLISH)
-    assert (guess.lang, guess.method) == ("en", "langdetect")
+    assert (guess.lang, guess.method) == ("en", "ngrams")
     assert 0.7 <= guess.confidence <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("the split is much earlier", "en"), ("раньше, чем ожидалось по", "ru")],
+    ids=["english", "russian"],
+)
+def test_a_clear_four_word_snippet_still_reaches_its_model(text, lang):
+    assert detect(text) == LanguageGuess(lang, 1.0, "ngrams")
+
+
+UKRAINIAN_SNIPPETS = [
+    "Мюррей програв перший сет",
+    "обрали кращим гравцем в",
+    "Сплави переважно являють собою",
+]
+
+
+@pytest.mark.parametrize("text", UKRAINIAN_SNIPPETS)
+def test_a_snippet_only_slightly_likelier_russian_than_ukrainian_is_undetermined(text, monkeypatch):
+    assert detect(text).lang == UNDETERMINED
+    monkeypatch.setattr(langid, "TARGET_MARGIN", 0.0)
+    assert detect(text).lang == "ru"
+
+
+def test_names_do_not_make_a_german_snippet_english(monkeypatch):
+    text = "Island und Deception, wo"
+    assert detect(text).lang not in TARGETS
+    monkeypatch.setattr(langid, "_source_words", lambda text: text)
+    assert detect(text).lang == "en"
+
+
+def test_a_latin_word_quoted_in_urdu_does_not_make_the_snippet_english(monkeypatch):
+    text = "جب تم staycation پر"
+    assert detect(text) == LanguageGuess(UNDETERMINED, 0.9999, "ngrams")
+    monkeypatch.setattr(langid, "MIXED_SCRIPT", 0.0)
+    assert detect(text).lang == "en"
+
+
+def test_capitalised_words_after_the_first_are_left_out_of_the_ngram_evidence():
+    assert langid._source_words("Dr. Tony Moll zbuloi") == "Dr. zbuloi"
+    assert langid._source_words("Они выглядели как отсеки.") == "Они выглядели как отсеки."
 
 
 def test_kurmanji_in_arabic_script_never_reaches_the_sorani_model():
