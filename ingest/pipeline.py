@@ -38,7 +38,7 @@ from translate.cache import MEMORY_NAME, TranslationMemory
 from translate.engine import EngineRegistry
 from translate.records import UNDETERMINED, missing_model_reason, translate_records
 
-LANGID_METHOD = "script+letters+langdetect"
+LANGID_METHOD = "script+letters+ngram-profiles"
 SUMMARY_NAME = "run-summary.json"
 
 
