@@ -24,6 +24,10 @@ from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+# Run as a script, Python puts bench/ first on the path, where translate.py would shadow the
+# translate package: the repository root goes first instead.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 TEXT = (
     "The water network reached the villages north of the city after two years of work. "
     "Families who returned this spring say the supply is steady for the first time in years."
