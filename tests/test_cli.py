@@ -50,3 +50,21 @@ def test_a_missing_sites_file_is_a_clear_error(tmp_path):
     result = werger("crawl", str(tmp_path / "nope.toml"), "--out", str(tmp_path / "out"))
     assert result.returncode == 1
     assert "cannot read sites file" in result.stderr
+
+
+def test_every_command_documents_an_example():
+    import typer
+
+    from ingest.cli import app
+
+    def commands(group, prefix: str = ""):
+        for name, command in group.commands.items():
+            if hasattr(command, "commands"):
+                yield from commands(command, f"{prefix}{name} ")
+            else:
+                yield f"{prefix}{name}", command
+
+    undocumented = [
+        name for name, cmd in commands(typer.main.get_command(app)) if "Example" not in (cmd.help or "")
+    ]
+    assert undocumented == []
