@@ -73,6 +73,7 @@ class FetchResult:
 class _HostState:
     semaphore: asyncio.Semaphore
     delay: float
+    allow_private: bool = False
     next_slot: float = 0.0
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -225,6 +226,8 @@ class Fetcher:
             await self._wait_turn(host)
             try:
                 async with self._client.stream("GET", url, headers=headers) as response:
+                    if not host.allow_private:
+                        _refuse_non_public_peer(response)
                     if response.is_redirect and "location" in response.headers:
                         return urljoin(url, response.headers["location"])
                     if response.status_code in RETRY_STATUSES:
@@ -290,7 +293,9 @@ class Fetcher:
     def _host(self, url: str, site: Site) -> _HostState:
         netloc = urlsplit(url).netloc.lower()
         if netloc not in self._hosts:
-            self._hosts[netloc] = _HostState(asyncio.Semaphore(site.concurrency), site.delay)
+            self._hosts[netloc] = _HostState(
+                asyncio.Semaphore(site.concurrency), site.delay, allow_private=site.allow_private
+            )
         return self._hosts[netloc]
 
     async def _wait_turn(self, host: _HostState) -> None:
@@ -327,6 +332,18 @@ async def _non_public_address(hostname: str) -> str | None:
         if not address.is_global:
             return str(address)
     return None
+
+
+def _refuse_non_public_peer(response: httpx.Response) -> None:
+    """Check the address the connection really went to, before any of the body is read.
+
+    The name was checked when the URL was queued, but DNS can answer differently a moment later
+    (rebinding); the socket's peer address is what counts.
+    """
+    stream = response.extensions.get("network_stream")
+    peer = stream.get_extra_info("server_addr") if stream is not None else None
+    if peer and not ipaddress.ip_address(peer[0]).is_global:
+        raise FetchError(f"refused: the connection went to non-public address {peer[0]}")
 
 
 def _describe(exc: httpx.HTTPError) -> str:

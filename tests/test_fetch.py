@@ -155,6 +155,20 @@ def test_loopback_addresses_are_refused_without_a_request_unless_allowed(server)
     assert fetch(f"{server.base}/p", local(server.base)).status == 200
 
 
+def test_a_name_that_resolves_elsewhere_at_connect_time_is_refused_before_the_body(server):
+    """DNS rebinding: the name looked public when checked, the socket went to loopback."""
+    closed = site_from_dict("t", {"start_urls": ["https://partner.example/"], "delay": 0})
+    server.route("/p", Reply(body="<p>secret</p>"))
+
+    async def go():
+        async with Fetcher(backoff=0.01) as fetcher:
+            fetcher._addresses["127.0.0.1"] = None  # what a public answer at check time leaves
+            return await fetcher.fetch(f"{server.base}/p", closed)
+
+    with pytest.raises(FetchError, match=r"connection went to non-public address 127\.0\.0\.1"):
+        asyncio.run(go())
+
+
 @pytest.mark.parametrize(
     "url", ["http://10.1.2.3/", "http://169.254.169.254/latest/", "http://[::1]/", "http://localhost/"]
 )
