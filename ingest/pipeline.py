@@ -84,7 +84,6 @@ class CrawlRun:
                 site_summary = await _SiteCrawl(self, site, fetcher, deadline).run()
                 summary.sites.append(site_summary)
                 self.progress.site_finished(site_summary)
-        self.memory.close()
         summary.finished_at = utc_now().isoformat()
         self.cleaners.save()
         summary.write(self.options.out_dir / SUMMARY_NAME)
@@ -445,5 +444,6 @@ def run_crawl(
         try:
             return asyncio.run(crawl.run(sites))
         finally:
+            crawl.memory.close()
             crawl.index.close()
             crawl.progress.close()
