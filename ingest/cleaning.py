@@ -9,13 +9,12 @@ the log so the next crawl starts from them instead of from nothing.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import threading
 from pathlib import Path
 
 from ingest.boilerplate import Cleaner
 from ingest.langid import LanguageGuess, document_language
+from store.files import write_atomically
 from store.record import Record, content_hash
 
 TEMPLATE_LINES_NAME = "template-lines.json"
@@ -76,10 +75,4 @@ class SiteCleaners:
         for site, cleaner in self._cleaners.items():
             assert cleaner.template is not None
             data[site] = cleaner.template.to_json()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".template-lines-")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, sort_keys=True)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
+        write_atomically(self.path, json.dumps(data, ensure_ascii=False, sort_keys=True))

@@ -10,10 +10,11 @@ only when every site ran.
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from store.files import write_atomically
 
 
 @dataclass
@@ -96,10 +97,7 @@ class RunSummary:
 
     def write(self, path: Path) -> None:
         """Write atomically, so monitoring never reads half a summary."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(path.suffix + ".part")
-        partial.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.replace(partial, path)
+        write_atomically(path, json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n")
 
 
 _COLUMNS = (

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,10 +84,6 @@ class RecordLog:
                 f"{self.path} is locked by another werger process; try again in a moment"
             ) from exc
 
-    def history(self, record_id: str) -> list[Record]:
-        """Every revision of one record, lowest first (other lines are skipped without parsing)."""
-        return sorted(self._records_of({record_id}), key=lambda r: r.revision)
-
     def _quarantine_torn_tail(self) -> None:
         """Move a partial last line (a crash mid-write) to ``.torn`` so new lines start clean."""
         if not self.path.exists() or self.path.stat().st_size == 0:
@@ -114,7 +110,10 @@ class RecordLog:
         ``containing`` skips, before any parsing, lines that lack those bytes: a cheap way to find
         the few revisions of interest in a large log.
         """
-        report = report if report is not None else ReadReport()
+        keep = (lambda raw: containing in raw) if containing is not None else None
+        return self._read(report if report is not None else ReadReport(), keep)
+
+    def _read(self, report: ReadReport, keep: Callable[[bytes], bool] | None) -> Iterator[Record]:
         if not self.path.exists():
             return
         with self.path.open("rb") as fh:
@@ -122,34 +121,41 @@ class RecordLog:
                 if not raw.endswith(b"\n"):
                     report.torn_tail = True
                     return
-                if containing is not None and containing not in raw:
+                if keep is not None and not keep(raw):
                     continue
-                try:
-                    yield Record.from_json_line(raw.decode("utf-8"))
-                except (ValidationError, UnicodeDecodeError, json.JSONDecodeError):
+                record = _parse_line(raw)
+                if record is None:
                     report.invalid_lines.append(number)
+                else:
+                    yield record
 
     def latest_of(self, ids: set[str]) -> dict[str, Record]:
         """The highest revision of each of ``ids``; other lines are skipped without parsing."""
-        return _keep_latest(self._records_of(ids))
+        return _keep_latest(self._read(ReadReport(), lambda raw: _line_id(raw) in ids)) if ids else {}
 
-    def _records_of(self, ids: set[str]) -> Iterator[Record]:
-        """Revisions of ``ids`` only: the id sits at a fixed key near the start of every line."""
-        if not ids or not self.path.exists():
-            return
-        with self.path.open("rb") as fh:
-            for raw in fh:
-                start = raw.find(_ID_KEY) + len(_ID_KEY)
-                if raw[start : start + 32].decode("ascii", "replace") not in ids or not raw.endswith(b"\n"):
-                    continue
-                try:
-                    yield Record.from_json_line(raw.decode("utf-8"))
-                except (ValidationError, UnicodeDecodeError, json.JSONDecodeError):
-                    continue
+    def history(self, record_id: str) -> list[Record]:
+        """Every revision of one record, lowest first (other lines are skipped without parsing)."""
+        return sorted(
+            self._read(ReadReport(), lambda raw: _line_id(raw) == record_id), key=lambda r: r.revision
+        )
 
     def latest(self, containing: bytes | None = None) -> dict[str, Record]:
         """The highest revision of each record id (among lines with ``containing``, if given)."""
         return _keep_latest(self.read(containing=containing))
+
+
+def _parse_line(raw: bytes) -> Record | None:
+    """The record on one complete line, or None when the line is not a valid record."""
+    try:
+        return Record.from_json_line(raw.decode("utf-8"))
+    except (ValidationError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+
+
+def _line_id(raw: bytes) -> str:
+    """The record id of a line without parsing it: ``"id"`` is the second key of every line."""
+    start = raw.find(_ID_KEY) + len(_ID_KEY)
+    return raw[start : start + 32].decode("ascii", "replace")
 
 
 def _keep_latest(records: Iterable[Record], into: dict[str, Record] | None = None) -> dict[str, Record]:
@@ -196,10 +202,9 @@ class LatestRecords:
                 if not raw.endswith(b"\n"):
                     return
                 self._offset += len(raw)
-                try:
-                    yield Record.from_json_line(raw.decode("utf-8"))
-                except (ValidationError, UnicodeDecodeError, json.JSONDecodeError):
-                    continue
+                record = _parse_line(raw)
+                if record is not None:
+                    yield record
 
 
 def _start_of_last_line(fh, end: int, chunk: int = 65536) -> int:

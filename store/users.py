@@ -7,7 +7,6 @@ editors; only hashes are stored, and the file is written owner-only.
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from store.errors import UsersFileError
+from store.files import write_atomically
 from store.record import utc_now
 
 USERS_NAME = "users.json"
@@ -50,12 +50,7 @@ class Users:
             raise UsersFileError(f"the password must have at least {MIN_PASSWORD} characters")
         users = self._load()
         users[name] = {"hash": _hasher.hash(password), "added": utc_now().isoformat()}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(users, fh, indent=2, ensure_ascii=False)
-        os.replace(tmp, self.path)
+        write_atomically(self.path, json.dumps(users, indent=2, ensure_ascii=False), mode=0o600)
 
     def check(self, name: str, password: str) -> bool:
         """True when the name exists and the password matches its hash."""
