@@ -30,19 +30,26 @@ from ingest.errors import WergerIngestError
 from store.errors import WergerStoreError
 from translate.errors import WergerTranslateError
 
+# Help texts are shown exactly as written: with rich markup on, "[crawler]" or "[sites.<name>]"
+# in a help text would be taken for a style tag and vanish.
 app = typer.Typer(
     help="Crawl partner sites, clean and translate their articles offline into JSONL.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 models_app = typer.Typer(
-    help="List, install and verify translation models (Argos packages, NLLB-200).", no_args_is_help=True
+    help="List, install and verify translation models (Argos packages, NLLB-200).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 app.add_typer(models_app, name="models")
-users_app = typer.Typer(help="Reviewers who may log in to `werger review`.", no_args_is_help=True)
+users_app = typer.Typer(
+    help="Reviewers who may log in to `werger review`.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(users_app, name="users")
 
-err = Console(stderr=True)
+err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
 USER_ERRORS = (WergerIngestError, WergerStoreError, WergerTranslateError)
 
 ModelsDir = Annotated[
@@ -85,8 +92,10 @@ def _models_dir(models_dir: Path | None) -> Path:
     return models_dir or default_models_dir()
 
 
-def _fail(exc: Exception) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+def _fail(exc: Exception | str) -> typer.Exit:
+    from rich.text import Text
+
+    err.print(Text.assemble(("error:", "bold red"), " ", str(exc)))
     return typer.Exit(code=1)
 
 
@@ -131,7 +140,7 @@ def _crawl(
     )
     summary = run_crawl(sites, options, registry, for_stream(err.file))
     render(summary)
-    Console().print(
+    Console(markup=False).print(
         f"records: {out / 'records.jsonl'}   summary: {out / 'run-summary.json'}",
         highlight=False,
         soft_wrap=True,
@@ -216,7 +225,9 @@ def demo(
     _clear_previous_demo(out)
     try:
         with serve_directory(demo_site_dir()) as base_url:
-            Console().print(f"demo site served at {base_url}", highlight=False, soft_wrap=True)
+            Console(markup=False).print(
+                f"demo site served at {base_url}", highlight=False, soft_wrap=True
+            )
             ok, reasons = _crawl([demo_site_config(base_url)], out, target, models_dir)
     except USER_ERRORS as exc:
         raise _fail(exc) from None
@@ -233,7 +244,9 @@ def _clear_previous_demo(out: Path) -> None:
     for path in old:
         path.unlink()
     if old:
-        Console().print(f"replaced the previous demo output in {out}", highlight=False, soft_wrap=True)
+        Console(markup=False).print(
+            f"replaced the previous demo output in {out}", highlight=False, soft_wrap=True
+        )
 
 
 @models_app.command("list")
@@ -251,7 +264,7 @@ def models_list(models_dir: ModelsDir = None) -> None:
     installed = list_installed(folder)
     nllb = list_nllb(folder)
     if not installed and not nllb:
-        Console().print(
+        Console(markup=False).print(
             f"no models installed in {folder}; see `werger models install --help`",
             highlight=False,
             soft_wrap=True,
@@ -264,7 +277,7 @@ def models_list(models_dir: ModelsDir = None) -> None:
         table.add_row(model.pair, model.version, model.path.name)
     for path in nllb:
         table.add_row("NLLB-200: any of en ru ar ckb kmr", nllb_version(path), path.name)
-    Console().print(table)
+    Console(markup=False).print(table)
 
 
 @models_app.command("install")
@@ -288,7 +301,9 @@ def models_install(
     try:
         if target is None and Path(source).is_dir():
             path = install_nllb_dir(Path(source), folder)
-            Console().print(f"installed NLLB-200 into {path}", highlight=False, soft_wrap=True)
+            Console(markup=False).print(
+                f"installed NLLB-200 into {path}", highlight=False, soft_wrap=True
+            )
             return
         if target is None:
             model = install_file(Path(source), folder)
@@ -298,7 +313,7 @@ def models_install(
         raise _fail(exc) from None
     except OSError as exc:
         raise _fail(f"could not install: {exc}") from None
-    Console().print(
+    Console(markup=False).print(
         f"installed {model.pair} {model.version} into {model.path}", highlight=False, soft_wrap=True
     )
 
@@ -327,7 +342,9 @@ def users_add(
         Users(data).add(name, password)
     except USER_ERRORS as exc:
         raise _fail(exc) from None
-    Console().print(f"reviewer {name} saved in {data / 'users.json'}", highlight=False, soft_wrap=True)
+    Console(markup=False).print(
+        f"reviewer {name} saved in {data / 'users.json'}", highlight=False, soft_wrap=True
+    )
 
 
 @app.command()
@@ -353,7 +370,7 @@ def review(
         application = create_app(data)
     except USER_ERRORS as exc:
         raise _fail(exc) from None
-    Console().print(
+    Console(markup=False).print(
         f"review app on http://{host}:{port}/  (Ctrl+C stops it)", highlight=False, soft_wrap=True
     )
     uvicorn.run(application, host=host, port=port, log_level="warning")
@@ -435,7 +452,7 @@ def import_xliff(
         report = run_import(xliff_file, RecordLog(data), by)
     except USER_ERRORS as exc:
         raise _fail(exc) from None
-    Console().print(
+    Console(markup=False).print(
         f"updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
         f"conflicts {len(report.conflicts)}",
         highlight=False,
@@ -462,7 +479,7 @@ def models_verify(models_dir: ModelsDir = None) -> None:
         results = verify_installed(folder)
     except USER_ERRORS as exc:
         raise _fail(exc) from None
-    console = Console()
+    console = Console(markup=False)
     if not results:
         console.print(f"no models installed in {folder}", highlight=False, soft_wrap=True)
     for result in results:
@@ -511,7 +528,9 @@ def translate_jsonl(
     except USER_ERRORS as exc:
         raise _fail(exc) from None
     if out is not None:
-        Console(stderr=True).print(f"translated {count} records into {out}", highlight=False, soft_wrap=True)
+        Console(stderr=True, markup=False).print(
+            f"translated {count} records into {out}", highlight=False, soft_wrap=True
+        )
 
 
 @app.command()
@@ -544,7 +563,7 @@ def retranslate(
             hits, misses = memory.hits, memory.misses
     except USER_ERRORS as exc:
         raise _fail(exc) from None
-    Console().print(
+    Console(markup=False).print(
         f"re-translated {len(revised)} records: {misses} sentences translated, {hits} from memory",
         highlight=False,
         soft_wrap=True,

@@ -186,8 +186,10 @@ class CrawlRun:
             summary.records_written += 1
             if record.revision == 1:
                 summary.new += 1
+                summary.new_urls.append(record.url)
             else:
                 summary.revised += 1
+                summary.revised_urls.append(record.url)
             summary.languages[record.source_lang] += 1
             summary.statuses[record.status.value] += 1
             if record.status is Status.UNTRANSLATED:
@@ -236,7 +238,7 @@ class _SiteCrawl:
         await asyncio.gather(*workers)
         await self._flush()
         if self.gone:
-            await asyncio.to_thread(self.run_.mark_removed, self.gone)
+            self.summary.records_written += await asyncio.to_thread(self.run_.mark_removed, self.gone)
         self._account_for_leftovers()
         return self.summary
 

@@ -14,6 +14,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from rich.text import Text
+
 from store.files import write_atomically
 
 
@@ -25,13 +27,20 @@ class Failure:
 
 @dataclass
 class SiteSummary:
-    """Counts for one site; every URL the run touched lands in exactly one outcome."""
+    """Counts for one site; every URL the run touched lands in exactly one outcome.
+
+    ``records_written`` counts lines appended to the log: new and revised records plus the removal
+    revisions written for stored pages that now answer 404/410. ``new_urls``, ``revised_urls`` and
+    ``removed`` list the URLs behind those lines, so monitoring can act on each one.
+    """
 
     site: str
     pages_fetched: int = 0
     records_written: int = 0
     new: int = 0
     revised: int = 0
+    new_urls: list[str] = field(default_factory=list)
+    revised_urls: list[str] = field(default_factory=list)
     unchanged: int = 0
     not_modified: int = 0
     removed: list[str] = field(default_factory=list)
@@ -50,7 +59,7 @@ class SiteSummary:
     def outcomes(self) -> dict[str, int]:
         """How many URLs ended in each outcome."""
         return {
-            "written": self.records_written,
+            "written": self.new + self.revised,
             "unchanged": self.unchanged,
             "not_modified": self.not_modified,
             "removed": len(self.removed),
@@ -116,46 +125,75 @@ _COLUMNS = (
 )
 
 
-def render(summary: RunSummary, console=None) -> None:
-    """Print the summary as tables on the terminal."""
-    from rich.console import Console
+def _row(site: SiteSummary) -> tuple[str, ...]:
+    return (
+        site.site,
+        str(site.pages_fetched),
+        str(site.new),
+        str(site.revised),
+        str(site.unchanged),
+        str(site.not_modified),
+        str(len(site.removed)),
+        str(sum(site.skipped.values())),
+        str(len(site.failures)),
+        ", ".join(f"{lang} {n}" for lang, n in sorted(site.languages.items())),
+        str(site.statuses.get("machine", 0) + site.statuses.get("needs_review", 0)),
+        str(site.statuses.get("untranslated", 0)),
+    )
+
+
+def _table(rows: list[tuple[str, ...]], width: int):
+    """One row per site when that fits in ``width`` columns; else one block per site.
+
+    Rich shrinks a table that is too wide by cutting its cells ("par…"), which loses the very
+    figures an operator reads the table for; a site per block never has to cut anything.
+    """
     from rich.table import Table
+
+    needed = sum(max(len(c), *(len(r[i]) for r in rows)) + 3 for i, c in enumerate(_COLUMNS)) + 1
+    if needed <= width:
+        table = Table(title="werger run")
+        for column in _COLUMNS:
+            table.add_column(column, justify="left" if column in ("site", "languages") else "right")
+        for row in rows:
+            table.add_row(*row)
+        return table
+    table = Table(title="werger run", show_header=False)
+    table.add_column("what", no_wrap=True)
+    table.add_column("count", overflow="fold")
+    for number, row in enumerate(rows):
+        table.add_row(*(Text(part, style="bold") for part in ("site", row[0])), end_section=False)
+        for column, value in zip(_COLUMNS[1:], row[1:], strict=True):
+            table.add_row(column, value, end_section=column == _COLUMNS[-1] and number < len(rows) - 1)
+    return table
+
+
+def _line(label: str, style: str, text: str) -> Text:
+    """A label in colour and text from the crawl taken literally (a URL may hold "[red]")."""
+    return Text.assemble((label, style), " ", text)
+
+
+def render(summary: RunSummary, console=None) -> None:
+    """Print the summary on the terminal; nothing from a crawled page is read as markup."""
+    from rich.console import Console
 
     console = console or Console()
     if not console.is_terminal:
         console.width = max(console.width, 140)
-    table = Table(title="werger run")
-    for column in _COLUMNS:
-        table.add_column(column, justify="left" if column in ("site", "languages") else "right")
-    for site in summary.sites:
-        table.add_row(
-            site.site,
-            str(site.pages_fetched),
-            str(site.new),
-            str(site.revised),
-            str(site.unchanged),
-            str(site.not_modified),
-            str(len(site.removed)),
-            str(sum(site.skipped.values())),
-            str(len(site.failures)),
-            ", ".join(f"{lang} {n}" for lang, n in sorted(site.languages.items())),
-            str(site.statuses.get("machine", 0) + site.statuses.get("needs_review", 0)),
-            str(site.statuses.get("untranslated", 0)),
-        )
-    console.print(table)
+    rows = [_row(site) for site in summary.sites]
+    if rows:
+        console.print(_table(rows, console.width), markup=False, highlight=False)
     for site in summary.sites:
         for reason, count in site.untranslated_reasons.most_common():
             console.print(
-                f"[yellow]untranslated[/] {site.site}: {count} page(s): {reason}",
-                highlight=False,
-                soft_wrap=True,
+                _line("untranslated", "yellow", f"{site.site}: {count} page(s): {reason}"), soft_wrap=True
             )
         for url in site.removed:
-            console.print(f"[yellow]removed[/] {url}", highlight=False, soft_wrap=True)
+            console.print(_line("removed", "yellow", url), soft_wrap=True)
         for failure in site.failures:
-            console.print(f"[red]failed[/] {failure.url}: {failure.reason}", highlight=False, soft_wrap=True)
+            console.print(_line("failed", "red", f"{failure.url}: {failure.reason}"), soft_wrap=True)
         if site.skipped:
             skipped = ", ".join(f"{why} {n}" for why, n in sorted(site.skipped.items()))
-            console.print(f"skipped {site.site}: {skipped}", highlight=False, soft_wrap=True)
+            console.print(Text(f"skipped {site.site}: {skipped}"), soft_wrap=True)
     for reason in summary.reasons:
-        console.print(f"[bold red]not ok[/] {reason}", highlight=False, soft_wrap=True)
+        console.print(_line("not ok", "bold red", reason), soft_wrap=True)

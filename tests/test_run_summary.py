@@ -1,0 +1,78 @@
+"""The run summary an operator and monitoring read: every written line accounted for, nothing cut."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from crawl_server import Reply, article, controlled_site
+
+from ingest.config import site_from_dict
+from ingest.pipeline import RunOptions, run_crawl
+from ingest.summary import RunSummary, SiteSummary, render
+from translate.argos import argos_registry
+
+TEXT = [
+    "The new water network reached the villages north of the city after two years of work.",
+    "Families who returned this spring say the supply is steady for the first time since 2014.",
+]
+
+
+def crawl(base: str, out: Path) -> RunSummary:
+    site = site_from_dict(
+        "partner", {"start_urls": [f"{base}/"], "allow": ["/news/"], "delay": 0, "allow_private": True}
+    )
+    options = RunOptions(out_dir=out, fetcher_options={"backoff": 0.01, "timeout": 2.0})
+    return run_crawl([site], options, argos_registry(out / "m"))
+
+
+def test_summary_lists_new_revised_and_removed_urls_and_counts_every_line(tmp_path):
+    with controlled_site() as site:
+        site.page("/", article("Home", ["Latest news from partners."], ["/news/1", "/news/2"]))
+        for n in (1, 2):
+            site.page(f"/news/{n}", article(f"Story {n}", [f"{p} Story {n}." for p in TEXT]))
+        first = crawl(site.base, tmp_path)
+        assert sorted(first.sites[0].new_urls) == [f"{site.base}/news/1", f"{site.base}/news/2"]
+        site.page("/news/1", article("Story 1", [f"{p} Story 1, corrected." for p in TEXT]))
+        site.route("/news/2", Reply(404))
+        second = crawl(site.base, tmp_path)
+    written = json.loads((tmp_path / "run-summary.json").read_text(encoding="utf-8"))["sites"][0]
+    assert written["revised_urls"] == [f"{site.base}/news/1"]
+    assert written["removed"] == [f"{site.base}/news/2"]
+    assert written["new_urls"] == []
+    lines_added = len((tmp_path / "records.jsonl").read_text(encoding="utf-8").splitlines()) - 2
+    assert lines_added == 2
+    assert written["records_written"] == lines_added == second.sites[0].records_written
+    assert written["outcomes"]["written"] == 1 and written["outcomes"]["removed"] == 1
+
+
+def summary_of_long_names() -> RunSummary:
+    site = SiteSummary("partner-site-with-a-long-name", pages_fetched=1200, new=312, revised=45)
+    site.unchanged, site.not_modified = 1020, 77
+    site.languages.update({"ar": 120, "ckb": 80, "en": 90, "kmr": 40, "ru": 27})
+    site.statuses.update({"machine": 250, "untranslated": 107})
+    site.fail("https://partner.example/[red]news[/red]/1", "HTTP 500 from [sites.partner]")
+    return RunSummary(started_at="2026-01-01T00:00:00+00:00", sites=[site])
+
+
+def test_the_summary_is_never_cut_at_80_columns():
+    buffer = io.StringIO()
+    render(summary_of_long_names(), Console(file=buffer, width=80, force_terminal=True, color_system=None))
+    shown = buffer.getvalue()
+    assert "…" not in shown
+    assert max(len(line) for line in shown.splitlines()) <= 80
+    for word in ("partner-site-with-a-long-name", "pages", "1200", "unchanged", "1020", "untranslated",
+                 "ar 120, ckb 80, en 90, kmr 40, ru 27"):
+        assert word in shown
+
+
+def test_crawled_text_in_the_summary_is_never_read_as_markup():
+    buffer = io.StringIO()
+    render(summary_of_long_names(), Console(file=buffer, width=200, force_terminal=True, color_system=None))
+    assert "https://partner.example/[red]news[/red]/1: HTTP 500 from [sites.partner]" in buffer.getvalue()
