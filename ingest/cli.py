@@ -25,6 +25,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from ingest.commands import status as status_commands
+from ingest.commands.common import DataArgument, DataDir, ModelsDir, UsersDataDir
 from ingest.config import CrawlerSettings
 from ingest.errors import WergerIngestError
 from store.errors import WergerStoreError
@@ -48,20 +50,12 @@ users_app = typer.Typer(
     help="Reviewers who may log in to `werger review`.", no_args_is_help=True, rich_markup_mode=None
 )
 app.add_typer(users_app, name="users")
+status_commands.register(app)
 
 err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
 USER_ERRORS = (WergerIngestError, WergerStoreError, WergerTranslateError)
 
-ModelsDir = Annotated[
-    Path | None,
-    typer.Option(
-        "--models-dir",
-        help="Folder of installed models [default: $WERGER_MODELS_DIR, "
-        "$ARGOS_PACKAGES_DIR or Argos Translate's own package folder].",
-    ),
-]
 Target = Annotated[str, typer.Option("--target", help="Language to translate into.")]
-DataDir = Annotated[Path, typer.Option("--data", help="Folder holding records.jsonl (a crawl's --out).")]
 NllbDir = Annotated[
     Path | None,
     typer.Option(
@@ -321,7 +315,7 @@ def models_install(
 @users_app.command("add")
 def users_add(
     name: Annotated[str, typer.Argument(help="Login name of the reviewer.")],
-    data: DataDir,
+    data: UsersDataDir,
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input (scripts).")
     ] = False,
@@ -535,7 +529,7 @@ def translate_jsonl(
 
 @app.command()
 def retranslate(
-    out: Annotated[Path, typer.Argument(help="Output folder holding records.jsonl.")],
+    out: DataArgument,
     model: Annotated[
         str, typer.Option("--model", help="Engine id whose output to redo, as in a segment's engine.id.")
     ],

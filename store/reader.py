@@ -1,0 +1,139 @@
+"""Reading werger records from Python: the public API for programs downstream of a crawl.
+
+A data folder (the ``--out`` of ``werger crawl``) holds ``records.jsonl``: one JSON object per
+line, one line per revision of a record, appended and never rewritten. The rules a reader follows,
+also stated in the README ("Reading the records") and in ``record.schema.json``:
+
+- **Current revision.** The line with the highest ``revision`` for an ``id`` is that record's
+  current state; lower revisions are its history. Revisions of one id are numbered 1, 2, 3, ...
+- **Approved revision.** Per record, the highest revision whose ``status`` is ``approved``; a later
+  machine revision (the page changed on the site) does not withdraw it, but is newer text.
+- **A null ``target``** means the paragraph was not translated (no model, doubtful language,
+  nothing to do). Only a paragraph already in the target language (``segment.lang ==
+  record.target_lang``) may stand in for its translation with its source: see ``target_text``.
+- **``removed_at``** set means the site stopped serving the page (HTTP 404/410) at that time; text
+  and translations are kept. A later revision without it means the page came back.
+- **A partly written last line** (a crawl appending while you read, or a crash) does not end in a
+  newline: it is never returned, and ``ReadReport.torn_tail`` says it was there. Read it on the
+  next pass, once it is complete.
+
+Example::
+
+    from store.reader import RecordReader
+
+    reader = RecordReader("data/")
+    for record in reader.latest():
+        print(record.id, record.revision, record.status, record.title)
+
+Everything streams: memory grows with the number of record ids, never with the size of the log.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from store.errors import RecordInvalidError, WergerStoreError
+from store.log import LOG_NAME, ReadReport, _line_id, _parse_line
+from store.record import Record, Segment, Status
+
+__all__ = [
+    "LOG_NAME",
+    "LogNotFoundError",
+    "ReadReport",
+    "Record",
+    "RecordReader",
+    "Segment",
+    "Status",
+    "target_text",
+]
+
+
+class LogNotFoundError(WergerStoreError, FileNotFoundError):
+    """The folder holds no ``records.jsonl``: not a werger data folder, or nothing crawled yet."""
+
+
+class RecordReader:
+    """Read-only access to the records of one data folder; safe while a crawl appends.
+
+    ``folder`` is a data folder (holding ``records.jsonl``) or the path of a ``.jsonl`` file of
+    records (an export). ``strict=False`` skips lines that are not valid records and lists their
+    numbers in ``report.invalid_lines``; ``strict=True`` raises ``RecordInvalidError`` at the first
+    one. Raises ``LogNotFoundError`` when there is nothing to read.
+    """
+
+    def __init__(self, folder: str | os.PathLike[str], *, strict: bool = False) -> None:
+        path = Path(folder)
+        self.path = path if path.suffix == ".jsonl" and not path.is_dir() else path / LOG_NAME
+        if not self.path.is_file():
+            raise LogNotFoundError(
+                f"{self.path} does not exist; give the folder a `werger crawl --out` wrote to"
+            )
+        self.strict = strict
+        self.report = ReadReport()
+
+    def revisions(self) -> Iterator[Record]:
+        """Every revision in file order (oldest first), streamed line by line."""
+        yield from self._lines(None, None)
+
+    def latest(self) -> Iterator[Record]:
+        """The current revision of every record, in the order their ids first appear.
+
+        Two passes over the file: the first finds each id's highest revision, the second yields
+        those lines. Lines appended after the first pass began are left for the next read, so the
+        answer is a consistent snapshot.
+        """
+        return self._best(lambda record: True)
+
+    def latest_approved(self) -> Iterator[Record]:
+        """Per record, the highest revision whose status is ``approved``; records never approved
+        are left out."""
+        return self._best(lambda record: record.status is Status.APPROVED)
+
+    def history(self, record_id: str) -> list[Record]:
+        """Every revision of one record, lowest revision first; empty when the id is unknown."""
+        found = self._lines(None, lambda raw: _line_id(raw) == record_id)
+        return sorted(found, key=lambda record: record.revision)
+
+    def _best(self, wanted) -> Iterator[Record]:
+        end = self.path.stat().st_size
+        best: dict[str, int] = {}
+        for record in self._lines(end, None):
+            if wanted(record) and record.revision > best.get(record.id, 0):
+                best[record.id] = record.revision
+        for record in self._lines(end, lambda raw: _line_id(raw) in best):
+            if best.get(record.id) == record.revision and wanted(record):
+                del best[record.id]
+                yield record
+
+    def _lines(self, end: int | None, keep) -> Iterator[Record]:
+        self.report = ReadReport()
+        with self.path.open("rb") as fh:
+            read = 0
+            for number, raw in enumerate(fh, start=1):
+                read += len(raw)
+                if (end is not None and read > end) or not raw.endswith(b"\n"):
+                    self.report.torn_tail = not raw.endswith(b"\n")
+                    return
+                if keep is not None and not keep(raw):
+                    continue
+                record = _parse_line(raw)
+                if record is not None:
+                    yield record
+                elif self.strict:
+                    raise RecordInvalidError(f"{self.path}, line {number}: not a valid werger record")
+                else:
+                    self.report.invalid_lines.append(number)
+
+
+def target_text(record: Record, segment: Segment) -> str | None:
+    """The text of ``segment`` in ``record.target_lang``, or None when there is none.
+
+    The translation when there is one; the source only when the paragraph is already in the target
+    language; otherwise None (not translated: no model, an undetermined language, or removed by
+    policy). Never the source of a paragraph in another language.
+    """
+    if segment.target is not None:
+        return segment.target
+    return segment.source if segment.lang == record.target_lang else None
