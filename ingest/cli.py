@@ -25,6 +25,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from ingest.commands import root as root_options
 from ingest.commands import status as status_commands
 from ingest.commands.common import DataArgument, DataDir, ModelsDir, UsersDataDir
 from ingest.config import CrawlerSettings
@@ -50,6 +51,7 @@ users_app = typer.Typer(
     help="Reviewers who may log in to `werger review`.", no_args_is_help=True, rich_markup_mode=None
 )
 app.add_typer(users_app, name="users")
+root_options.register(app)
 status_commands.register(app)
 
 err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
@@ -87,10 +89,9 @@ def _models_dir(models_dir: Path | None) -> Path:
 
 
 def _fail(exc: Exception | str) -> typer.Exit:
-    from rich.text import Text
+    from ingest.commands.common import fail
 
-    err.print(Text.assemble(("error:", "bold red"), " ", str(exc)))
-    return typer.Exit(code=1)
+    return fail(exc)
 
 
 def _registry(
@@ -122,7 +123,7 @@ def _crawl(
 ) -> tuple[bool, list[str]]:
     from ingest.pipeline import RunOptions, run_crawl
     from ingest.progress import for_stream
-    from ingest.summary import render
+    from ingest.summary import log_run, render
 
     crawler = crawler or CrawlerSettings()
     registry = _registry(models_dir, nllb_dir, glossary_dir, beam_size, repetition_penalty)
@@ -133,6 +134,7 @@ def _crawl(
         max_run_time=crawler.max_run_time,
     )
     summary = run_crawl(sites, options, registry, for_stream(err.file))
+    log_run(summary, out)
     render(summary)
     Console(markup=False).print(
         f"records: {out / 'records.jsonl'}   summary: {out / 'run-summary.json'}",

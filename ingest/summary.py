@@ -197,3 +197,25 @@ def render(summary: RunSummary, console=None) -> None:
             console.print(Text(f"skipped {site.site}: {skipped}"), soft_wrap=True)
     for reason in summary.reasons:
         console.print(_line("not ok", "bold red", reason), soft_wrap=True)
+
+
+def log_run(summary: RunSummary, out_dir: Path) -> None:
+    """One log record for the whole run: info when ok, error with the reasons otherwise."""
+    import logging
+
+    outcomes: Counter[str] = Counter()
+    for site in summary.sites:
+        outcomes.update(site.outcomes)
+    text = "run ok" if summary.ok else "run not ok: " + "; ".join(summary.reasons)
+    logging.getLogger("werger.crawl").log(
+        logging.INFO if summary.ok else logging.ERROR,
+        f"{text}: {', '.join(f'{k} {v}' for k, v in outcomes.items() if v) or 'nothing to do'}",
+        extra={
+            "event": "run_finished",
+            "ok": summary.ok,
+            "reasons": summary.reasons,
+            "counts": dict(outcomes),
+            "records_written": sum(site.records_written for site in summary.sites),
+            "summary_file": str(out_dir / "run-summary.json"),
+        },
+    )

@@ -6,6 +6,7 @@ markup: "[red]" in a URL stays "[red]".
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -27,8 +28,14 @@ err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
 
 
 def fail(exc: Exception | str, code: int = 1) -> typer.Exit:
-    """Print ``error: ...`` on stderr, without a traceback; raise the returned Exit."""
-    err.print(Text.assemble(("error:", "bold red"), " ", str(exc)))
+    """Print ``error: ...`` on stderr (a JSON log record under ``--log-format json``), without a
+    traceback; raise the returned Exit."""
+    from ingest.logs import LOGGER, current_format
+
+    if current_format() == "json":
+        logging.getLogger(LOGGER).error(str(exc), extra={"event": "failed", "exit_code": code})
+    else:
+        err.print(Text.assemble(("error:", "bold red"), " ", str(exc)))
     return typer.Exit(code=code)
 
 
