@@ -25,6 +25,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from ingest.commands import check as check_commands
+from ingest.commands import crawl as crawl_commands
 from ingest.commands import root as root_options
 from ingest.commands import status as status_commands
 from ingest.commands.common import DataArgument, DataDir, ModelsDir, UsersDataDir
@@ -53,6 +55,7 @@ users_app = typer.Typer(
 app.add_typer(users_app, name="users")
 root_options.register(app)
 status_commands.register(app)
+check_commands.register(app)
 
 err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
 USER_ERRORS = (WergerIngestError, WergerStoreError, WergerTranslateError)
@@ -162,6 +165,14 @@ def crawl(
     glossary_dir: GlossaryDir = None,
     beam_size: BeamSize = 4,
     repetition_penalty: RepetitionPenalty = 1.0,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Discovery only: read robots.txt, sitemaps and feeds and list what would be "
+            "fetched (tab-separated: site, verdict, URL, where found); write nothing.",
+        ),
+    ] = False,
 ) -> None:
     """Crawl the sites of SITES_FILE and append new or changed records to OUT/records.jsonl.
 
@@ -182,6 +193,8 @@ def crawl(
             contact=contact or config.crawler.contact,
             max_run_time=max_run_time or config.crawler.max_run_time,
         )
+        if dry_run:
+            return crawl_commands.dry_run(replace(config, crawler=crawler))
         if crawler.contact is None:
             err.print(
                 "warning: no contact in the User-Agent; set [crawler] contact or --contact so site "
