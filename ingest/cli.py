@@ -123,6 +123,7 @@ def _crawl(
     glossary_dir: Path | None = None,
     beam_size: int = 4,
     repetition_penalty: float = 1.0,
+    all_languages: bool = False,
 ) -> tuple[bool, list[str]]:
     from ingest.pipeline import RunOptions, run_crawl
     from ingest.progress import for_stream
@@ -135,6 +136,7 @@ def _crawl(
         target_lang=target,
         fetcher_options=crawler.fetcher_options(),
         max_run_time=crawler.max_run_time,
+        all_languages=all_languages,
     )
     summary = run_crawl(sites, options, registry, for_stream(err.file))
     log_run(summary, out)
@@ -171,6 +173,13 @@ def crawl(
             "--dry-run",
             help="Discovery only: read robots.txt, sitemaps and feeds and list what would be "
             "fetched (tab-separated: site, verdict, URL, where found); write nothing.",
+        ),
+    ] = False,
+    all_languages: Annotated[
+        bool,
+        typer.Option(
+            "--all-languages",
+            help="Translate paragraphs in every language, not only those in a site's languages list.",
         ),
     ] = False,
 ) -> None:
@@ -212,6 +221,7 @@ def crawl(
             glossary_dir,
             beam_size,
             repetition_penalty,
+            all_languages,
         )
     except USER_ERRORS as exc:
         raise _fail(exc) from None

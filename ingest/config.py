@@ -8,20 +8,22 @@ A TOML file with one ``[sites.<name>]`` table per site::
     feeds = ["https://example.org/feed.xml"]
     allow = ["/news/"]            # regular expressions a page URL must match (any)
     deny = ["/tag/", "\\\\?replytocom="]   # regular expressions that exclude a URL
-    languages = ["en", "ckb"]     # what the site publishes (informational, used in reports)
+    languages = ["en", "ckb"]     # what the site publishes; paragraphs in others are not translated
     max_pages = 500
     max_depth = 3
     concurrency = 2               # requests in flight to this host
     delay = 1.0                   # seconds between requests to this host
     allow_private = false         # allow loopback/private addresses (local mirrors, the demo)
 
-and an optional ``[crawler]`` table for the run as a whole::
+Values keep their TOML types: a string is never a boolean or a number (``allow_private = "false"``
+is refused, not taken as true). And an optional ``[crawler]`` table for the run as a whole::
 
     [crawler]
     contact = "https://example.org/crawler"   # put in the User-Agent so site owners can reach you
     timeout = 20          # seconds per request
     max_run_time = 3300   # seconds for the whole run; what is left waits for the next run
     retries = 3           # extra attempts after timeouts, resets, truncated bodies, 429 and 5xx
+                          # (0: none)
     max_bytes = 5000000   # bodies larger than this are abandoned while streaming
 """
 

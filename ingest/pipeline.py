@@ -55,6 +55,7 @@ class RunOptions:
     fetcher_options: dict = field(default_factory=dict)
     max_run_time: float | None = None
     max_sitemap_depth: int = 3
+    all_languages: bool = False
 
 
 class CrawlRun:
@@ -176,10 +177,16 @@ class CrawlRun:
             return record
         return carry_edits(record, previous)
 
-    def store(self, records: list[Record], summary: SiteSummary) -> None:
-        """Translate a batch of records and append them to the log."""
+    def store(self, records: list[Record], summary: SiteSummary, languages: tuple[str, ...] = ()) -> None:
+        """Translate a batch of records and append them to the log.
+
+        With ``languages`` (the site's list) and without ``all_languages``, paragraphs in other
+        languages are not sent to a model and are counted in ``summary.outside_languages``.
+        """
         records = [self._keep_human_edits(self.cleaners.drop_learned_template(r)) for r in records]
-        translated = translate_records(records, self.registry, self.options.target_lang, self.memory)
+        only = None if self.options.all_languages or not languages else languages
+        target = self.options.target_lang
+        translated = translate_records(records, self.registry, target, self.memory, source_languages=only)
         self.log.append(translated)
         self.index.note_written(translated)
         for record in translated:
@@ -191,6 +198,12 @@ class CrawlRun:
                 summary.revised += 1
                 summary.revised_urls.append(record.url)
             summary.languages[record.source_lang] += 1
+            if only is not None:
+                summary.outside_languages.update(
+                    s.lang
+                    for s in record.segments
+                    if s.target is None and s.lang not in (*only, target, UNDETERMINED) and not s.edited_by
+                )
             summary.statuses[record.status.value] += 1
             if record.status is Status.UNTRANSLATED:
                 for reason in untranslated_reasons(record):
@@ -418,7 +431,7 @@ class _SiteCrawl:
     async def _flush(self) -> None:
         batch, self.pending = self.pending, []
         if batch:
-            await asyncio.to_thread(self.run_.store, batch, self.summary)
+            await asyncio.to_thread(self.run_.store, batch, self.summary, self.site.languages)
 
     def _account_for_leftovers(self) -> None:
         """URLs a limit kept from being visited are counted, and a site with nothing fetched is an error."""

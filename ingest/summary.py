@@ -46,6 +46,7 @@ class SiteSummary:
     removed: list[str] = field(default_factory=list)
     retried: int = 0
     languages: Counter[str] = field(default_factory=Counter)
+    outside_languages: Counter[str] = field(default_factory=Counter)
     statuses: Counter[str] = field(default_factory=Counter)
     untranslated_reasons: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
@@ -72,7 +73,7 @@ class SiteSummary:
         data = {name: getattr(self, name) for name in self.__dataclass_fields__}
         data["failures"] = [asdict(f) for f in self.failures]
         data["outcomes"] = self.outcomes
-        for name in ("languages", "statuses", "untranslated_reasons", "skipped"):
+        for name in ("languages", "outside_languages", "statuses", "untranslated_reasons", "skipped"):
             data[name] = dict(sorted(data[name].items()))
         return data
 
@@ -187,6 +188,17 @@ def render(summary: RunSummary, console=None) -> None:
         for reason, count in site.untranslated_reasons.most_common():
             console.print(
                 _line("untranslated", "yellow", f"{site.site}: {count} page(s): {reason}"), soft_wrap=True
+            )
+        if site.outside_languages:
+            found = ", ".join(f"{lang} {n}" for lang, n in sorted(site.outside_languages.items()))
+            console.print(
+                _line(
+                    "not translated",
+                    "yellow",
+                    f"{site.site}: paragraphs outside the site's languages: {found} "
+                    "(--all-languages translates them)",
+                ),
+                soft_wrap=True,
             )
         for url in site.removed:
             console.print(_line("removed", "yellow", url), soft_wrap=True)

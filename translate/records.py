@@ -9,6 +9,7 @@ status, and, when something is missing, a reason that tells the user the command
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from store.record import Record, Segment, Status
@@ -53,19 +54,26 @@ def translate_records(
     registry: EngineRegistry,
     target: str,
     memory: TranslationMemory | None = None,
+    source_languages: Collection[str] | None = None,
 ) -> list[Record]:
     """Return copies of ``records`` with every translatable segment translated into ``target``.
 
     Segments a person edited keep their text. With ``memory``, sentences already translated by
-    the same model (id and version) are taken from it and new ones are added to it.
+    the same model (id and version) are taken from it and new ones are added to it. With
+    ``source_languages`` (a site's ``languages``), paragraphs in other languages are not sent to
+    any model: their target stays null and the record's ``status_reason`` says so.
     """
     records = [r.model_copy(deep=True, update={"target_lang": target}) for r in records]
     batches: dict[tuple[str, str], list[str]] = defaultdict(list)
     slots: dict[tuple[str, str], list[_Slot]] = defaultdict(list)
     missing: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    unlisted: dict[int, Counter[str]] = defaultdict(Counter)
     for r_index, record in enumerate(records):
         for s_index, segment in enumerate(record.segments):
             if segment.lang in (target, UNDETERMINED) or segment.edited_by:
+                continue
+            if source_languages is not None and segment.lang not in source_languages:
+                unlisted[r_index][segment.lang] += 1
                 continue
             pair = (segment.lang, target)
             if registry.find(*pair) is None:
@@ -90,7 +98,27 @@ def translate_records(
                 segment.qa_flags.append(TERM_LOST)
     for r_index, record in enumerate(records):
         record.status, record.status_reason = _status(record.segments, target, missing.get(r_index, set()))
+        if unlisted.get(r_index):
+            _note_unlisted(record, unlisted[r_index], source_languages or ())
     return records
+
+
+def unlisted_reason(counts: Counter[str], listed: Collection[str]) -> str:
+    """Why paragraphs in languages outside a site's ``languages`` were not translated."""
+    found = ", ".join(f"{n} in {lang}" for lang, n in sorted(counts.items()))
+    return (
+        f"paragraphs not translated: {found}, outside the site's languages "
+        f"({', '.join(listed)}); crawl with --all-languages to translate them"
+    )
+
+
+def _note_unlisted(record: Record, counts: Counter[str], listed: Collection[str]) -> None:
+    """A record with nothing else to translate is untranslated; otherwise only the reason says it."""
+    reason = unlisted_reason(counts, listed)
+    if record.status is Status.NOT_NEEDED:
+        record.status, record.status_reason = Status.UNTRANSLATED, reason
+    else:
+        record.status_reason = f"{record.status_reason}; {reason}" if record.status_reason else reason
 
 
 def _translate(
