@@ -88,3 +88,20 @@ def test_version_prints_the_installed_version(tmp_path):
 
     result = werger("--version", cwd=tmp_path)
     assert result.returncode == 0 and result.stdout == f"werger {version('werger')}\n"
+
+
+def test_version_warns_when_another_distribution_installs_translate(tmp_path):
+    import os
+
+    info = tmp_path / "translate_toolkit-3.13.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: translate-toolkit\nVersion: 3.13.0\n")
+    (info / "top_level.txt").write_text("translate\n")
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{tmp_path}"}
+    result = subprocess.run(
+        [sys.executable, "-m", "ingest.cli", "--version"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=60, env=env,
+    )
+    assert result.returncode == 0 and result.stdout.startswith("werger ")
+    assert "'translate' is also installed by translate-toolkit" in result.stderr
+    assert "uv tool install" in result.stderr

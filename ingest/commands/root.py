@@ -18,7 +18,26 @@ def _version(value: bool) -> None:
         from importlib.metadata import version
 
         typer.echo(f"werger {version('werger')}")
+        for problem in shared_packages():
+            typer.echo(f"warning: {problem}", err=True)
         raise typer.Exit()
+
+
+def shared_packages() -> list[str]:
+    """werger's top-level packages that another installed distribution provides too.
+
+    translate-toolkit also installs ``translate``: in one environment one overwrites the other's
+    files. Empty when werger has its packages to itself.
+    """
+    from importlib.metadata import packages_distributions
+
+    owners = packages_distributions()
+    return [
+        f"the package {name!r} is also installed by {', '.join(sorted(others))}; install werger "
+        "with `uv tool install` (README: Installing the command)"
+        for name in ("ingest", "translate", "store")
+        if (others := set(owners.get(name, [])) - {"werger"})
+    ]
 
 
 def _choice(allowed: tuple[str, ...], what: str):
