@@ -112,3 +112,14 @@ def test_config_errors_keep_their_bracketed_words(tmp_path):
     sites.write_text('[crawler]\nretries = "many"\n[sites.a]\nstart_urls = ["https://a.example/"]\n')
     result = werger("crawl", str(sites), "--out", str(tmp_path / "out"))
     assert "[crawler] retries" in result.stderr
+
+
+def test_the_overlapping_run_message_keeps_the_crawler_table_name(tmp_path):
+    from ingest.runlock import RunLock
+
+    sites = tmp_path / "sites.toml"
+    sites.write_text('[sites.a]\nstart_urls = ["https://a.example/"]\n', encoding="utf-8")
+    with RunLock(tmp_path / "out"):
+        result = werger("crawl", str(sites), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert "lower max_run_time in the [crawler] table" in " ".join(result.stderr.split())
