@@ -31,11 +31,11 @@ Everything streams: memory grows with the number of record ids, never with the s
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from store.errors import RecordInvalidError, WergerStoreError
-from store.log import LOG_NAME, ReadReport, _line_id, _parse_line
+from store.log import LOG_NAME, ReadReport, RecordLog
 from store.record import Record, Segment, Status
 
 __all__ = [
@@ -57,15 +57,15 @@ class LogNotFoundError(WergerStoreError, FileNotFoundError):
 class RecordReader:
     """Read-only access to the records of one data folder; safe while a crawl appends.
 
-    ``folder`` is a data folder (holding ``records.jsonl``) or the path of a ``.jsonl`` file of
-    records (an export). ``strict=False`` skips lines that are not valid records and lists their
-    numbers in ``report.invalid_lines``; ``strict=True`` raises ``RecordInvalidError`` at the first
-    one. Raises ``LogNotFoundError`` when there is nothing to read.
+    A facade over ``store.log.RecordLog``'s reading side. ``strict=False`` skips lines that are not
+    valid records and lists their line numbers in ``report.invalid_lines``; ``strict=True`` raises
+    ``RecordInvalidError`` as soon as one is met. Raises ``LogNotFoundError`` when the folder holds
+    no log.
     """
 
     def __init__(self, folder: str | os.PathLike[str], *, strict: bool = False) -> None:
-        path = Path(folder)
-        self.path = path if path.suffix == ".jsonl" and not path.is_dir() else path / LOG_NAME
+        self.log = RecordLog(Path(folder))
+        self.path = self.log.path
         if not self.path.is_file():
             raise LogNotFoundError(
                 f"{self.path} does not exist; give the folder a `werger crawl --out` wrote to"
@@ -75,14 +75,18 @@ class RecordReader:
 
     def revisions(self) -> Iterator[Record]:
         """Every revision in file order (oldest first), streamed line by line."""
-        yield from self._lines(None, None)
+        self.report = ReadReport()
+        for record in self.log.read(self.report):
+            self._check()
+            yield record
+        self._check()
 
     def latest(self) -> Iterator[Record]:
         """The current revision of every record, in the order their ids first appear.
 
-        Two passes over the file: the first finds each id's highest revision, the second yields
-        those lines. Lines appended after the first pass began are left for the next read, so the
-        answer is a consistent snapshot.
+        Two passes over the log: the first finds each id's highest revision (only ids and numbers
+        are kept), the second yields those revisions. Records first written after the first pass
+        are left for the next read.
         """
         return self._best(lambda record: True)
 
@@ -93,38 +97,22 @@ class RecordReader:
 
     def history(self, record_id: str) -> list[Record]:
         """Every revision of one record, lowest revision first; empty when the id is unknown."""
-        found = self._lines(None, lambda raw: _line_id(raw) == record_id)
-        return sorted(found, key=lambda record: record.revision)
+        return self.log.history(record_id)
 
-    def _best(self, wanted) -> Iterator[Record]:
-        end = self.path.stat().st_size
+    def _best(self, wanted: Callable[[Record], bool]) -> Iterator[Record]:
         best: dict[str, int] = {}
-        for record in self._lines(end, None):
+        for record in self.revisions():
             if wanted(record) and record.revision > best.get(record.id, 0):
                 best[record.id] = record.revision
-        for record in self._lines(end, lambda raw: _line_id(raw) in best):
+        for record in self.revisions():
             if best.get(record.id) == record.revision and wanted(record):
                 del best[record.id]
                 yield record
 
-    def _lines(self, end: int | None, keep) -> Iterator[Record]:
-        self.report = ReadReport()
-        with self.path.open("rb") as fh:
-            read = 0
-            for number, raw in enumerate(fh, start=1):
-                read += len(raw)
-                if (end is not None and read > end) or not raw.endswith(b"\n"):
-                    self.report.torn_tail = not raw.endswith(b"\n")
-                    return
-                if keep is not None and not keep(raw):
-                    continue
-                record = _parse_line(raw)
-                if record is not None:
-                    yield record
-                elif self.strict:
-                    raise RecordInvalidError(f"{self.path}, line {number}: not a valid werger record")
-                else:
-                    self.report.invalid_lines.append(number)
+    def _check(self) -> None:
+        if self.strict and self.report.invalid_lines:
+            line = self.report.invalid_lines[0]
+            raise RecordInvalidError(f"{self.path}, line {line}: not a valid werger record")
 
 
 def target_text(record: Record, segment: Segment) -> str | None:
