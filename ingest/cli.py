@@ -19,6 +19,7 @@ Examples::
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -205,11 +206,9 @@ def crawl(
         if dry_run:
             return crawl_commands.dry_run(replace(config, crawler=crawler))
         if crawler.contact is None:
-            err.print(
-                "warning: no contact in the User-Agent; set [crawler] contact or --contact so site "
-                "owners can reach you",
-                highlight=False,
-                soft_wrap=True,
+            logging.getLogger("werger").warning(
+                "no contact in the User-Agent; set [crawler] contact or --contact so site "
+                "owners can reach you"
             )
         ok, reasons = _crawl(
             config.sites,

@@ -105,3 +105,17 @@ def test_version_warns_when_another_distribution_installs_translate(tmp_path):
     assert result.returncode == 0 and result.stdout.startswith("werger ")
     assert "'translate' is also installed by translate-toolkit" in result.stderr
     assert "uv tool install" in result.stderr
+
+
+def test_under_json_logs_the_missing_contact_warning_is_a_json_record_too(tmp_path):
+    with controlled_site() as site:
+        site.page("/", article("Home", TEXT))
+        sites = tmp_path / "sites.toml"
+        sites.write_text(
+            f'[sites.partner]\nstart_urls = ["{site.base}/"]\ndelay = 0\nallow_private = true\n',
+            encoding="utf-8",
+        )
+        result = werger("--log-format", "json", "crawl", str(sites), "--out", str(tmp_path / "out"),
+                        "--models-dir", str(tmp_path / "m"))
+    events = [json.loads(line) for line in result.stderr.splitlines()]
+    assert any(e["level"] == "warning" and "no contact in the User-Agent" in e["message"] for e in events)
