@@ -29,6 +29,7 @@ def test_status_counts_records_per_site_language_and_status(demo_data, models_di
     expected = Counter((x["site"], x["source_lang"], x["status"]) for x in lines)
     shown = {(r["site"], r["lang"], r["status"]): r["records"] for r in report["by_site"]}
     assert shown == dict(expected) and report["records"] == len(lines) == 12
+    assert report["last_revised_at"] == max(x["revised_at"] for x in lines).replace("Z", "+00:00")
     assert report["last_run"]["ok"] is True and report["last_run"]["outcomes"]["written"] == 12
     assert [m["pair"] for m in report["models"]["installed"]] == ["ru->en"]
     assert report["disk"]["records.jsonl"] == (demo_data / "records.jsonl").stat().st_size

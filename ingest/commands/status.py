@@ -45,18 +45,21 @@ def gather(data: Path, models_dir: Path) -> dict:
 
     counts: Counter[tuple[str, str, str]] = Counter()
     removed = 0
+    newest = None
     report: dict = {"data": str(data), "records": 0, "removed": 0}
     try:
         reader = RecordReader(data)
         for record in reader.latest():
             counts[(record.site, record.source_lang, record.status.value)] += 1
             removed += record.removed_at is not None
+            newest = max(newest or record.revised_at, record.revised_at)
         report["torn_last_line"] = reader.report.torn_tail
         report["invalid_lines"] = reader.report.invalid_lines
     except LogNotFoundError:
         pass
     report["records"] = sum(counts.values())
     report["removed"] = removed
+    report["last_revised_at"] = newest.isoformat() if newest else None
     report["by_site"] = [
         {"site": site, "lang": lang, "status": state, "records": n}
         for (site, lang, state), n in sorted(counts.items())
@@ -112,6 +115,8 @@ def show(report: dict) -> None:
     from rich.table import Table
 
     out.print(f"data folder {report['data']}: {report['records']} records, {report['removed']} removed")
+    if report["last_revised_at"]:
+        out.print(f"last revision written at {report['last_revised_at']}")
     if report["by_site"]:
         table = Table("site", "lang", "status", "records")
         for row in report["by_site"]:
