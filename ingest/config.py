@@ -256,6 +256,11 @@ def _read(path: Path) -> str:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise ConfigError(f"cannot read sites file {path}: {exc.strerror}") from exc
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ConfigError(
+            f"{path}: UTF-16 text; TOML files must be UTF-8: save it as UTF-8, or convert it with: "
+            "iconv -f utf-16 -t utf-8"
+        )
     try:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:

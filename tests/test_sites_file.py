@@ -118,3 +118,13 @@ def test_zero_retries_is_allowed_and_the_crawler_table_is_typed_strictly():
         parse_config(f'[crawler]\ntimeout = "20"\n{site}')
     with pytest.raises(ConfigError, match=r"\[crawler\] retries must be a whole number"):
         parse_config(f"[crawler]\nretries = 2.5\n{site}")
+
+
+def test_utf16_and_a_utf8_byte_order_mark(tmp_path):
+    text = '[sites.a]\nstart_urls = ["https://a.example/"]\n'
+    result = crawl_cli(tmp_path, text.encode("utf-16"))
+    assert result.exit_code == 1 and "UTF-16 text; TOML files must be UTF-8" in result.output
+    from ingest.config import load_config
+
+    (tmp_path / "bom.toml").write_bytes(text.encode("utf-8-sig"))
+    assert load_config(tmp_path / "bom.toml").sites[0].name == "a"
