@@ -54,6 +54,7 @@ def test_check_shows_what_each_site_resolves_to_reading_only_robots_txt(tmp_path
         "limits: max_pages 1000, max_depth 3, concurrency 2, delay 0.5 s, private addresses allowed",
         f"robots.txt {site.base}: robots.txt read, Crawl-delay 2 s (delay in force 2 s), announces 1 sitemap",
         "User-Agent: werger/",
+        f"start_url: {site.base}/ (outside allow: read for its links, not stored)",
     ):
         assert line in result.output
     assert requested == ["/robots.txt"]

@@ -53,7 +53,10 @@ def check(
         out.print(f"  hosts: {', '.join(sorted(site.hosts))}")
         for kind in ("start_urls", "sitemaps", "feeds"):
             for url in getattr(site, kind):
-                out.print(f"  {kind[:-1] if kind != 'sitemaps' else 'sitemap'}: {url}")
+                note = ""
+                if kind == "start_urls" and not site.in_scope(url):
+                    note = " (outside allow: read for its links, not stored)"
+                out.print(f"  {kind[:-1] if kind != 'sitemaps' else 'sitemap'}: {url}{note}")
         scope = "every page on these hosts"
         if site.allow:
             scope = "pages matching " + " or ".join(site.allow)
