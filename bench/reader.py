@@ -41,17 +41,28 @@ def build(folder: Path, records: int, revisions: int) -> int:
             paragraphs = [f"{PARAGRAPH} ({n}.{i}.{revision})" for i in range(5)]
             batch.append(
                 Record(
-                    id=record_id(url), revision=revision, revised_at=now, url=url, canonical_url=url,
-                    site="partner", fetched_at=now, content_hash=content_hash(paragraphs),
-                    source_lang="en", source_lang_confidence=1.0, target_lang="en",
+                    id=record_id(url),
+                    revision=revision,
+                    revised_at=now,
+                    url=url,
+                    canonical_url=url,
+                    site="partner",
+                    fetched_at=now,
+                    content_hash=content_hash(paragraphs),
+                    source_lang="en",
+                    source_lang_confidence=1.0,
+                    target_lang="en",
                     segments=[
                         Segment(index=i, lang="en", lang_confidence=1.0, source=p)
                         for i, p in enumerate(paragraphs)
                     ],
                     status=Status.NOT_NEEDED,
                     provenance=Provenance(
-                        fetch_status=200, extractor="bench", extractor_version="0",
-                        langid_method="bench", pipeline_version="0",
+                        fetch_status=200,
+                        extractor="bench",
+                        extractor_version="0",
+                        langid_method="bench",
+                        pipeline_version="0",
                     ),
                 )
             )
@@ -97,8 +108,10 @@ def main() -> None:
         streamed = measure(Path(tmp), "streamed")
         loaded = measure(Path(tmp), "loaded")
     assert streamed[0] == loaded[0], "both must see the same paragraphs"
-    for name, (count, seconds, grown) in (("RecordReader.latest (streamed)", streamed),
-                                          ("RecordLog.latest (dict)", loaded)):
+    for name, (count, seconds, grown) in (
+        ("RecordReader.latest (streamed)", streamed),
+        ("RecordLog.latest (dict)", loaded),
+    ):
         print(f"{name:32} {count} paragraphs  {seconds:6.2f} s  peak RSS +{grown / 2**20:7.1f} MiB")
     memory = streamed[2] / max(loaded[2], 1)
     print(f"streamed/dict: time x{streamed[1] / loaded[1]:.2f}, memory x{memory:.2f}")

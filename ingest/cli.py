@@ -243,9 +243,7 @@ def demo(
     _clear_previous_demo(out)
     try:
         with serve_directory(demo_site_dir()) as base_url:
-            Console(markup=False).print(
-                f"demo site served at {base_url}", highlight=False, soft_wrap=True
-            )
+            Console(markup=False).print(f"demo site served at {base_url}", highlight=False, soft_wrap=True)
             ok, reasons = _crawl([demo_site_config(base_url)], out, target, models_dir)
     except USER_ERRORS as exc:
         raise _fail(exc) from None
@@ -319,9 +317,7 @@ def models_install(
     try:
         if target is None and Path(source).is_dir():
             path = install_nllb_dir(Path(source), folder)
-            Console(markup=False).print(
-                f"installed NLLB-200 into {path}", highlight=False, soft_wrap=True
-            )
+            Console(markup=False).print(f"installed NLLB-200 into {path}", highlight=False, soft_wrap=True)
             return
         if target is None:
             model = install_file(Path(source), folder)

@@ -16,8 +16,10 @@ from ingest.cli import app
 ROBOTS = "User-agent: *\nDisallow: /news/private\nCrawl-delay: 2\nSitemap: {base}/sitemap.xml\n"
 SITEMAP = (
     '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-    + "".join(f"<url><loc>{{base}}{path}</loc></url>" for path in
-              ("/news/1", "/news/2", "/news/private", "/about", "/news/1?utm_source=x"))
+    + "".join(
+        f"<url><loc>{{base}}{path}</loc></url>"
+        for path in ("/news/1", "/news/2", "/news/private", "/about", "/news/1?utm_source=x")
+    )
     + "</urlset>"
 )
 

@@ -42,7 +42,10 @@ def test_a_crawled_folder_is_accepted(tmp_path):
     (tmp_path / "records.jsonl").write_text("")
     result = CliRunner().invoke(app, ["export", "--data", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    added = CliRunner().invoke(app, ["users", "add", "carol", "--data", str(tmp_path), "--password-stdin"],
-                               input="a long enough password\n")
+    added = CliRunner().invoke(
+        app,
+        ["users", "add", "carol", "--data", str(tmp_path), "--password-stdin"],
+        input="a long enough password\n",
+    )
     assert added.exit_code == 0, added.output
     assert (tmp_path / "users.json").exists()

@@ -34,8 +34,9 @@ def crawl_with_one_failure(tmp_path: Path, *options: str) -> subprocess.Complete
             "allow_private = true\n",
             encoding="utf-8",
         )
-        return werger(*options, "crawl", str(sites), "--out", str(tmp_path / "out"),
-                      "--models-dir", str(tmp_path / "m"))
+        return werger(
+            *options, "crawl", str(sites), "--out", str(tmp_path / "out"), "--models-dir", str(tmp_path / "m")
+        )
 
 
 def test_json_logs_are_one_object_per_line_with_the_event_fields(tmp_path):
@@ -72,7 +73,11 @@ def test_log_settings_come_from_the_environment_too(tmp_path):
     env = {**os.environ, "WERGER_LOG_FORMAT": "json"}
     result = subprocess.run(
         [sys.executable, "-m", "ingest.cli", "crawl", str(tmp_path / "nope.toml"), "--out", str(tmp_path)],
-        capture_output=True, text=True, cwd=ROOT, timeout=120, env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env=env,
     )
     assert json.loads(result.stderr)["level"] == "error"
 
@@ -100,7 +105,11 @@ def test_version_warns_when_another_distribution_installs_translate(tmp_path):
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{tmp_path}"}
     result = subprocess.run(
         [sys.executable, "-m", "ingest.cli", "--version"],
-        capture_output=True, text=True, cwd=tmp_path, timeout=60, env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        env=env,
     )
     assert result.returncode == 0 and result.stdout.startswith("werger ")
     assert "'translate' is also installed by translate-toolkit" in result.stderr
@@ -115,7 +124,15 @@ def test_under_json_logs_the_missing_contact_warning_is_a_json_record_too(tmp_pa
             f'[sites.partner]\nstart_urls = ["{site.base}/"]\ndelay = 0\nallow_private = true\n',
             encoding="utf-8",
         )
-        result = werger("--log-format", "json", "crawl", str(sites), "--out", str(tmp_path / "out"),
-                        "--models-dir", str(tmp_path / "m"))
+        result = werger(
+            "--log-format",
+            "json",
+            "crawl",
+            str(sites),
+            "--out",
+            str(tmp_path / "out"),
+            "--models-dir",
+            str(tmp_path / "m"),
+        )
     events = [json.loads(line) for line in result.stderr.splitlines()]
     assert any(e["level"] == "warning" and "no contact in the User-Agent" in e["message"] for e in events)

@@ -37,8 +37,12 @@ def data(demo_data, tmp_path) -> Path:
 
 def approve(log: RecordLog, record, status=Status.APPROVED):
     revised = record.model_copy(
-        update={"revision": record.revision + 1, "revised_at": utc_now(), "status": status,
-                "review": Review(by="amina", at=utc_now())}
+        update={
+            "revision": record.revision + 1,
+            "revised_at": utc_now(),
+            "status": status,
+            "review": Review(by="amina", at=utc_now()),
+        }
     )
     log.append([revised])
     return revised
@@ -50,7 +54,11 @@ def test_the_readme_example_runs_as_written(data):
     example = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     assert len(example.splitlines()) <= 14
     result = subprocess.run(
-        [sys.executable, "-c", example], cwd=data.parent, capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", example],
+        cwd=data.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 0, result.stderr

@@ -72,8 +72,15 @@ def test_the_summary_is_never_cut_at_80_columns():
     shown = buffer.getvalue()
     assert "…" not in shown
     assert max(len(line) for line in shown.splitlines()) <= 80
-    for word in ("partner-site-with-a-long-name", "pages", "1200", "unchanged", "1020", "untranslated",
-                 "ar 120, ckb 80, en 90, kmr 40, ru 27"):
+    for word in (
+        "partner-site-with-a-long-name",
+        "pages",
+        "1200",
+        "unchanged",
+        "1020",
+        "untranslated",
+        "ar 120, ckb 80, en 90, kmr 40, ru 27",
+    ):
         assert word in shown
 
 

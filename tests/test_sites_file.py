@@ -87,7 +87,7 @@ def test_a_string_is_not_a_boolean_and_loopback_is_not_fetched(tmp_path):
         assert site.requests == []
     assert result.exit_code == 1
     assert (
-        '[sites.a] allow_private must be true or false (a TOML boolean, without quotes), '
+        "[sites.a] allow_private must be true or false (a TOML boolean, without quotes), "
         "not the string 'false'" in result.output
     )
 

@@ -70,9 +70,7 @@ def _check_users_data(value: Path) -> Path:
 
 DataDir = Annotated[
     Path,
-    typer.Option(
-        "--data", help="Folder holding records.jsonl (a crawl's --out).", callback=_check_data
-    ),
+    typer.Option("--data", help="Folder holding records.jsonl (a crawl's --out).", callback=_check_data),
 ]
 UsersDataDir = Annotated[
     Path,
