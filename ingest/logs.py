@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 from typing import TextIO
@@ -24,11 +25,16 @@ FORMATS = ("text", "json")
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
 
 
+# Control characters (terminal escape sequences, newlines) in a URL from a crawled page must not
+# reach the terminal or split a log line: they are shown as \xNN.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 class TextFormatter(logging.Formatter):
-    """``werger: message`` for info and below, ``werger: warning: message`` above."""
+    """``werger: message`` for info and below, ``werger: warning: message`` above; one line each."""
 
     def format(self, record: logging.LogRecord) -> str:
-        message = record.getMessage()
+        message = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", record.getMessage())
         if record.levelno >= logging.WARNING:
             return f"werger: {record.levelname.lower()}: {message}"
         return f"werger: {message}"

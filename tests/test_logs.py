@@ -136,3 +136,24 @@ def test_under_json_logs_the_missing_contact_warning_is_a_json_record_too(tmp_pa
         )
     events = [json.loads(line) for line in result.stderr.splitlines()]
     assert any(e["level"] == "warning" and "no contact in the User-Agent" in e["message"] for e in events)
+
+
+def test_text_logs_never_pass_control_characters_from_a_crawled_url():
+    import io
+
+    from ingest.logs import configure
+    from ingest.progress import LogLines
+    from ingest.summary import SiteSummary
+
+    stream = io.StringIO()
+    configure("debug", "text", stream)
+    try:
+        lines = LogLines(every=3600)
+        lines.site_started("partner")
+        lines.advanced(SiteSummary("partner"), 0, "http://a.example/\x1b[2J\nfake line", "written")
+    finally:
+        configure()
+    assert stream.getvalue().splitlines() == [
+        "werger: site partner: started",
+        "werger: site partner: written: http://a.example/\\x1b[2J\\x0afake line",
+    ]
