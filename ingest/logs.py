@@ -30,11 +30,19 @@ _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"messa
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+def printable(text: str) -> str:
+    """``text`` with control characters shown as ``\\xNN``: safe for a terminal and one line long.
+
+    Rich strips only a few control codes; ESC sequences would pass through to the terminal.
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 class TextFormatter(logging.Formatter):
     """``werger: message`` for info and below, ``werger: warning: message`` above; one line each."""
 
     def format(self, record: logging.LogRecord) -> str:
-        message = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", record.getMessage())
+        message = printable(record.getMessage())
         if record.levelno >= logging.WARNING:
             return f"werger: {record.levelname.lower()}: {message}"
         return f"werger: {message}"

@@ -170,8 +170,11 @@ def _table(rows: list[tuple[str, ...]], width: int):
 
 
 def _line(label: str, style: str, text: str) -> Text:
-    """A label in colour and text from the crawl taken literally (a URL may hold "[red]")."""
-    return Text.assemble((label, style), " ", text)
+    """A label in colour and text from the crawl taken literally (a URL may hold "[red]" or an
+    escape sequence)."""
+    from ingest.logs import printable
+
+    return Text.assemble((label, style), " ", printable(text))
 
 
 def render(summary: RunSummary, console=None) -> None:
@@ -206,7 +209,7 @@ def render(summary: RunSummary, console=None) -> None:
             console.print(_line("failed", "red", f"{failure.url}: {failure.reason}"), soft_wrap=True)
         if site.skipped:
             skipped = ", ".join(f"{why} {n}" for why, n in sorted(site.skipped.items()))
-            console.print(Text(f"skipped {site.site}: {skipped}"), soft_wrap=True)
+            console.print(_line("skipped", "", f"{site.site}: {skipped}"), soft_wrap=True)
     for reason in summary.reasons:
         console.print(_line("not ok", "bold red", reason), soft_wrap=True)
 

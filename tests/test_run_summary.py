@@ -88,3 +88,11 @@ def test_crawled_text_in_the_summary_is_never_read_as_markup():
     buffer = io.StringIO()
     render(summary_of_long_names(), Console(file=buffer, width=200, force_terminal=True, color_system=None))
     assert "https://partner.example/[red]news[/red]/1: HTTP 500 from [sites.partner]" in buffer.getvalue()
+
+
+def test_escape_sequences_in_crawled_urls_never_reach_the_terminal():
+    summary = summary_of_long_names()
+    summary.sites[0].fail("https://partner.example/\x1b]0;owned\x07/x", "HTTP 404")
+    buffer = io.StringIO()
+    render(summary, Console(file=buffer, width=200, force_terminal=True, color_system=None))
+    assert "\x1b" not in buffer.getvalue() and "\\x1b]0;owned\\x07" in buffer.getvalue()

@@ -30,12 +30,12 @@ err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
 def fail(exc: Exception | str, code: int = 1) -> typer.Exit:
     """Print ``error: ...`` on stderr (a JSON log record under ``--log-format json``), without a
     traceback; raise the returned Exit."""
-    from ingest.logs import LOGGER, current_format
+    from ingest.logs import LOGGER, current_format, printable
 
     if current_format() == "json":
         logging.getLogger(LOGGER).error(str(exc), extra={"event": "failed", "exit_code": code})
     else:
-        err.print(Text.assemble(("error:", "bold red"), " ", str(exc)))
+        err.print(Text.assemble(("error:", "bold red"), " ", printable(str(exc))))
     return typer.Exit(code=code)
 
 

@@ -3,16 +3,11 @@ show what would be fetched)."""
 
 from __future__ import annotations
 
-import re
-
 import typer
 
 from ingest.commands.common import fail, out
 from ingest.config import Config
-
-# Tabs and newlines would break the columns; escape sequences from a crawled URL would reach the
-# terminal: neither is printed.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+from ingest.logs import printable
 
 
 def dry_run(config: Config) -> None:
@@ -28,7 +23,7 @@ def dry_run(config: Config) -> None:
     for plan in plans:
         for planned in plan.urls:
             fields = (plan.site, planned.verdict, planned.url, planned.via)
-            typer.echo("\t".join(_CONTROL.sub(" ", field) for field in fields))
+            typer.echo("\t".join(printable(field) for field in fields))
     for plan in plans:
         verdicts: dict[str, int] = {}
         for planned in plan.urls:
@@ -38,7 +33,7 @@ def dry_run(config: Config) -> None:
         )
         out.print(f"{plan.site}: {counts or 'nothing found'}; links inside pages are found only by a crawl")
         for problem in plan.problems:
-            out.print(f"{plan.site}: problem: {problem}")
+            out.print(f"{plan.site}: problem: {printable(problem)}")
         if not plan.to_fetch:
             empty.append(plan.site)
     if empty:

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from ingest.commands.common import DataDir, ModelsDir, fail, models_folder, out
+from ingest.logs import printable
 
 
 def register(app: typer.Typer) -> None:
@@ -130,7 +131,7 @@ def show(report: dict) -> None:
     if run is None:
         out.print("last run: none (no run-summary.json)")
     else:
-        verdict = "ok" if run["ok"] else "NOT OK: " + "; ".join(run["reasons"])
+        verdict = "ok" if run["ok"] else "NOT OK: " + printable("; ".join(run["reasons"]))
         counts = ", ".join(f"{k} {v}" for k, v in run["outcomes"].items() if v)
         out.print(f"last run: {run['started_at']} to {run['finished_at']}: {verdict}")
         out.print(f"  URLs: {counts or 'none'}")
