@@ -110,9 +110,9 @@ class RecordReader:
                 yield record
 
     def _check(self) -> None:
-        if self.strict and self.report.invalid_lines:
-            line = self.report.invalid_lines[0]
-            raise RecordInvalidError(f"{self.path}, line {line}: not a valid werger record")
+        skipped = [*self.report.invalid_lines, *getattr(self.report, "newer_lines", [])]
+        if self.strict and skipped:
+            raise RecordInvalidError(f"{self.path}, line {min(skipped)}: not a record this werger can read")
 
 
 def target_text(record: Record, segment: Segment) -> str | None:
