@@ -28,7 +28,7 @@ class HostCheck:
     origin: str
     state: str
     detail: str = ""
-    crawl_delay: float | None = None
+    crawl_delay: float | None = None  # seconds, from robots.txt
     sitemaps: list[str] = field(default_factory=list)
     seeds_disallowed: list[str] = field(default_factory=list)
 
