@@ -153,7 +153,10 @@ def _crawl(
 @app.command()
 def crawl(
     sites_file: Annotated[Path, typer.Argument(help="Sites file (TOML), see README.")],
-    out: Annotated[Path, typer.Option("--out", help="Output folder for records.jsonl and the run summary.")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output folder for records.jsonl and the run summary [required]."),
+    ] = None,
     target: Target = "en",
     models_dir: ModelsDir = None,
     contact: Annotated[
@@ -196,6 +199,8 @@ def crawl(
 
     from ingest.config import load_config
 
+    if out is None and not dry_run:
+        raise typer.BadParameter("give the output folder (not needed with --dry-run)", param_hint="--out")
     try:
         config = load_config(sites_file)
         crawler = replace(

@@ -111,3 +111,13 @@ def test_dry_run_respects_max_pages(tmp_path):
         result = CliRunner().invoke(app, ["crawl", str(path), "--out", str(tmp_path / "o"), "--dry-run"])
     assert result.exit_code == 0, result.output
     assert "2 to fetch" in result.stdout and "1 over max_pages" in result.stdout
+
+
+def test_dry_run_needs_no_output_folder_but_a_crawl_does(tmp_path):
+    with controlled_site() as site:
+        serve(site)
+        path = sites_file(tmp_path, site.base)
+        dry = CliRunner().invoke(app, ["crawl", str(path), "--dry-run"])
+        real = CliRunner().invoke(app, ["crawl", str(path)])
+    assert dry.exit_code == 0 and "3 to fetch" in dry.stdout
+    assert real.exit_code == 2 and "--out" in real.output
