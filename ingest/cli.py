@@ -209,7 +209,7 @@ def crawl(
             max_run_time=max_run_time or config.crawler.max_run_time,
         )
         if dry_run:
-            return crawl_commands.dry_run(replace(config, crawler=crawler))
+            return crawl_commands.show_plan(replace(config, crawler=crawler))
         if crawler.contact is None:
             logging.getLogger("werger").warning(
                 "no contact in the User-Agent; set [crawler] contact or --contact so site "

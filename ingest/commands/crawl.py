@@ -10,7 +10,7 @@ from ingest.config import Config
 from ingest.logs import printable
 
 
-def dry_run(config: Config) -> None:
+def show_plan(config: Config) -> None:
     """Print what a crawl of ``config`` would start fetching; write nothing.
 
     Output: one line per URL discovery found (``fetch``, or why not, and where it came from) on
