@@ -84,6 +84,7 @@ class CrawlIndex:
         self.rebuilt = False
         if self._meta("log_signature") != self._log_signature():
             self.rebuild()
+        self.log.sinks.append(self)
 
     def _upgrade_format(self) -> None:
         """An index written by another version of werger is dropped; it is rebuilt from the log."""
@@ -97,6 +98,8 @@ class CrawlIndex:
         self._db.commit()
 
     def close(self) -> None:
+        if self in self.log.sinks:
+            self.log.sinks.remove(self)
         with self._lock:
             self._db.close()
 
@@ -115,8 +118,11 @@ class CrawlIndex:
         self._db.execute("INSERT OR REPLACE INTO meta VALUES ('log_signature', ?)", (self._log_signature(),))
 
     def rebuild(self) -> None:
-        """Forget everything but the frontier and read the log again, streaming."""
-        with self._lock:
+        """Forget everything but the frontier and read the log again, streaming.
+
+        Under the log's write lock, so no revision lands between the read and the signature.
+        """
+        with self.log.write_lock(), self._lock:
             self._db.execute("DELETE FROM records")
             self._db.execute("DELETE FROM pages")
             batch: list[Record] = []
@@ -131,11 +137,23 @@ class CrawlIndex:
         self.rebuilt = True
 
     def note_written(self, records: Iterable[Record]) -> None:
-        """Records just appended to the log: their revisions and their pages' crawl state."""
+        """Records just appended to the log (called by ``RecordLog.revise`` under its write lock).
+
+        The log is already fsynced: should SQLite fail here, the index forgets the log's
+        signature instead of raising, and is rebuilt from the log when next opened.
+        """
         with self._lock:
-            self._note(list(records))
-            self._remember_log()
-            self._db.commit()
+            try:
+                self._note(list(records))
+                self._remember_log()
+                self._db.commit()
+            except sqlite3.Error:
+                self._db.rollback()
+                try:
+                    self._db.execute("DELETE FROM meta WHERE key = 'log_signature'")
+                    self._db.commit()
+                except sqlite3.Error:
+                    pass
 
     def _note(self, records: list[Record]) -> None:
         self._db.executemany(

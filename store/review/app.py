@@ -1,9 +1,10 @@
 """Routes of the review app: queue, record, save/decide, history, login.
 
 Everything is rendered on the server from Jinja2 templates with autoescaping on: crawled text is
-untrusted and must reach the browser as text. Every change goes through
-``RecordLog.append_revision``; a revision based on a stale one becomes a conflict page showing both
-versions instead of overwriting anything.
+untrusted and must reach the browser as text. Every change goes through ``RecordLog.revise``: the
+editor's revision is built under the log's write lock on the revision the editor saw, and if
+anyone (another editor, a crawl) wrote meanwhile it becomes a conflict page showing both versions
+instead of overwriting anything. "Saved" is said only once the line is fsynced.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from store.errors import RevisionConflictError
+from store.errors import LogDamagedError, LogLockedError, NewerLogError, RevisionConflictError
+from store.index import CrawlIndex
 from store.log import LatestRecords, RecordLog
 from store.record import Record, Status
 from store.review import auth
@@ -51,9 +53,14 @@ class Context:
     users: Users
     templates: Jinja2Templates
     latest: LatestRecords
+    index: CrawlIndex
 
     def page(self, request: Request, name: str, status_code: int = 200, **values: object) -> Response:
-        values.update(user=auth.current_user(request), csrf_token=auth.csrf_token(request))
+        values.update(
+            user=auth.current_user(request),
+            csrf_token=auth.csrf_token(request),
+            log_problems=self.latest.report.problems(self.log.path),
+        )
         return self.templates.TemplateResponse(request, name, values, status_code=status_code)
 
 
@@ -62,7 +69,7 @@ def create_app(data_dir: Path) -> Starlette:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(direction=direction, word_diff=word_diff)
     log = RecordLog(data_dir)
-    ctx = Context(log, Users(data_dir), templates, LatestRecords(log))
+    ctx = Context(log, Users(data_dir), templates, LatestRecords(log), CrawlIndex(data_dir, log))
     routes = [
         Route("/", _guard(ctx, queue)),
         Route("/login", partial(login, ctx), methods=["GET", "POST"]),
@@ -140,7 +147,7 @@ def _matches(
 
 async def record_page(ctx: Context, request: Request) -> Response:
     record_id = request.path_params["record_id"]
-    record = (await run_in_threadpool(ctx.log.latest_of, {record_id})).get(record_id)
+    record = (await run_in_threadpool(ctx.latest.get)).get(record_id)
     if record is None:
         raise HTTPException(404, f"No record {record_id} in this data folder.")
     if request.method == "GET":
@@ -163,15 +170,27 @@ async def _save(ctx: Context, request: Request, record: Record) -> Response:
     if action == "reject" and not note:
         error = "Say why in the note when rejecting, so the translator knows what to fix."
         return ctx.page(request, "record.html", 400, record=record, drafts=drafts, saved=None, error=error)
-    revision = edited(record, drafts, user, note, ACTIONS[action])
-    if revision is None and action == "save":
-        return RedirectResponse(request.url.path, status_code=303)
-    revision = revision or decided(record, ACTIONS[action], user, note)
+
+    def build(latest: Record | None) -> Record | None:
+        """The editor's revision, on the revision the form was made from, or a conflict."""
+        if latest is None or latest.revision != base:
+            raise RevisionConflictError(f"record {record.id} moved on from revision {base}", latest)
+        revision = edited(latest, drafts, user, note, ACTIONS[action])
+        if revision is None and action == "save":
+            return None
+        revision = revision or decided(latest, ACTIONS[action], user, note)
+        return revision.model_copy(update={"conflicts": []})
+
     try:
-        await run_in_threadpool(ctx.log.append_revision, revision)
+        written = await run_in_threadpool(ctx.log.revise, {record.id: build})
     except RevisionConflictError as exc:
-        return _conflict(ctx, request, exc.latest, drafts, note)
-    return RedirectResponse(f"{request.url.path}?saved={revision.revision}", status_code=303)
+        return _conflict(ctx, request, exc.latest or record, drafts, note)
+    except (LogDamagedError, NewerLogError, LogLockedError) as exc:
+        error = f"Not saved: {exc}. Your text is still in the form."
+        return ctx.page(request, "record.html", 503, record=record, drafts=drafts, saved=None, error=error)
+    if not written:
+        return RedirectResponse(request.url.path, status_code=303)
+    return RedirectResponse(f"{request.url.path}?saved={written[0].revision}", status_code=303)
 
 
 def _conflict(ctx: Context, request: Request, latest: Record, drafts: dict[int, str], note: str | None):
