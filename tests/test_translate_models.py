@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from conftest import ROOT, make_record, site_corpus
-from log_support import write_lines
+from log_support import duplicate_pairs, write_lines
 from tiny_argos import build_argos_package
 
 from store.log import RecordLog
@@ -94,6 +94,7 @@ def test_retranslate_redoes_only_what_the_upgraded_model_produced(ru_en_package,
 
     again = werger("retranslate", out, "--model", old_id, "--models-dir", models)
     assert "re-translated 0 records" in again.stdout
+    assert duplicate_pairs(out) == []
 
 
 def test_retranslate_of_an_unknown_model_says_so(tmp_path):
