@@ -1,4 +1,7 @@
-"""Latest revision per record, filtered, for downstream programs and for editors' CAT tools.
+"""One revision per record, filtered, for downstream programs and for editors' CAT tools.
+
+The latest revision of each record, or with ``--status approved`` the latest approved one (see
+``select``).
 
 Formats: ``jsonl`` (the records themselves, one line each, valid against the record schema),
 ``xliff`` (XLIFF 2.0, see ``store.xliff``) and ``effort`` (one JSON line per edited segment with
@@ -13,7 +16,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import TextIO
 
-from store.log import RecordLog
+from store.log import ReadReport, RecordLog
 from store.record import Record, Status
 from store.revise import post_edit_effort
 
@@ -45,12 +48,39 @@ def since_datetime(day: date | datetime) -> datetime:
     return day if day.tzinfo else day.replace(tzinfo=UTC)
 
 
-def select(log: RecordLog, filters: Filters) -> Iterator[Record]:
-    """The latest revision of each record that passes the filters, in id order for stable output."""
-    latest = log.latest()
-    for record_id in sorted(latest):
-        if filters.accept(latest[record_id]):
-            yield latest[record_id]
+def select(log: RecordLog, filters: Filters, report: ReadReport | None = None) -> Iterator[Record]:
+    """One revision per record that passes the filters, in id order for stable output.
+
+    Which revision: the latest one; with ``status=approved``, the latest *approved* one, so a
+    record approved at revision 4 whose page then changed (revision 5, ``needs_review``) keeps
+    giving downstream its approved text. Such a record comes with ``newer_revision`` = 5. Lines
+    the log could not read are listed in ``report``.
+    """
+    if filters.status is Status.APPROVED:
+        chosen, newest = _latest_approved(log, report)
+    else:
+        chosen = log.latest(report=report)
+        newest = {record_id: record.revision for record_id, record in chosen.items()}
+    for record_id in sorted(chosen):
+        record = chosen[record_id]
+        if not filters.accept(record):
+            continue
+        if newest[record_id] > record.revision:
+            record = record.model_copy(update={"newer_revision": newest[record_id]})
+        yield record
+
+
+def _latest_approved(log: RecordLog, report: ReadReport | None) -> tuple[dict[str, Record], dict[str, int]]:
+    """Per record, its latest approved revision, and the number of its latest revision of all."""
+    approved: dict[str, Record] = {}
+    newest: dict[str, int] = {}
+    for record in log.read(report):
+        newest[record.id] = max(newest.get(record.id, 0), record.revision)
+        if record.status is Status.APPROVED:
+            current = approved.get(record.id)
+            if current is None or record.revision > current.revision:
+                approved[record.id] = record
+    return approved, newest
 
 
 def write_jsonl(records: Iterable[Record], out: TextIO) -> int:
