@@ -217,16 +217,24 @@ class CrawlIndex:
             )
             self._db.commit()
 
-    def mark_gone(self, url: str, status: int) -> bool:
-        """Mark a page the site no longer serves (404/410); its records stay. True if it was known."""
+    def mark_gone(self, url: str, status: int) -> bool | None:
+        """Mark a page the site no longer serves (404/410); its records stay.
+
+        True when the page was known and this is the first time it is gone, False when it was
+        already marked gone (so a run reports a removal once, not on every crawl), None when the
+        page was never stored.
+        """
         with self._lock:
-            cursor = self._db.execute(
+            row = self._db.execute("SELECT gone_at FROM pages WHERE url = ?", (url,)).fetchone()
+            if row is None:
+                return None
+            self._db.execute(
                 "UPDATE pages SET http_status = ?, gone_at = coalesce(gone_at, ?), fetched_at = ? "
                 "WHERE url = ?",
                 (status, _now(), _now(), url),
             )
             self._db.commit()
-        return cursor.rowcount > 0
+        return row[0] is None
 
     def gone(self, site: str | None = None) -> list[PageState]:
         """Pages marked as removed, optionally of one site."""
