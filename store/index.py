@@ -73,7 +73,7 @@ class CrawlIndex:
         self.directory.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         try:
-            self._db = sqlite3.connect(self.path, check_same_thread=False)
+            self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
             self._db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
             self._upgrade_format()
             self._db.executescript(_SCHEMA)
@@ -82,6 +82,7 @@ class CrawlIndex:
                 f"{self.path} is not a usable index ({exc}); delete it, werger rebuilds it from the log"
             ) from exc
         self.rebuilt = False
+        self._current = False
         if self._meta("log_signature") != self._log_signature():
             self.rebuild()
         self.log.sinks.append(self)
@@ -136,16 +137,27 @@ class CrawlIndex:
             self._db.commit()
         self.rebuilt = True
 
+    def about_to_write(self) -> None:
+        """The log is about to grow (``RecordLog.revise``, under its write lock): is the index current?"""
+        with self._lock:
+            try:
+                self._current = self._meta("log_signature") == self._log_signature()
+            except sqlite3.Error:
+                self._current = False
+
     def note_written(self, records: Iterable[Record]) -> None:
         """Records just appended to the log (called by ``RecordLog.revise`` under its write lock).
 
-        The log is already fsynced: should SQLite fail here, the index forgets the log's
-        signature instead of raising, and is rebuilt from the log when next opened.
+        The log's new signature is remembered only when the index was current before the append,
+        so an index that missed a write (SQLite failed here, another program appended) stays
+        marked out of step and is rebuilt when next opened. The log is already fsynced: a SQLite
+        failure here is not raised.
         """
         with self._lock:
             try:
                 self._note(list(records))
-                self._remember_log()
+                if self._current:
+                    self._remember_log()
                 self._db.commit()
             except sqlite3.Error:
                 self._db.rollback()

@@ -45,7 +45,11 @@ Returns None to write nothing. The revision number it sets is ignored: ``revise`
 
 
 class RevisionSink(Protocol):
-    """Told about every revision right after it is fsynced, still under the write lock (the index)."""
+    """Told about every revision right after it is fsynced, still under the write lock (the index).
+
+    ``about_to_write`` comes first, under the same lock hold, before the log changes."""
+
+    def about_to_write(self) -> None: ...
 
     def note_written(self, records: Iterable[Record]) -> None: ...
 
@@ -129,7 +133,6 @@ class RecordLog:
             report = ReadReport()
             latest = self.latest_for_update(set(builders), report)
             refuse_unless_clean(report, self.path)
-            self.move_torn_tail_aside()
             written: list[Record] = []
             for record_id, build in builders.items():
                 base = latest.get(record_id)
@@ -140,6 +143,11 @@ class RecordLog:
                     raise ValueError(f"builder for {record_id} returned record {new.id}")
                 number = base.revision + 1 if base else 1
                 written.append(new.model_copy(update={"revision": number, "newer_revision": None}))
+            if not written:
+                return []
+            for sink in self.sinks:
+                sink.about_to_write()
+            self.move_torn_tail_aside()
             self._write(written)
             for sink in self.sinks:
                 sink.note_written(written)
