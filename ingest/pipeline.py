@@ -11,7 +11,6 @@ the run summary: written, unchanged, not modified, removed, skipped or failed, w
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from ingest.summary import RunSummary, SiteSummary
 from store.index import CrawlIndex, Frontier
 from store.log import RecordLog
 from store.record import Provenance, Record, Segment, Status, content_hash, record_id, utc_now
-from store.revise import HUMAN_EDIT_MARK, carry_edits
+from store.revise import carry_edits
 from translate.cache import MEMORY_NAME, TranslationMemory
 from translate.engine import EngineRegistry
 from translate.records import UNDETERMINED, missing_model_reason, translate_records
@@ -71,8 +70,6 @@ class CrawlRun:
         self.extractor_version = extractor_version()
         self.cleaners = SiteCleaners(options.out_dir / TEMPLATE_LINES_NAME)
         self.memory = TranslationMemory(options.out_dir / MEMORY_NAME)
-        self._edited: dict[str, Record] | None = None
-        self._edits_lock = threading.Lock()
 
     async def run(self, sites: list[Site]) -> RunSummary:
         summary = RunSummary(started_at=utc_now().isoformat())
@@ -158,20 +155,22 @@ class CrawlRun:
                     "provenance": record.provenance.model_copy(update={"fetch_status": gone[record.id]}),
                 }
             )
-            for record in self.log.latest_of(fresh).values()
+            for record in self.index.latest_of(fresh).values()
         ]
-        self.log.append(revisions)
-        self.index.note_written(revisions)
+        self.index.append(revisions)
         return len(revisions)
 
     def _keep_human_edits(self, record: Record) -> Record:
-        """Carry editors' work from the revision this one replaces (see ``store.revise.carry_edits``)."""
+        """Carry editors' work from the revision this one replaces (see ``store.revise.carry_edits``).
+
+        The index says whether that revision holds edits; only then is it read, at its offset.
+        """
         if record.revision == 1:
             return record
-        with self._edits_lock:
-            if self._edited is None:
-                self._edited = self.log.latest(containing=HUMAN_EDIT_MARK)
-        previous = self._edited.get(record.id)
+        known = self.index.known(record.id)
+        if known is None or not known.edited or known.revision != record.revision - 1:
+            return record
+        previous = self.index.latest(record.id)
         if previous is None or previous.revision != record.revision - 1:
             return record
         return carry_edits(record, previous)
@@ -180,8 +179,7 @@ class CrawlRun:
         """Translate a batch of records and append them to the log."""
         records = [self._keep_human_edits(self.cleaners.drop_learned_template(r)) for r in records]
         translated = translate_records(records, self.registry, self.options.target_lang, self.memory)
-        self.log.append(translated)
-        self.index.note_written(translated)
+        self.index.append(translated)
         for record in translated:
             summary.records_written += 1
             if record.revision == 1:

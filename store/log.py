@@ -12,6 +12,7 @@ import json
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,24 +42,34 @@ class RecordLog:
         self.path = self.directory / LOG_NAME
         self._lock = FileLock(str(self.path) + ".lock", timeout=lock_timeout)
 
-    def append(self, records: Iterable[Record]) -> int:
-        """Append records as lines under the lock; returns how many were written."""
-        lines = [r.to_json_line() + "\n" for r in records]
-        if not lines:
-            return 0
-        self.directory.mkdir(parents=True, exist_ok=True)
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the write lock (re-entrant within a thread); LogLockedError when another process keeps it."""
         try:
             with self._lock:
-                self._quarantine_torn_tail()
-                with self.path.open("a", encoding="utf-8") as fh:
-                    fh.writelines(lines)
-                    fh.flush()
-                    os.fsync(fh.fileno())
+                yield
         except Timeout as exc:
             raise LogLockedError(
                 f"{self.path} is locked by another werger process; wait for it to finish or "
                 f"remove {self._lock.lock_file} if no werger is running"
             ) from exc
+
+    def append(self, records: Iterable[Record]) -> int:
+        """Append records as lines under the lock; returns how many were written."""
+        with self.locked():
+            return self.write_locked(records)
+
+    def write_locked(self, records: Iterable[Record]) -> int:
+        """Append records as whole lines, flushed and fsynced; the caller holds ``locked()``."""
+        lines = [r.to_json_line() + "\n" for r in records]
+        if not lines:
+            return 0
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._quarantine_torn_tail()
+        with self.path.open("a", encoding="utf-8") as fh:
+            fh.writelines(lines)
+            fh.flush()
+            os.fsync(fh.fileno())
         return len(lines)
 
     def append_revision(self, record: Record) -> None:
@@ -66,23 +77,26 @@ class RecordLog:
 
         Two editors who opened the same revision must not silently overwrite each other: the check
         and the append happen under the one write lock, and the loser gets the winner's revision in
-        a RevisionConflictError so both versions can be shown.
+        a RevisionConflictError so both versions can be shown. This reads the whole log; writers
+        with an index use ``CrawlIndex.append_revision``, which reads only the record.
         """
-        try:
-            with self._lock:
-                latest = self.history(record.id)[-1:] or [None]
-                current = latest[0].revision if latest[0] is not None else 0
-                if record.revision != current + 1:
-                    raise RevisionConflictError(
-                        f"record {record.id} is at revision {current}, not {record.revision - 1}; "
-                        "reload it and apply the change again",
-                        latest[0],
-                    )
-                self.append([record])
-        except Timeout as exc:
-            raise LogLockedError(
-                f"{self.path} is locked by another werger process; try again in a moment"
-            ) from exc
+        with self.locked():
+            latest = self.history(record.id)[-1:] or [None]
+            current = latest[0].revision if latest[0] is not None else 0
+            if record.revision != current + 1:
+                raise RevisionConflictError(
+                    f"record {record.id} is at revision {current}, not {record.revision - 1}; "
+                    "reload it and apply the change again",
+                    latest[0],
+                )
+            self.write_locked([record])
+
+    def read_at(self, offset: int, length: int) -> Record | None:
+        """The record on the line at ``offset`` (``length`` bytes with its newline), or None if invalid."""
+        with self.path.open("rb") as fh:
+            fh.seek(offset)
+            raw = fh.read(length)
+        return _parse_line(raw) if raw.endswith(b"\n") else None
 
     def _quarantine_torn_tail(self) -> None:
         """Move a partial last line (a crash mid-write) to ``.torn`` so new lines start clean."""
