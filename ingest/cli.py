@@ -381,8 +381,8 @@ def export(
     import sys
     from datetime import datetime
 
-    from store.export import FORMATS, Filters, select, since_datetime, write_effort, write_jsonl
-    from store.log import RecordLog
+    from store.export import FORMATS, Filters, select, select_lines, since_datetime, write_effort, write_lines
+    from store.index import CrawlIndex
     from store.record import Status
     from store.xliff import to_xliff
 
@@ -400,22 +400,27 @@ def export(
             f"{exc}; --status is one of {', '.join(s.value for s in Status)}, --since YYYY-MM-DD"
         ) from None
     try:
-        records = select(RecordLog(data), filters)
+        index = CrawlIndex(data)
+        if fmt == "jsonl":
+            with out.open("wb") if out else _stdout(binary=True) as fh:
+                write_lines(select_lines(index, filters), fh)
+            return
+        records = select(index, filters)
         if fmt == "xliff":
             body = to_xliff(records)
             _ = out.write_bytes(body) if out else sys.stdout.buffer.write(body)
             return
         with out.open("w", encoding="utf-8") if out else _stdout() as fh:
-            (write_jsonl if fmt == "jsonl" else write_effort)(records, fh)
+            write_effort(records, fh)
     except USER_ERRORS as exc:
         raise _fail(exc) from None
 
 
-def _stdout():
+def _stdout(binary: bool = False):
     import contextlib
     import sys
 
-    return contextlib.nullcontext(sys.stdout)
+    return contextlib.nullcontext(sys.stdout.buffer if binary else sys.stdout)
 
 
 @app.command("import-xliff")
@@ -428,11 +433,11 @@ def import_xliff(
 
     Example: werger import-xliff ckb.xlf --data data/ --by amina
     """
-    from store.log import RecordLog
+    from store.index import CrawlIndex
     from store.xliff import import_xliff as run_import
 
     try:
-        report = run_import(xliff_file, RecordLog(data), by)
+        report = run_import(xliff_file, CrawlIndex(data), by)
     except USER_ERRORS as exc:
         raise _fail(exc) from None
     Console().print(

@@ -3,6 +3,11 @@
 Formats: ``jsonl`` (the records themselves, one line each, valid against the record schema),
 ``xliff`` (XLIFF 2.0, see ``store.xliff``) and ``effort`` (one JSON line per edited segment with
 the edit distance between machine output and the editor's final text).
+
+Exports stream: the filters are answered by the index, which also says where each record's latest
+line lies, so memory stays flat however many records match and the log is read only at those
+lines. ``jsonl`` copies the lines as the log holds them (they are the records, validated when
+written), which is what makes an export of hundreds of thousands of records take seconds.
 """
 
 from __future__ import annotations
@@ -11,9 +16,9 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
-from store.log import RecordLog
+from store.index import CrawlIndex
 from store.record import Record, Status
 from store.revise import post_edit_effort
 
@@ -45,12 +50,44 @@ def since_datetime(day: date | datetime) -> datetime:
     return day if day.tzinfo else day.replace(tzinfo=UTC)
 
 
-def select(log: RecordLog, filters: Filters) -> Iterator[Record]:
+def _where(filters: Filters) -> tuple[str, tuple]:
+    """The filters as SQL over the index's records table (times compare as the log spells them)."""
+    where: list[str] = []
+    params: list[object] = []
+    for column, value in (("status", filters.status), ("source_lang", filters.lang), ("site", filters.site)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(str(value))
+    if filters.since is not None:
+        where.append("revised_at >= ?")
+        params.append(filters.since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"))
+    return " AND ".join(where), tuple(params)
+
+
+def select_lines(index: CrawlIndex, filters: Filters) -> Iterator[bytes]:
+    """The log line (with its newline) of the latest revision of each matching record, in id order."""
+    index.catch_up()
+    where, params = _where(filters)
+    with index.log.path.open("rb") as fh:
+        for at, size in index.spans(where, params):
+            fh.seek(at)
+            yield fh.read(size)
+
+
+def select(index: CrawlIndex, filters: Filters) -> Iterator[Record]:
     """The latest revision of each record that passes the filters, in id order for stable output."""
-    latest = log.latest()
-    for record_id in sorted(latest):
-        if filters.accept(latest[record_id]):
-            yield latest[record_id]
+    for raw in select_lines(index, filters):
+        record = Record.from_json_line(raw.decode("utf-8"))
+        if filters.accept(record):
+            yield record
+
+
+def write_lines(lines: Iterable[bytes], out: BinaryIO) -> int:
+    count = 0
+    for line in lines:
+        out.write(line)
+        count += 1
+    return count
 
 
 def write_jsonl(records: Iterable[Record], out: TextIO) -> int:

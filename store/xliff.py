@@ -14,7 +14,7 @@ from pathlib import Path
 from lxml import etree
 
 from store.errors import RevisionConflictError, XliffError
-from store.log import RecordLog
+from store.index import CrawlIndex
 from store.record import Record, Status
 from store.revise import edited
 
@@ -74,14 +74,18 @@ class ImportReport:
     conflicts: list[str] = field(default_factory=list)
 
 
-def import_xliff(path: Path, log: RecordLog, by: str) -> ImportReport:
-    """Append a revision for every record whose targets changed in the XLIFF file."""
-    latest = log.latest()
+def import_xliff(path: Path, index: CrawlIndex, by: str) -> ImportReport:
+    """Append a revision for every record whose targets changed in the XLIFF file.
+
+    Each record is read at its offset in the log, so an import costs the records it names.
+    """
     report = ImportReport()
     for record_id, base, targets in _read(path):
-        current = latest.get(record_id)
+        current = index.latest(record_id)
         if current is None:
-            raise XliffError(f"{path}: record {record_id} is not in {log.path}; was it exported from there?")
+            raise XliffError(
+                f"{path}: record {record_id} is not in {index.log.path}; was it exported from there?"
+            )
         if current.revision != base:
             report.conflicts.append(record_id)
             continue
@@ -90,7 +94,7 @@ def import_xliff(path: Path, log: RecordLog, by: str) -> ImportReport:
             report.unchanged.append(record_id)
             continue
         try:
-            log.append_revision(revision)
+            index.append_revision(revision)
         except RevisionConflictError:
             report.conflicts.append(record_id)
             continue
