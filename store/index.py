@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from store.errors import CrawlIndexError, RevisionConflictError
-from store.lines import LineSummary, search_text, summarize
+from store.lines import LineSummary, search_fields, summarize
 from store.log import RecordLog
 from store.record import Record
 
@@ -33,6 +33,7 @@ INDEX_NAME = "index.sqlite"
 INDEX_FORMAT = "3"
 _CHECK_BYTES = 64
 _BATCH = 5000
+_REBUILD_CACHE_KB = 256 * 1024  # a rebuild inserts in hash order: keep the B-trees in memory
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -63,7 +64,7 @@ CREATE TABLE IF NOT EXISTS frontier (
 """
 
 _SEARCH = """CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(
-    title, body, content='', tokenize='unicode61 remove_diacritics 2'
+    title, body, content='', detail=none, tokenize='unicode61 remove_diacritics 2'
 )"""
 
 # Secondary indexes are dropped during a rebuild and made again at its end (much faster than
@@ -242,6 +243,7 @@ class CrawlIndex:
                 self._db.execute(_SEARCH)
                 for name in _INDEX_NAMES:
                     self._db.execute(f"DROP INDEX IF EXISTS {name}")
+                self._db.execute(f"PRAGMA cache_size = -{_REBUILD_CACHE_KB}")
                 count, end = self._index_lines(0, rebuilding=True)
                 flagged = self._db.execute("SELECT id, flags FROM records WHERE flags != ''")
                 self._db.executemany(
@@ -264,6 +266,8 @@ class CrawlIndex:
             except BaseException:
                 self._db.rollback()
                 raise
+            finally:
+                self._db.execute("PRAGMA cache_size = -2000")
         self.rebuilt = True
         return count
 
@@ -333,29 +337,28 @@ class CrawlIndex:
         self._search_rows(rows)
 
     def _search_rows(self, rows: list[tuple[int, int, int, int | None]]) -> None:
+        """Put the latest line of each (rid, line_at, line_len, search_at) row into the search table,
+        taking out the line it held before (a contentless FTS5 table needs the old text to do so)."""
         for rid, line_at, line_len, search_at in rows:
             if search_at is not None:
-                old = self._line_record(rid, search_at)
+                old = self._search_fields_at(rid, search_at)
                 if old is not None:
                     self._db.execute(
                         "INSERT INTO search (search, rowid, title, body) VALUES ('delete', ?, ?, ?)",
-                        (rid, old.title or "", search_text(old)),
+                        (rid, *old),
                     )
-            record = self.log.read_at(line_at, line_len)
-            if record is not None:
-                self._db.execute(
-                    "INSERT INTO search (rowid, title, body) VALUES (?, ?, ?)",
-                    (rid, record.title or "", search_text(record)),
-                )
+            new = search_fields(self.log.read_raw_at(line_at, line_len))
+            if new is not None:
+                self._db.execute("INSERT INTO search (rowid, title, body) VALUES (?, ?, ?)", (rid, *new))
             self._db.execute("UPDATE records SET search_at = ? WHERE rid = ?", (line_at, rid))
 
-    def _line_record(self, rid: int, line_at: int) -> Record | None:
+    def _search_fields_at(self, rid: int, line_at: int) -> tuple[str, str] | None:
         row = self._db.execute(
             "SELECT lines.line_len FROM lines JOIN records ON lines.id = records.id "
             "WHERE records.rid = ? AND lines.line_at = ?",
             (rid, line_at),
         ).fetchone()
-        return self.log.read_at(line_at, row[0]) if row else None
+        return search_fields(self.log.read_raw_at(line_at, row[0])) if row else None
 
     @property
     def search_ready(self) -> bool:

@@ -18,7 +18,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from store.record import Record, Status
+from store.record import Status
 
 _SEGMENTS = b',"segments":['
 _AFTER_SEGMENTS = b'],"status":"'
@@ -26,6 +26,7 @@ _FLAGS = re.compile(rb'"qa_flags":\[("[^\]]*)\]')
 _EDITED = b'"edited_by":"'
 _ID = re.compile(r"^[0-9a-f]{32}$")
 _STATUSES = frozenset(s.value for s in Status)
+_loads = json.JSONDecoder().decode
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +59,10 @@ def summarize(raw: bytes) -> LineSummary | None:
     if start < 0 or end < start:
         return None
     try:
-        head = json.loads(raw[:start] + b"}")
-        tail = json.loads(b"{" + raw[end + 2 :])
-        segments = raw[start:end]
-        flags = sorted({f for found in _FLAGS.findall(segments) for f in json.loads(b"[" + found + b"]")})
+        head = _loads(raw[:start].decode("utf-8") + "}")
+        tail = _loads("{" + raw[end + 2 :].decode("utf-8"))
+        found = _FLAGS.findall(raw, start, end)
+        flags = sorted({f for x in found for f in _loads("[" + x.decode("utf-8") + "]")}) if found else ()
         provenance = tail.get("provenance") or {}
         summary = LineSummary(
             id=head["id"],
@@ -80,7 +81,7 @@ def summarize(raw: bytes) -> LineSummary | None:
             etag=provenance.get("etag"),
             last_modified=provenance.get("last_modified"),
             flags=tuple(flags),
-            edited=_EDITED in segments,
+            edited=raw.find(_EDITED, start, end) >= 0,
         )
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
@@ -91,11 +92,16 @@ def summarize(raw: bytes) -> LineSummary | None:
     return summary
 
 
-def search_text(record: Record) -> str:
-    """The text the queue's full-text search looks in: every paragraph and its translation."""
-    parts = [record.url]
-    for segment in record.segments:
-        parts.append(segment.source)
-        if segment.target:
-            parts.append(segment.target)
-    return "\n".join(parts)
+def search_fields(raw: bytes) -> tuple[str, str] | None:
+    """(title, text) the queue's full-text search looks in: the URL, every paragraph and its
+    translation. None when the line is not a record."""
+    try:
+        line = _loads(raw.decode("utf-8"))
+        parts = [line["url"]]
+        for segment in line["segments"]:
+            parts.append(segment["source"])
+            if segment.get("target"):
+                parts.append(segment["target"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    return line.get("title") or "", "\n".join(parts)

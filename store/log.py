@@ -93,10 +93,14 @@ class RecordLog:
 
     def read_at(self, offset: int, length: int) -> Record | None:
         """The record on the line at ``offset`` (``length`` bytes with its newline), or None if invalid."""
+        raw = self.read_raw_at(offset, length)
+        return _parse_line(raw) if raw.endswith(b"\n") else None
+
+    def read_raw_at(self, offset: int, length: int) -> bytes:
+        """The bytes of the line at ``offset`` (empty when the log is shorter)."""
         with self.path.open("rb") as fh:
             fh.seek(offset)
-            raw = fh.read(length)
-        return _parse_line(raw) if raw.endswith(b"\n") else None
+            return fh.read(length)
 
     def _quarantine_torn_tail(self) -> None:
         """Move a partial last line (a crash mid-write) to ``.torn`` so new lines start clean."""
