@@ -1,8 +1,9 @@
 """The review queue: one page of records, filtered and ordered in SQL over the index.
 
 Newest revision first. Pages are found by keyset (the last row's ``revised_at`` and ``id``), so
-page 1,000 costs what page 1 costs; the log is not read at all. Text search uses the index's
-FTS5 table: every word must occur (prefix match on the last one, as one types).
+page 1,000 costs what page 1 costs, and matches are counted only up to ``COUNT_LIMIT``; the log is
+not read at all. Text search uses the index's FTS5 table: every word must occur (prefix match on
+the last one, as one types).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 from store.index import CrawlIndex
 
 PAGE_SIZE = 50
+COUNT_LIMIT = 10_000
 _WORD = re.compile(r"\w+", re.UNICODE)
 _COLUMNS = "id, title, url, site, source_lang, status, flags, revision, revised_at, removed_at"
 
@@ -51,6 +53,7 @@ class QueuePage:
 
     rows: list[QueueRow]
     total: int
+    more_than_total: bool = False
     newer: str | None = None
     older: str | None = None
     search_pending: tuple[int, int] | None = None
@@ -67,32 +70,29 @@ def search_query(text: str) -> str | None:
     return " AND ".join(quoted)
 
 
-def _conditions(index: CrawlIndex, filters: QueueFilters) -> tuple[list[str], list[object], bool]:
+def _conditions(filters: QueueFilters) -> tuple[list[str], list[object]]:
     where: list[str] = []
     params: list[object] = []
     for column, value in (("site", filters.site), ("source_lang", filters.lang), ("status", filters.status)):
         if value:
-            where.append(f"{column} = ?")
+            where.append(f"r.{column} = ?")
             params.append(value)
     if filters.flag:
-        where.append("id IN (SELECT id FROM record_flags WHERE flag = ?)")
+        where.append("r.id IN (SELECT id FROM record_flags WHERE flag = ?)")
         params.append(filters.flag)
-    pending = False
-    query = search_query(filters.text or "")
-    if query is not None:
-        pending = not index.search_ready
-        where.append("rid IN (SELECT rowid FROM search WHERE search MATCH ?)")
-        params.append(query)
-    return where, params, pending
+    return where, params
 
 
 def _stored_time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def _parse_cursor(cursor: str | None) -> tuple[str, str] | None:
-    if not cursor or "|" not in cursor:
+def _parse_cursor(cursor: str | None, searching: bool) -> tuple | None:
+    """A page cursor: ``<revised_at>|<id>`` in the queue, ``#<rid>`` in search results."""
+    if not cursor:
         return None
+    if searching:
+        return (int(cursor[1:]),) if cursor.startswith("#") and cursor[1:].isdigit() else None
     when, _, rid = cursor.partition("|")
     try:
         _stored_time(when)
@@ -108,49 +108,68 @@ def queue_page(
     before: str | None = None,
     size: int = PAGE_SIZE,
 ) -> QueuePage:
-    """Rows older than cursor ``after`` (or newer than ``before``); the first page without either."""
+    """Rows older than cursor ``after`` (or newer than ``before``); the first page without either.
+
+    The queue is ordered by the latest revision's time, newest first. Text search results come
+    newest record first (FTS5 walks its matches in that order, so a page costs the page however
+    common the words are). ``total`` is counted up to ``COUNT_LIMIT`` and shown as "N+" beyond.
+    """
     index.catch_up()
-    where, params, pending = _conditions(index, filters)
-    count_sql = "SELECT count(*) FROM records" + (" WHERE " + " AND ".join(where) if where else "")
-    total = index.query(count_sql, params)[0][0]
-    older_than, newer_than = _parse_cursor(after), _parse_cursor(before)
+    where, params = _conditions(filters)
+    query = search_query(filters.text or "")
+    searching = query is not None
+    if searching:
+        source = "search JOIN records r ON r.rid = search.rowid"
+        where.insert(0, "search MATCH ?")
+        params.insert(0, query)
+        key, key_columns = "(search.rowid)", ("r.rid",)
+    else:
+        source = "records r"
+        key, key_columns = "(r.revised_at, r.id)", ("r.revised_at", "r.id")
+    condition = " AND ".join(where)
+    counted = index.query(
+        f"SELECT count(*) FROM (SELECT 1 FROM {source}{' WHERE ' + condition if where else ''} LIMIT ?)",
+        [*params, COUNT_LIMIT + 1],
+    )[0][0]
+    older_than, newer_than = _parse_cursor(after, searching), _parse_cursor(before, searching)
     page_where, page_params = list(where), list(params)
-    descending = newer_than is None
+    marks = ", ".join("?" * len(key_columns))
     if older_than is not None:
-        page_where.append("(revised_at, id) < (?, ?)")
+        page_where.append(f"{key} < ({marks})")
         page_params.extend(older_than)
     elif newer_than is not None:
-        page_where.append("(revised_at, id) > (?, ?)")
+        page_where.append(f"{key} > ({marks})")
         page_params.extend(newer_than)
-    order = "DESC" if descending else "ASC"
+    descending = newer_than is None
+    order = ", ".join(f"{c} {'DESC' if descending else 'ASC'}" for c in key_columns)
     sql = (
-        f"SELECT {_COLUMNS} FROM records"
+        f"SELECT {', '.join('r.' + c for c in _COLUMNS.split(', '))}, r.rid FROM {source}"
         + (" WHERE " + " AND ".join(page_where) if page_where else "")
-        + f" ORDER BY revised_at {order}, id {order} LIMIT ?"
+        + f" ORDER BY {order} LIMIT ?"
     )
     found = index.query(sql, [*page_params, size + 1])
     more = len(found) > size
     found = found[:size]
     if not descending:
         found.reverse()
-    rows = [_row(r) for r in found]
-    page = QueuePage(rows=rows, total=total)
-    if rows:
+    page = QueuePage(rows=[_row(r) for r in found], total=min(counted, COUNT_LIMIT))
+    page.more_than_total = counted > COUNT_LIMIT
+    if found:
         has_newer = (older_than is not None) or (newer_than is not None and more)
         has_older = more if descending else True
-        page.newer = _cursor_of(found[0]) if has_newer else None
-        page.older = _cursor_of(found[-1]) if has_older else None
-    if pending:
+        page.newer = _cursor_of(found[0], searching) if has_newer else None
+        page.older = _cursor_of(found[-1], searching) if has_older else None
+    if searching and not index.search_ready:
         page.search_pending = index.search_progress()
     return page
 
 
-def _cursor_of(row: tuple) -> str:
-    return f"{row[8]}|{row[0]}"
+def _cursor_of(row: tuple, searching: bool) -> str:
+    return f"#{row[10]}" if searching else f"{row[8]}|{row[0]}"
 
 
 def _row(row: tuple) -> QueueRow:
-    rid, title, url, site, lang, status, flags, revision, revised_at, removed_at = row
+    rid, title, url, site, lang, status, flags, revision, revised_at, removed_at, _ = row
     return QueueRow(
         rid, title, url, site, lang, status, flags.split(), revision, _stored_time(revised_at), removed_at
     )

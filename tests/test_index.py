@@ -184,3 +184,21 @@ def test_export_streams_the_latest_matching_revisions_in_id_order(folder):
     approved = list(select_lines(index, Filters(status=Status.APPROVED)))
     assert approved == [article(3, revision=2, status=Status.APPROVED).to_json_line().encode() + b"\n"]
     assert [r.site for r in select(index, Filters(site="south", lang="ckb"))] == ["south"] * 2
+
+
+def test_search_results_page_newest_record_first_and_counts_are_capped(folder, monkeypatch):
+    import store.queue
+
+    index = CrawlIndex(folder)
+    index.build_search()
+    seen, cursor = [], None
+    while True:
+        page = queue_page(index, QueueFilters(text="village", site="north"), after=cursor, size=4)
+        seen.extend(r.title for r in page.rows)
+        if page.older is None:
+            break
+        cursor = page.older
+    assert seen == [f"Story {n}" for n in (11, 9, 7, 5, 3, 1)]
+    monkeypatch.setattr(store.queue, "COUNT_LIMIT", 5)
+    capped = queue_page(index, QueueFilters())
+    assert (capped.total, capped.more_than_total, len(capped.rows)) == (5, True, 12)
