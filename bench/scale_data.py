@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from store.log import LOG_NAME
-from store.record import EngineRef, Provenance, Record, Review, Segment, Status, content_hash
+from store.record import EngineRef, Provenance, Record, Review, Status, content_hash
 
 TEXTS = Path("/work/shared/data/lid/train")
 LANGS = {"en": "eng_Latn", "ru": "rus_Cyrl", "ar": "arb_Arab", "ckb": "ckb_Arab", "kmr": "kmr_Latn"}
@@ -59,7 +59,7 @@ class Generator:
     def _when(self, line: int) -> datetime:
         return (START + SPAN * (line / self.revisions)).replace(microsecond=0)
 
-    def _segments(self, lang: str) -> list[Segment]:
+    def _segments(self, lang: str) -> list[dict]:
         rng, segments = self.rng, []
         for index in range(rng.randint(6, 10)):
             picks = [rng.randrange(self.count) for _ in range(rng.randint(1, 2))]
@@ -67,81 +67,76 @@ class Generator:
             target = None if lang == "en" else " ".join(self.text["en"][i] for i in picks)
             flags = [f for f in FLAGS if rng.random() < 0.01] if target else []
             segments.append(
-                Segment.model_construct(
-                    index=index, lang=lang, lang_confidence=0.99, source=source, target=target,
-                    engine=self.engines[lang] if target else None, qa_flags=flags, edited_by=None,
-                    machine_target=None,
-                )
+                {"index": index, "lang": lang, "lang_confidence": 0.99, "source": source, "target": target,
+                 "engine": self.engines[lang] if target else None, "qa_flags": flags}
             )
         return segments
 
-    def first(self, number: int, line: int) -> Record:
+    def first(self, number: int, line: int) -> dict:
+        """Revision 1 of a record, as the fields of a ``Record``."""
         site, lang = SITES[number % len(SITES)]
         when = self._when(line)
         url = f"https://{site}.example/{when:%Y/%m}/story-{number}.html"
         segments = self._segments(lang)
         untranslated = lang != "en" and self.rng.random() < 0.05
         if untranslated:
-            cleared = {"target": None, "engine": None, "qa_flags": []}
-            segments = [s.model_copy(update=cleared) for s in segments]
-        flagged = any(s.qa_flags for s in segments)
+            segments = [{**s, "target": None, "engine": None, "qa_flags": []} for s in segments]
+        flagged = any(s["qa_flags"] for s in segments)
         if lang == "en":
             status, reason = Status.NOT_NEEDED, None
         elif untranslated:
             status, reason = Status.UNTRANSLATED, f"no model for {lang}->en installed"
         else:
             status, reason = (Status.NEEDS_REVIEW if flagged else Status.MACHINE), None
-        return Record.model_construct(
-            schema_="werger.record/1", id=hashlib.sha256(url.encode()).hexdigest()[:32], revision=1,
-            revised_at=when, url=url, canonical_url=url, site=site, fetched_at=when, published=None,
-            title=segments[0].source[:80], author=None,
-            content_hash=content_hash([s.source for s in segments]), source_lang=lang,
-            source_lang_confidence=0.99, target_lang="en", segments=segments, status=status,
-            status_reason=reason, review=None, removed_at=None, provenance=PROVENANCE,
-        )
+        return {
+            "id": hashlib.sha256(url.encode()).hexdigest()[:32], "revision": 1, "revised_at": when,
+            "url": url, "canonical_url": url, "site": site, "fetched_at": when,
+            "title": segments[0]["source"][:80],
+            "content_hash": content_hash([s["source"] for s in segments]),
+            "source_lang": lang, "source_lang_confidence": 0.99, "target_lang": "en", "segments": segments,
+            "status": status, "status_reason": reason, "provenance": PROVENANCE,
+        }
 
-    def later(self, record: Record, line: int) -> Record:
-        """An editor's edit, an approval, or a changed page (with the edit carried)."""
+    def later(self, record: dict, line: int) -> dict:
+        """An editor's edit, an approval, or a changed page."""
         when, rng = self._when(line), self.rng
-        if record.source_lang == "en" or record.status is Status.UNTRANSLATED:
-            segments = self._segments(record.source_lang)
-            return record.model_copy(
-                update={"revision": record.revision + 1, "revised_at": when, "fetched_at": when,
-                        "segments": segments, "content_hash": content_hash([s.source for s in segments])}
-            )
+        revision = {**record, "revision": record["revision"] + 1, "revised_at": when}
+        if record["source_lang"] == "en" or record["status"] is Status.UNTRANSLATED:
+            segments = self._segments(record["source_lang"])
+            if record["status"] is Status.UNTRANSLATED:
+                segments = [{**s, "target": None, "engine": None, "qa_flags": []} for s in segments]
+            revision.update(segments=segments, fetched_at=when,
+                            content_hash=content_hash([s["source"] for s in segments]))
+            return revision
         by = rng.choice(EDITORS)
-        if record.status in (Status.MACHINE, Status.NEEDS_REVIEW):
-            segments = list(record.segments)
+        if record["status"] in (Status.MACHINE, Status.NEEDS_REVIEW):
+            segments = list(record["segments"])
             for i in rng.sample(range(len(segments)), 2):
                 s = segments[i]
-                segments[i] = s.model_copy(
-                    update={"target": (s.target or "") + " (edited)", "edited_by": by,
-                            "machine_target": s.target, "qa_flags": []}
-                )
-            status = Status.REVIEWED
+                segments[i] = {**s, "target": (s["target"] or "") + " (edited)", "edited_by": by,
+                               "machine_target": s["target"], "qa_flags": []}
+            revision.update(segments=segments, status=Status.REVIEWED)
         else:
-            segments, status = record.segments, Status.APPROVED
-        return record.model_copy(
-            update={"revision": record.revision + 1, "revised_at": when, "segments": segments,
-                    "status": status, "review": Review.model_construct(by=by, at=when, note=None)}
-        )
+            revision.update(status=Status.APPROVED)
+        revision["review"] = Review(by=by, at=when)
+        return revision
 
     def write(self, folder: Path) -> int:
         """Write the log into ``folder``; returns the number of distinct records."""
         folder.mkdir(parents=True, exist_ok=True)
-        pending: list[tuple[int, int, Record]] = []
+        pending: list[tuple[int, int, dict]] = []
         records = 0
         window = max(2, self.revisions // 20)
         with (folder / LOG_NAME).open("w", encoding="utf-8", buffering=1 << 20) as fh:
             for line in range(self.revisions):
                 if pending and pending[0][0] <= line:
                     record = self.later(heapq.heappop(pending)[2], line)
-                    again = record.revision == 2 and self.rng.random() < 0.5
+                    again = record["revision"] == 2 and self.rng.random() < 0.5
                 else:
                     record = self.first(records, line)
                     records += 1
                     again = self.rng.random() < 0.3
                 if again:
                     heapq.heappush(pending, (line + self.rng.randint(1, window), line, record))
-                fh.write(record.to_json_line() + "\n")
+                fh.write(Record.model_validate(record).to_json_line() + "\n")
         return records
