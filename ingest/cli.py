@@ -437,7 +437,7 @@ def import_xliff(
     from store.xliff import import_xliff as run_import
 
     try:
-        report = run_import(xliff_file, CrawlIndex(data), by)
+        report = run_import(xliff_file, CrawlIndex(data).log, by)
     except USER_ERRORS as exc:
         raise _fail(exc) from None
     Console().print(
@@ -536,16 +536,23 @@ def retranslate(
 
     Example: werger retranslate data/ --model argos:translate-ru_en-1_9
     """
-    from store.log import RecordLog
+    from store.index import CrawlIndex
+    from store.log import ReadReport, RecordLog
     from translate.cache import MEMORY_NAME, TranslationMemory
+    from translate.retranslate import onto_latest
     from translate.retranslate import retranslate as redo
 
     try:
         registry = _registry(models_dir, nllb_dir, glossary_dir)
         log = RecordLog(out)
+        report = ReadReport()
         with TranslationMemory(out / MEMORY_NAME) as memory:
-            revised = redo(log.latest(), registry, model, memory)
-            log.append(revised)
+            redone = redo(log.latest(report=report), registry, model, memory)
+            index = CrawlIndex(out, log)
+            try:
+                revised = log.revise({r.id: onto_latest(r, registry, model) for r in redone})
+            finally:
+                index.close()
             hits, misses = memory.hits, memory.misses
     except USER_ERRORS as exc:
         raise _fail(exc) from None

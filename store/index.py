@@ -7,11 +7,13 @@ lines. For the crawl it also keeps "what ETag and Last-Modified did this URL sen
 "which links did it hold" (so a 304 still leads the crawl on), "which pages went away", and the
 run's frontier on disk so memory stays flat however many URLs a site has.
 
-It is never the truth. Every writer appends through ``CrawlIndex.append`` or
-``CrawlIndex.append_revision``, which index the new lines in the same step, under the log's write
-lock. Lines written by anything else are picked up by ``catch_up``, which reads only the bytes
-appended since the index last looked. When the log no longer continues what was indexed (a
-deleted index, a log restored from backup, a rewritten file) the index is rebuilt from the log.
+It is never the truth. Every writer appends through ``RecordLog.revise``; the index attached to
+the log answers its "latest revision of these records" from the offsets (``latest_for_update``) and
+indexes the new lines in the same step, under the log's write lock (``note_written``). Lines
+written by anything else are picked up by ``catch_up``, which reads only the bytes appended since
+the index last looked; unreadable lines it meets are remembered by number for ``report``. When
+the log no longer continues what was indexed (a deleted index, a log restored from backup, a
+rewritten file) the index is rebuilt from the log.
 """
 
 from __future__ import annotations
@@ -24,9 +26,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from store.errors import CrawlIndexError, RevisionConflictError
+from store.errors import CrawlIndexError
 from store.lines import LineSummary, search_fields, summarize
-from store.log import RecordLog
+from store.log import _UTF16_BOMS, ReadReport, RecordLog, _parse_foreign_line
 from store.record import Record
 
 INDEX_NAME = "index.sqlite"
@@ -43,12 +45,16 @@ CREATE TABLE IF NOT EXISTS records (
     site TEXT NOT NULL, source_lang TEXT NOT NULL, target_lang TEXT NOT NULL, title TEXT,
     url TEXT NOT NULL, revised_at TEXT NOT NULL, fetched_at TEXT NOT NULL, removed_at TEXT,
     flags TEXT NOT NULL, edited INTEGER NOT NULL, line_at INTEGER NOT NULL, line_len INTEGER NOT NULL,
-    approved_revision INTEGER, approved_at INTEGER, approved_len INTEGER, search_at INTEGER
+    approved_revision INTEGER, approved_at INTEGER, approved_len INTEGER, search_at INTEGER,
+    conflicts INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS lines (
     id TEXT NOT NULL, revision INTEGER NOT NULL, line_at INTEGER NOT NULL, line_len INTEGER NOT NULL,
     PRIMARY KEY (id, revision)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS bad_lines (
+    line_no INTEGER PRIMARY KEY, line_at INTEGER NOT NULL, newer_schema TEXT
+);
 CREATE TABLE IF NOT EXISTS record_flags (flag TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (flag, id))
     WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS facets (kind TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (kind, value))
@@ -83,14 +89,14 @@ _INDEX_NAMES = (
 _UPSERT_RECORD = """
 INSERT INTO records (id, revision, content_hash, removed, status, site, source_lang, target_lang, title,
     url, revised_at, fetched_at, removed_at, flags, edited, line_at, line_len,
-    approved_revision, approved_at, approved_len)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    approved_revision, approved_at, approved_len, conflicts)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT(id) DO UPDATE SET revision = excluded.revision, content_hash = excluded.content_hash,
     removed = excluded.removed, status = excluded.status, site = excluded.site,
     source_lang = excluded.source_lang, target_lang = excluded.target_lang, title = excluded.title,
     url = excluded.url, revised_at = excluded.revised_at, fetched_at = excluded.fetched_at,
     removed_at = excluded.removed_at, flags = excluded.flags, edited = excluded.edited,
-    line_at = excluded.line_at, line_len = excluded.line_len,
+    line_at = excluded.line_at, line_len = excluded.line_len, conflicts = excluded.conflicts,
     approved_revision = coalesce(excluded.approved_revision, records.approved_revision),
     approved_at = coalesce(excluded.approved_at, records.approved_at),
     approved_len = coalesce(excluded.approved_len, records.approved_len)
@@ -141,6 +147,8 @@ class CrawlIndex:
             raise CrawlIndexError(
                 f"{self.path} is not a usable index ({exc}); delete it, werger rebuilds it from the log"
             ) from exc
+        self.log.sinks.append(self)
+        self.log.lookup = self
 
     def _upgrade_format(self) -> None:
         """An index written by another version of werger is dropped; it is rebuilt from the log."""
@@ -155,6 +163,10 @@ class CrawlIndex:
         self._db.commit()
 
     def close(self) -> None:
+        if self in self.log.sinks:
+            self.log.sinks.remove(self)
+        if self.log.lookup is self:
+            self.log.lookup = None
         with self._lock:
             self._db.close()
 
@@ -184,9 +196,10 @@ class CrawlIndex:
                 if start is None:
                     self._db.rollback()
                     return self.rebuild()
-                count, end = self._index_lines(start, rebuilding=False)
-                if count or end != start:
-                    self._remember_log(end)
+                lines = int(self._meta("indexed_lines") or 0)
+                count, end, lines = self._index_lines(start, lines, rebuilding=False)
+                if end != start:
+                    self._remember_log(end, lines)
                 self._db.commit()
             except BaseException:
                 self._db.rollback()
@@ -221,12 +234,12 @@ class CrawlIndex:
             fh.seek(max(0, end - _CHECK_BYTES))
             return fh.read(min(end, _CHECK_BYTES)).hex()
 
-    def _remember_log(self, end: int) -> None:
+    def _remember_log(self, end: int, lines: int) -> None:
         try:
             inode = str(self.log.path.stat().st_ino)
         except FileNotFoundError:
             inode = ""
-        self._set_meta(indexed_to=end, log_inode=inode, log_check=self._tail_check(end))
+        self._set_meta(indexed_to=end, indexed_lines=lines, log_inode=inode, log_check=self._tail_check(end))
 
     def rebuild(self) -> int:
         """Forget everything but the frontier and the links and read the log again, streaming.
@@ -237,14 +250,14 @@ class CrawlIndex:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                for table in ("records", "lines", "record_flags", "facets", "pages"):
+                for table in ("records", "lines", "record_flags", "facets", "pages", "bad_lines"):
                     self._db.execute(f"DELETE FROM {table}")
                 self._db.execute("DROP TABLE IF EXISTS search")
                 self._db.execute(_SEARCH)
                 for name in _INDEX_NAMES:
                     self._db.execute(f"DROP INDEX IF EXISTS {name}")
                 self._db.execute(f"PRAGMA cache_size = -{_REBUILD_CACHE_KB}")
-                count, end = self._index_lines(0, rebuilding=True)
+                count, end, count_lines = self._index_lines(0, 0, rebuilding=True)
                 flagged = self._db.execute("SELECT id, flags FROM records WHERE flags != ''")
                 self._db.executemany(
                     "INSERT OR IGNORE INTO record_flags VALUES (?, ?)",
@@ -261,7 +274,7 @@ class CrawlIndex:
                     if statement.strip():
                         self._db.execute(statement)
                 self._set_meta(search_ready=0)
-                self._remember_log(end)
+                self._remember_log(end, count_lines)
                 self._db.commit()
             except BaseException:
                 self._db.rollback()
@@ -271,17 +284,26 @@ class CrawlIndex:
         self.rebuilt = True
         return count
 
-    def _index_lines(self, start: int, rebuilding: bool) -> tuple[int, int]:
-        """Index complete lines from byte ``start``; returns (lines indexed, end of the last one)."""
-        count, position, batch = 0, start, []
+    def _index_lines(self, start: int, lines: int, rebuilding: bool) -> tuple[int, int, int]:
+        """Index complete lines from byte ``start`` (line ``lines`` + 1); returns (records indexed,
+        end of the last complete line, lines read in all). Lines that are not records this werger
+        reads are remembered with their numbers, for ``report``."""
+        count, position, batch, bad = 0, start, [], []
         if not self.log.path.exists():
-            return 0, start
+            return 0, start, lines
         with self.log.path.open("rb") as fh:
             fh.seek(start)
             for raw in fh:
                 if not raw.endswith(b"\n"):
                     break
+                lines += 1
                 summary = summarize(raw)
+                if summary is None and raw.strip():
+                    summary, newer = _foreign_summary(raw)
+                    if summary is None:
+                        bad.append((lines, position, newer))
+                        if lines == 1 and raw.startswith(_UTF16_BOMS):
+                            self._set_meta(utf16=1)
                 if summary is not None:
                     batch.append((summary, position, len(raw)))
                 position += len(raw)
@@ -289,7 +311,8 @@ class CrawlIndex:
                     count += self._apply(batch, rebuilding)
                     batch = []
         count += self._apply(batch, rebuilding)
-        return count, position
+        self._db.executemany("INSERT OR REPLACE INTO bad_lines VALUES (?, ?, ?)", bad)
+        return count, position, lines
 
     def _apply(self, batch: list[tuple[LineSummary, int, int]], rebuilding: bool) -> int:
         if not batch:
@@ -410,38 +433,6 @@ class CrawlIndex:
                 return True
         return False
 
-    # -- writing ---------------------------------------------------------------------------
-
-    def append(self, records: Iterable[Record]) -> int:
-        """Append records to the log and index them in the same step, under the log's write lock."""
-        records = list(records)
-        if not records:
-            return 0
-        with self.log.locked():
-            self.catch_up()
-            written = self.log.write_locked(records)
-            self.catch_up()
-        return written
-
-    def append_revision(self, record: Record) -> None:
-        """Append ``record`` only if it directly follows the latest revision of its id.
-
-        The check reads the index (kept up to date under the same lock), so a save costs the
-        record, not the log. Raises RevisionConflictError carrying the latest revision.
-        """
-        with self.log.locked():
-            self.catch_up()
-            known = self.known(record.id)
-            current = known.revision if known else 0
-            if record.revision != current + 1:
-                raise RevisionConflictError(
-                    f"record {record.id} is at revision {current}, not {record.revision - 1}; "
-                    "reload it and apply the change again",
-                    self.latest(record.id),
-                )
-            self.log.write_locked([record])
-            self.catch_up()
-
     # -- reading records -------------------------------------------------------------------
 
     def latest(self, record_id: str) -> Record | None:
@@ -510,8 +501,49 @@ class CrawlIndex:
         return Known(row[0], row[1], bool(row[2]), bool(row[3])) if row else None
 
     def note_written(self, records: Iterable[Record]) -> None:
-        """Index lines written to the log by ``RecordLog.append`` (prefer ``CrawlIndex.append``)."""
+        """Index what ``RecordLog.revise`` just appended (called under its write lock).
+
+        It reads the appended bytes, so lines other writers added are indexed too. The log is
+        already fsynced: should SQLite fail here, the index forgets where it stopped instead of
+        raising, and is rebuilt from the log when next used.
+        """
+        try:
+            self.catch_up()
+        except sqlite3.Error:
+            with self._lock:
+                try:
+                    self._db.execute("DELETE FROM meta WHERE key IN ('indexed_to', 'log_inode')")
+                    self._db.commit()
+                except sqlite3.Error:
+                    pass
+
+    def latest_for_update(self, ids: set[str], report: ReadReport) -> dict[str, Record]:
+        """``RecordLog.latest_for_update`` from the index: catch up, then read those records' lines.
+
+        ``report`` gets every unreadable or newer-schema line of the whole log, as the index saw
+        them, so a save costs the record and not the log.
+        """
         self.catch_up()
+        self.fill_report(report)
+        return self.latest_of(ids)
+
+    def fill_report(self, report: ReadReport) -> ReadReport:
+        """Put the log's unreadable and newer-schema lines (numbers from 1) into ``report``."""
+        with self._lock:
+            rows = self._db.execute("SELECT line_no, newer_schema FROM bad_lines ORDER BY line_no").fetchall()
+            report.utf16 = report.utf16 or self._meta("utf16") == "1"
+        for number, newer in rows:
+            if newer is None:
+                report.invalid_lines.append(number)
+            else:
+                report.newer_lines.append(number)
+                report.newer_schemas.add(newer)
+        return report
+
+    def report(self) -> ReadReport:
+        """What in the log cannot be read, without reading the log (after catching up)."""
+        self.catch_up()
+        return self.fill_report(ReadReport())
 
     # -- crawl state -----------------------------------------------------------------------
 
@@ -648,5 +680,14 @@ def _record_row(s: LineSummary, at: int, size: int) -> tuple:
         s.id, s.revision, s.content_hash, s.removed_at is not None, s.status, s.site, s.source_lang,
         s.target_lang, s.title, s.url, s.revised_at, s.fetched_at, s.removed_at, " ".join(s.flags),
         s.edited, at, size, s.revision if approved else None, at if approved else None,
-        size if approved else None,
+        size if approved else None, s.conflicts,
     )
+
+
+def _foreign_summary(raw: bytes) -> tuple[LineSummary | None, str | None]:
+    """A line not in werger's own layout: (summary, None) when it is a record nonetheless,
+    (None, schema) when a newer werger wrote it, (None, None) when it is not a record."""
+    record, newer = _parse_foreign_line(raw)
+    if record is None:
+        return None, newer
+    return summarize(record.to_json_line().encode("utf-8")), None

@@ -50,6 +50,7 @@ class LineSummary:
     last_modified: str | None
     flags: tuple[str, ...]
     edited: bool
+    conflicts: int = 0
 
 
 def summarize(raw: bytes) -> LineSummary | None:
@@ -82,6 +83,7 @@ def summarize(raw: bytes) -> LineSummary | None:
             last_modified=provenance.get("last_modified"),
             flags=tuple(flags),
             edited=raw.find(_EDITED, start, end) >= 0,
+            conflicts=len(tail.get("conflicts") or ()),
         )
     except (ValueError, KeyError, TypeError, AttributeError):
         return None

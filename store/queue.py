@@ -17,7 +17,7 @@ from store.index import CrawlIndex
 PAGE_SIZE = 50
 COUNT_LIMIT = 10_000
 _WORD = re.compile(r"\w+", re.UNICODE)
-_COLUMNS = "id, title, url, site, source_lang, status, flags, revision, revised_at, removed_at"
+_COLUMNS = "id, title, url, site, source_lang, status, flags, revision, revised_at, removed_at, conflicts"
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,8 @@ class QueueRow:
     flags: list[str]
     revision: int
     revised_at: datetime
-    removed_at: str | None
+    removed_at: datetime | None
+    conflicts: int
 
 
 @dataclass
@@ -165,13 +166,15 @@ def queue_page(
 
 
 def _cursor_of(row: tuple, searching: bool) -> str:
-    return f"#{row[10]}" if searching else f"{row[8]}|{row[0]}"
+    return f"#{row[11]}" if searching else f"{row[8]}|{row[0]}"
 
 
 def _row(row: tuple) -> QueueRow:
-    rid, title, url, site, lang, status, flags, revision, revised_at, removed_at, _ = row
+    record_id, title, url, site, lang, status, flags, revision, revised_at, removed_at, conflicts, _ = row
+    removed = _stored_time(removed_at) if removed_at else None
     return QueueRow(
-        rid, title, url, site, lang, status, flags.split(), revision, _stored_time(revised_at), removed_at
+        record_id, title, url, site, lang, status, flags.split(), revision, _stored_time(revised_at),
+        removed, conflicts,
     )
 
 

@@ -68,6 +68,20 @@ class Review(BaseModel):
     note: str | None = None
 
 
+class EditConflict(BaseModel):
+    """An editor's translation that a new crawl revision could not keep: its paragraph's source
+    text changed on the site. Kept on the record, and shown in the review app, until an editor
+    saves the record again."""
+
+    model_config = ConfigDict(extra="forbid")
+    revision: int = Field(ge=1, description="The revision that held the edit.")
+    index: int = Field(ge=0, description="Index of the paragraph in that revision.")
+    lang: str
+    source: str = Field(description="The paragraph as the editor translated it.")
+    target: str = Field(description="The editor's translation of that paragraph.")
+    edited_by: str
+
+
 class Provenance(BaseModel):
     """How the record came to be, for audits and for re-running a stage."""
 
@@ -110,6 +124,11 @@ class Record(BaseModel):
         default=None,
         description="When the site stopped serving the page (HTTP 404/410); its text and translations "
         "are kept. Null while the page is served.",
+    )
+    conflicts: list[EditConflict] = Field(
+        default_factory=list,
+        description="Editors' translations a recrawl could not carry into this revision because "
+        "their paragraph changed on the site; nothing an editor saved is dropped silently.",
     )
     provenance: Provenance
 

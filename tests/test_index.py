@@ -7,7 +7,7 @@ import os
 import pytest
 from test_record import make_record
 
-from store.errors import RevisionConflictError
+from store.errors import NewerLogError, RevisionConflictError
 from store.export import Filters, select, select_lines
 from store.index import CrawlIndex
 from store.log import RecordLog
@@ -39,10 +39,15 @@ def article(n: int, revision: int = 1, **overrides):
     return make_record(**fields)
 
 
+def write(log: RecordLog, records) -> list:
+    """Append each record as the next revision of its id, through the one revision protocol."""
+    return log.revise({r.id: (lambda latest, r=r: r) for r in records})
+
+
 @pytest.fixture
 def folder(tmp_path):
     index = CrawlIndex(tmp_path)
-    index.append(article(n) for n in range(12))
+    write(index.log, (article(n) for n in range(12)))
     index.close()
     return tmp_path
 
@@ -62,10 +67,10 @@ def test_a_save_is_indexed_in_the_same_step_and_the_approved_revision_is_kept(fo
     index = CrawlIndex(folder)
     first = index.latest(article(4).id)
     revision = edited(first, {0: "Water finally reached village 4."}, "amina")
-    index.append_revision(revision)
-    index.append_revision(decided(revision, Status.APPROVED, "amina"))
+    index.log.append_revision(revision)
+    index.log.append_revision(decided(revision, Status.APPROVED, "amina"))
     crawl = article(4, revision=4, status=Status.NEEDS_REVIEW)
-    index.append([crawl])
+    write(index.log, [crawl])
     size = os.path.getsize(folder / "records.jsonl")
     other = CrawlIndex(folder)
     assert not other.rebuilt and other.catch_up() == 0
@@ -80,16 +85,16 @@ def test_a_save_is_indexed_in_the_same_step_and_the_approved_revision_is_kept(fo
 def test_a_stale_save_is_refused_with_the_revision_that_won(folder):
     index = CrawlIndex(folder)
     first = index.latest(article(1).id)
-    index.append_revision(edited(first, {0: "One."}, "amina"))
+    index.log.append_revision(edited(first, {0: "One."}, "amina"))
     with pytest.raises(RevisionConflictError) as conflict:
-        index.append_revision(edited(first, {0: "Two."}, "bakhtiyar"))
+        index.log.append_revision(edited(first, {0: "Two."}, "bakhtiyar"))
     assert conflict.value.latest.segments[0].target == "One."
     assert index.known(first.id).revision == 2
 
 
 def test_lines_appended_by_another_writer_are_read_from_where_the_index_stopped(folder):
     index = CrawlIndex(folder)
-    RecordLog(folder).append([article(3, revision=2, status=Status.REVIEWED), article(40)])
+    write(RecordLog(folder), [article(3, revision=2, status=Status.REVIEWED), article(40)])
     assert index.catch_up() == 2
     assert not index.rebuilt
     assert index.known(article(3).id).revision == 2
@@ -113,17 +118,23 @@ def test_a_torn_line_is_not_indexed_and_the_next_append_continues(folder):
         fh.write(article(50).to_json_line()[:60])
     index = CrawlIndex(folder)
     assert index.known(article(50).id) is None
-    index.append([article(51)])
-    assert index.known(article(51).id).revision == 1 and not index.rebuilt
-    assert index.latest(article(51).id) == article(51)
+    new = article(51)
+    write(index.log, [new])
+    assert index.known(new.id).revision == 1 and not index.rebuilt
+    assert index.latest(new.id) == new
 
 
-def test_unreadable_lines_are_skipped_not_indexed(folder):
+def test_unreadable_and_newer_lines_are_reported_by_number_without_reading_the_log_again(folder):
+    newer = article(61).to_json_line().replace("werger.record/1", "werger.record/2")
     with (folder / "records.jsonl").open("a", encoding="utf-8") as fh:
-        fh.write('{"not": "a record"}\ngarbage\n')
+        fh.write('{"not": "a record"}\ngarbage\n' + newer + "\n")
     index = CrawlIndex(folder)
-    index.append([article(60)])
-    assert index.query("SELECT count(*) FROM records") == [(13,)]
+    report = index.report()
+    assert (report.invalid_lines, report.newer_lines) == ([13, 14], [15])
+    assert report.invalid_lines == RecordLog(folder).check().invalid_lines
+    assert index.query("SELECT count(*) FROM records") == [(12,)]
+    with pytest.raises(NewerLogError):
+        write(index.log, [article(60)])
 
 
 def test_the_queue_pages_through_every_match_once_newest_first(folder):
@@ -155,7 +166,7 @@ def test_text_search_finds_words_of_the_latest_revision_only(folder):
     assert index.build_search()
     assert [r.title for r in queue_page(index, QueueFilters(text="village 7")).rows] == ["Story 7"]
     first = index.latest(article(7).id)
-    index.append_revision(edited(first, {0: "The pipeline reached the hamlet."}, "amina"))
+    index.log.append_revision(edited(first, {0: "The pipeline reached the hamlet."}, "amina"))
     assert queue_page(index, QueueFilters(text="village 7")).total == 0
     assert [r.title for r in queue_page(index, QueueFilters(text="hamle")).rows] == ["Story 7"]
     assert queue_page(index, QueueFilters(text="деревню 3")).total == 1
@@ -169,7 +180,7 @@ def test_search_built_after_a_rebuild_misses_nothing_written_meanwhile(folder):
     assert queue_page(index, QueueFilters(text="village")).search_pending == (0, 12)
     calls = iter(range(100))
     index.build_search(chunk=5, stop=lambda: next(calls) >= 1)
-    index.append([article(2, revision=2, segments=[Segment(index=0, lang="ru", lang_confidence=1.0,
+    write(index.log, [article(2, revision=2, segments=[Segment(index=0, lang="ru", lang_confidence=1.0,
                                                           source="Мост открыт.", target="Bridge open.")])])
     assert index.build_search(chunk=5)
     assert [r.title for r in queue_page(index, QueueFilters(text="bridge")).rows] == ["Story 2"]
@@ -178,7 +189,7 @@ def test_search_built_after_a_rebuild_misses_nothing_written_meanwhile(folder):
 
 def test_export_streams_the_latest_matching_revisions_in_id_order(folder):
     index = CrawlIndex(folder)
-    RecordLog(folder).append([article(3, revision=2, status=Status.APPROVED)])
+    write(RecordLog(folder), [article(3, revision=2, status=Status.APPROVED)])
     everything = list(select(index, Filters()))
     assert [r.id for r in everything] == sorted(RecordLog(folder).latest())
     approved = list(select_lines(index, Filters(status=Status.APPROVED)))

@@ -93,6 +93,25 @@ def translate_records(
     return records
 
 
+def restatus(record: Record, registry: EngineRegistry) -> Record:
+    """``record`` with its status and reason computed again from its segments as they are now.
+
+    For a revision whose segments changed after translation (editors' work carried over onto it):
+    an edited paragraph needs no model and carries no machine flags.
+    """
+    target = record.target_lang
+    missing = {
+        (s.lang, target)
+        for s in record.segments
+        if s.target is None
+        and not s.edited_by
+        and s.lang not in (target, UNDETERMINED)
+        and registry.find(s.lang, target) is None
+    }
+    status, reason = _status(record.segments, target, missing)
+    return record.model_copy(update={"status": status, "status_reason": reason})
+
+
 def _translate(
     engine: Engine, sentences: list[str], pair: tuple[str, str], memory: TranslationMemory | None
 ) -> list[str]:

@@ -1,11 +1,13 @@
 """Routes of the review app: queue, record, save/decide, history, login.
 
 Everything is rendered on the server from Jinja2 templates with autoescaping on: crawled text is
-untrusted and must reach the browser as text. Every change goes through
-``CrawlIndex.append_revision``; a revision based on a stale one becomes a conflict page showing both
-versions instead of overwriting anything. Every read goes through the index: the queue is a page
-of an SQL query, a record page and its history read that record's own lines, so neither time nor
-memory grows with the log.
+untrusted and must reach the browser as text. Every change goes through ``RecordLog.revise``: the
+editor's revision is built under the log's write lock on the revision the editor saw, and if
+anyone (another editor, a crawl) wrote meanwhile it becomes a conflict page showing both versions
+instead of overwriting anything. "Saved" is said only once the line is fsynced. Every read goes
+through the index (which also answers ``revise``): the queue is a page of an SQL query, a record
+page, its history and a save read that record's own lines, so neither time nor memory grows with
+the log.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from store.errors import RevisionConflictError
+from store.errors import LogDamagedError, LogLockedError, NewerLogError, RevisionConflictError
 from store.index import CrawlIndex
 from store.queue import QueueFilters, facet_options, queue_page
 from store.record import Record, Status
@@ -56,7 +58,11 @@ class Context:
     templates: Jinja2Templates
 
     def page(self, request: Request, name: str, status_code: int = 200, **values: object) -> Response:
-        values.update(user=auth.current_user(request), csrf_token=auth.csrf_token(request))
+        values.update(
+            user=auth.current_user(request),
+            csrf_token=auth.csrf_token(request),
+            log_problems=self.index.report().problems(self.index.log.path),
+        )
         return self.templates.TemplateResponse(request, name, values, status_code=status_code)
 
 
@@ -165,15 +171,27 @@ async def _save(ctx: Context, request: Request, record: Record) -> Response:
     if action == "reject" and not note:
         error = "Say why in the note when rejecting, so the translator knows what to fix."
         return ctx.page(request, "record.html", 400, record=record, drafts=drafts, saved=None, error=error)
-    revision = edited(record, drafts, user, note, ACTIONS[action])
-    if revision is None and action == "save":
-        return RedirectResponse(request.url.path, status_code=303)
-    revision = revision or decided(record, ACTIONS[action], user, note)
+
+    def build(latest: Record | None) -> Record | None:
+        """The editor's revision, on the revision the form was made from, or a conflict."""
+        if latest is None or latest.revision != base:
+            raise RevisionConflictError(f"record {record.id} moved on from revision {base}", latest)
+        revision = edited(latest, drafts, user, note, ACTIONS[action])
+        if revision is None and action == "save":
+            return None
+        revision = revision or decided(latest, ACTIONS[action], user, note)
+        return revision.model_copy(update={"conflicts": []})
+
     try:
-        await run_in_threadpool(ctx.index.append_revision, revision)
+        written = await run_in_threadpool(ctx.index.log.revise, {record.id: build})
     except RevisionConflictError as exc:
-        return _conflict(ctx, request, exc.latest, drafts, note)
-    return RedirectResponse(f"{request.url.path}?saved={revision.revision}", status_code=303)
+        return _conflict(ctx, request, exc.latest or record, drafts, note)
+    except (LogDamagedError, NewerLogError, LogLockedError) as exc:
+        error = f"Not saved: {exc}. Your text is still in the form."
+        return ctx.page(request, "record.html", 503, record=record, drafts=drafts, saved=None, error=error)
+    if not written:
+        return RedirectResponse(request.url.path, status_code=303)
+    return RedirectResponse(f"{request.url.path}?saved={written[0].revision}", status_code=303)
 
 
 def _conflict(ctx: Context, request: Request, latest: Record, drafts: dict[int, str], note: str | None):
