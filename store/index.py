@@ -32,7 +32,7 @@ from store.log import _UTF16_BOMS, ReadReport, RecordLog, _parse_foreign_line
 from store.record import Record
 
 INDEX_NAME = "index.sqlite"
-INDEX_FORMAT = "3"
+INDEX_FORMAT = "4"
 _CHECK_BYTES = 64
 _BATCH = 5000
 _REBUILD_CACHE_KB = 256 * 1024  # a rebuild inserts in hash order: keep the B-trees in memory
