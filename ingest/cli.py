@@ -85,9 +85,27 @@ def _models_dir(models_dir: Path | None) -> Path:
     return models_dir or default_models_dir()
 
 
-def _fail(exc: Exception) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=1)
+EXIT_UNREADABLE_LOG = 3
+"""Exit code when the log holds lines this werger cannot read (damaged, or from a newer werger)."""
+
+
+def _fail(exc: Exception | str) -> typer.Exit:
+    from rich.markup import escape
+
+    from store.errors import LogDamagedError, NewerLogError
+
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+    unreadable = isinstance(exc, LogDamagedError | NewerLogError)
+    return typer.Exit(code=EXIT_UNREADABLE_LOG if unreadable else 1)
+
+
+def _warn_unreadable(report, path: Path) -> bool:
+    """Tell the operator on stderr which lines of the log were skipped; True when any were."""
+    from rich.markup import escape
+
+    for problem in report.problems(path):
+        err.print(f"[bold yellow]warning:[/] {escape(problem)}", highlight=False, soft_wrap=True)
+    return not report.clean
 
 
 def _registry(
@@ -353,6 +371,13 @@ def review(
         application = create_app(data)
     except USER_ERRORS as exc:
         raise _fail(exc) from None
+    from store.index import CrawlIndex
+
+    index = CrawlIndex(data)
+    problems = index.report()
+    index.close()
+    if _warn_unreadable(problems, index.log.path):
+        err.print("saves are refused until the log is repaired", highlight=False, soft_wrap=True)
     Console().print(
         f"review app on http://{host}:{port}/  (Ctrl+C stops it)", highlight=False, soft_wrap=True
     )
@@ -383,6 +408,7 @@ def export(
 
     from store.export import FORMATS, Filters, select, select_lines, since_datetime, write_effort, write_lines
     from store.index import CrawlIndex
+    from store.log import ReadReport
     from store.record import Status
     from store.xliff import to_xliff
 
@@ -399,21 +425,25 @@ def export(
         raise _fail(
             f"{exc}; --status is one of {', '.join(s.value for s in Status)}, --since YYYY-MM-DD"
         ) from None
+    report = ReadReport()
     try:
         index = CrawlIndex(data)
+        index.fill_report(report)
         if fmt == "jsonl":
             with out.open("wb") if out else _stdout(binary=True) as fh:
                 write_lines(select_lines(index, filters), fh)
-            return
-        records = select(index, filters)
-        if fmt == "xliff":
-            body = to_xliff(records)
-            _ = out.write_bytes(body) if out else sys.stdout.buffer.write(body)
-            return
-        with out.open("w", encoding="utf-8") if out else _stdout() as fh:
-            write_effort(records, fh)
+        else:
+            records = select(index, filters)
+            if fmt == "xliff":
+                body = to_xliff(records)
+                _ = out.write_bytes(body) if out else sys.stdout.buffer.write(body)
+            else:
+                with out.open("w", encoding="utf-8") if out else _stdout() as fh:
+                    write_effort(records, fh)
     except USER_ERRORS as exc:
         raise _fail(exc) from None
+    if _warn_unreadable(report, data / "records.jsonl"):
+        raise typer.Exit(code=EXIT_UNREADABLE_LOG)
 
 
 def _stdout(binary: bool = False):
@@ -450,6 +480,30 @@ def import_xliff(
         err.print(f"conflict: {record_id} changed since the export; export it again", highlight=False)
     if report.conflicts:
         raise typer.Exit(code=1)
+
+
+@app.command()
+def repair(data: DataDir) -> None:
+    """Move unreadable lines of DATA/records.jsonl aside to DATA/records.jsonl.quarantine.
+
+    Nothing is deleted: each unreadable line is appended, byte for byte, to the quarantine file and
+    the log is rewritten without it (under the log's lock, through a rename). A log re-saved as
+    UTF-16, or lines with a UTF-8 byte-order mark, are converted back instead. Lines written by a
+    newer werger are left alone: upgrade werger for those. Run it when another command reports
+    unreadable lines (exit code 3).
+
+    Example: werger repair --data data/
+    """
+    from store.log import RecordLog
+    from store.repair import describe
+    from store.repair import repair as run_repair
+
+    log = RecordLog(data)
+    try:
+        report = run_repair(log)
+    except USER_ERRORS as exc:
+        raise _fail(exc) from None
+    Console().print(describe(report, log.path), highlight=False, soft_wrap=True)
 
 
 @models_app.command("verify")
@@ -542,10 +596,9 @@ def retranslate(
     from translate.retranslate import onto_latest
     from translate.retranslate import retranslate as redo
 
+    log, report = RecordLog(out), ReadReport()
     try:
         registry = _registry(models_dir, nllb_dir, glossary_dir)
-        log = RecordLog(out)
-        report = ReadReport()
         with TranslationMemory(out / MEMORY_NAME) as memory:
             redone = redo(log.latest(report=report), registry, model, memory)
             index = CrawlIndex(out, log)
@@ -555,6 +608,7 @@ def retranslate(
                 index.close()
             hits, misses = memory.hits, memory.misses
     except USER_ERRORS as exc:
+        _warn_unreadable(report, log.path)
         raise _fail(exc) from None
     Console().print(
         f"re-translated {len(revised)} records: {misses} sentences translated, {hits} from memory",

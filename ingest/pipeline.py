@@ -394,12 +394,18 @@ class _SiteCrawl:
             self.summary.not_modified += 1
             self._report(url, "not modified")
             return
-        if result.status in (404, 410) and self.run_.index.mark_gone(url, result.status):
+        if (
+            result.status in (404, 410)
+            and (first := self.run_.index.mark_gone(url, result.status)) is not None
+        ):
             page = self.run_.index.page(url)
             if page is not None and page.record_id is not None:
-                self.gone[page.record_id] = result.status
-            self.summary.removed.append(url)
-            self._report(url, f"removed (HTTP {result.status})")
+                self.gone[page.record_id] = result.status  # written once: see CrawlRun.mark_removed
+            if first:
+                self.summary.removed.append(url)
+                self._report(url, f"removed (HTTP {result.status})")
+            else:
+                self._skip(url, f"removed earlier (HTTP {result.status})")
             return
         if result.status != 200:
             self._fail(url, f"HTTP {result.status}")

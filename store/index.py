@@ -28,11 +28,11 @@ from pathlib import Path
 
 from store.errors import CrawlIndexError
 from store.lines import LineSummary, search_fields, summarize
-from store.log import _UTF16_BOMS, ReadReport, RecordLog, _parse_foreign_line
+from store.log import _UTF16_BOMS, ReadReport, RecordLog, parse_foreign_line
 from store.record import Record
 
 INDEX_NAME = "index.sqlite"
-INDEX_FORMAT = "4"
+INDEX_FORMAT = "5"
 _CHECK_BYTES = 64
 _BATCH = 5000
 _REBUILD_CACHE_KB = 256 * 1024  # a rebuild inserts in hash order: keep the B-trees in memory
@@ -46,7 +46,7 @@ CREATE TABLE IF NOT EXISTS records (
     url TEXT NOT NULL, revised_at TEXT NOT NULL, fetched_at TEXT NOT NULL, removed_at TEXT,
     flags TEXT NOT NULL, edited INTEGER NOT NULL, line_at INTEGER NOT NULL, line_len INTEGER NOT NULL,
     approved_revision INTEGER, approved_at INTEGER, approved_len INTEGER, search_at INTEGER,
-    conflicts INTEGER NOT NULL DEFAULT 0
+    conflicts INTEGER NOT NULL DEFAULT 0, approved_time TEXT
 );
 CREATE TABLE IF NOT EXISTS lines (
     id TEXT NOT NULL, revision INTEGER NOT NULL, line_at INTEGER NOT NULL, line_len INTEGER NOT NULL,
@@ -89,8 +89,8 @@ _INDEX_NAMES = (
 _UPSERT_RECORD = """
 INSERT INTO records (id, revision, content_hash, removed, status, site, source_lang, target_lang, title,
     url, revised_at, fetched_at, removed_at, flags, edited, line_at, line_len,
-    approved_revision, approved_at, approved_len, conflicts)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    approved_revision, approved_at, approved_len, conflicts, approved_time)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT(id) DO UPDATE SET revision = excluded.revision, content_hash = excluded.content_hash,
     removed = excluded.removed, status = excluded.status, site = excluded.site,
     source_lang = excluded.source_lang, target_lang = excluded.target_lang, title = excluded.title,
@@ -99,7 +99,8 @@ ON CONFLICT(id) DO UPDATE SET revision = excluded.revision, content_hash = exclu
     line_at = excluded.line_at, line_len = excluded.line_len, conflicts = excluded.conflicts,
     approved_revision = coalesce(excluded.approved_revision, records.approved_revision),
     approved_at = coalesce(excluded.approved_at, records.approved_at),
-    approved_len = coalesce(excluded.approved_len, records.approved_len)
+    approved_len = coalesce(excluded.approved_len, records.approved_len),
+    approved_time = coalesce(excluded.approved_time, records.approved_time)
 WHERE excluded.revision >= records.revision
 """
 
@@ -468,24 +469,24 @@ class CrawlIndex:
             ).fetchall()
         return [r for r in (self.log.read_at(at, size) for at, size in rows) if r is not None]
 
-    def spans(self, where: str = "", params: tuple = (), order: str = "id") -> Iterator[tuple[int, int]]:
-        """(offset, length) of the latest line of each record matching ``where``, fetched in pages
-        so memory stays flat; ``where`` and ``order`` are SQL over the records table."""
-        last: object = None
+    def spans(
+        self, where: str = "", params: tuple = (), columns: str = "line_at, line_len"
+    ) -> Iterator[tuple]:
+        """``columns`` of every record matching ``where`` (SQL over the records table), in id order,
+        fetched 2,000 at a time so memory stays flat; by default where its latest line lies."""
+        last: str | None = None
         while True:
             with self._lock:
-                condition = " AND ".join(
-                    c for c in (where, f"{order} > ?" if last is not None else "") if c
-                )
+                condition = " AND ".join(c for c in (where, "id > ?" if last is not None else "") if c)
                 rows = self._db.execute(
-                    f"SELECT {order}, line_at, line_len FROM records "
-                    f"{'WHERE ' + condition if condition else ''} ORDER BY {order} LIMIT 2000",
+                    f"SELECT id, {columns} FROM records "
+                    f"{'WHERE ' + condition if condition else ''} ORDER BY id LIMIT 2000",
                     (*params, *(() if last is None else (last,))),
                 ).fetchall()
             if not rows:
                 return
-            for _, at, size in rows:
-                yield at, size
+            for row in rows:
+                yield row[1:]
             last = rows[-1][0]
 
     def query(self, sql: str, params: Iterable[object] = ()) -> list[tuple]:
@@ -499,6 +500,10 @@ class CrawlIndex:
                 "SELECT revision, content_hash, removed, edited FROM records WHERE id = ?", (record_id,)
             ).fetchone()
         return Known(row[0], row[1], bool(row[2]), bool(row[3])) if row else None
+
+    def about_to_write(self) -> None:
+        """``RecordLog.revise`` is about to append: nothing to do, since ``note_written`` indexes
+        every byte from where the index stopped, whoever wrote it."""
 
     def note_written(self, records: Iterable[Record]) -> None:
         """Index what ``RecordLog.revise`` just appended (called under its write lock).
@@ -577,16 +582,24 @@ class CrawlIndex:
             )
             self._db.commit()
 
-    def mark_gone(self, url: str, status: int) -> bool:
-        """Mark a page the site no longer serves (404/410); its records stay. True if it was known."""
+    def mark_gone(self, url: str, status: int) -> bool | None:
+        """Mark a page the site no longer serves (404/410); its records stay.
+
+        True when the page was known and this is the first time it is gone, False when it was
+        already marked gone (so a run reports a removal once, not on every crawl), None when the
+        page was never stored.
+        """
         with self._lock:
-            cursor = self._db.execute(
+            row = self._db.execute("SELECT gone_at FROM pages WHERE url = ?", (url,)).fetchone()
+            if row is None:
+                return None
+            self._db.execute(
                 "UPDATE pages SET http_status = ?, gone_at = coalesce(gone_at, ?), fetched_at = ? "
                 "WHERE url = ?",
                 (status, _now(), _now(), url),
             )
             self._db.commit()
-        return cursor.rowcount > 0
+        return row[0] is None
 
     def gone(self, site: str | None = None) -> list[PageState]:
         """Pages marked as removed, optionally of one site."""
@@ -680,14 +693,14 @@ def _record_row(s: LineSummary, at: int, size: int) -> tuple:
         s.id, s.revision, s.content_hash, s.removed_at is not None, s.status, s.site, s.source_lang,
         s.target_lang, s.title, s.url, s.revised_at, s.fetched_at, s.removed_at, " ".join(s.flags),
         s.edited, at, size, s.revision if approved else None, at if approved else None,
-        size if approved else None, s.conflicts,
+        size if approved else None, s.conflicts, s.revised_at if approved else None,
     )
 
 
 def _foreign_summary(raw: bytes) -> tuple[LineSummary | None, str | None]:
     """A line not in werger's own layout: (summary, None) when it is a record nonetheless,
     (None, schema) when a newer werger wrote it, (None, None) when it is not a record."""
-    record, newer = _parse_foreign_line(raw)
+    record, newer = parse_foreign_line(raw)
     if record is None:
         return None, newer
     return summarize(record.to_json_line().encode("utf-8")), None

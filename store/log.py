@@ -45,7 +45,11 @@ Returns None to write nothing. The revision number it sets is ignored: ``revise`
 
 
 class RevisionSink(Protocol):
-    """Told about every revision right after it is fsynced, still under the write lock (the index)."""
+    """Told about every revision right after it is fsynced, still under the write lock (the index).
+
+    ``about_to_write`` comes first, under the same lock hold, before the log changes."""
+
+    def about_to_write(self) -> None: ...
 
     def note_written(self, records: Iterable[Record]) -> None: ...
 
@@ -138,7 +142,6 @@ class RecordLog:
             report = ReadReport()
             latest = self.latest_for_update(set(builders), report)
             refuse_unless_clean(report, self.path)
-            self._quarantine_torn_tail()
             written: list[Record] = []
             for record_id, build in builders.items():
                 base = latest.get(record_id)
@@ -147,7 +150,13 @@ class RecordLog:
                     continue
                 if new.id != record_id:
                     raise ValueError(f"builder for {record_id} returned record {new.id}")
-                written.append(new.model_copy(update={"revision": base.revision + 1 if base else 1}))
+                number = base.revision + 1 if base else 1
+                written.append(new.model_copy(update={"revision": number, "newer_revision": None}))
+            if not written:
+                return []
+            for sink in self.sinks:
+                sink.about_to_write()
+            self.move_torn_tail_aside()
             self._write(written)
             for sink in self.sinks:
                 sink.note_written(written)
@@ -188,7 +197,7 @@ class RecordLog:
     def read_at(self, offset: int, length: int) -> Record | None:
         """The record on the line at ``offset`` (``length`` bytes with its newline), or None if invalid."""
         raw = self.read_raw_at(offset, length)
-        return _parse_line(raw) if raw.endswith(b"\n") else None
+        return parse_line(raw) if raw.endswith(b"\n") else None
 
     def read_raw_at(self, offset: int, length: int) -> bytes:
         """The bytes of the line at ``offset`` (empty when the log is shorter)."""
@@ -210,7 +219,7 @@ class RecordLog:
             fh.flush()
             os.fsync(fh.fileno())
 
-    def _quarantine_torn_tail(self) -> None:
+    def move_torn_tail_aside(self) -> None:
         """Move a partial last line (a crash mid-write) to ``.torn`` so new lines start clean."""
         if not self.path.exists() or self.path.stat().st_size == 0:
             return
@@ -273,7 +282,7 @@ class RecordLog:
                         if not raw.rstrip(b"\r\n").endswith(b"}"):
                             report.invalid_lines.append(number)
                         continue
-                    record = _parse_line(raw)
+                    record = parse_line(raw)
                     if record is None:
                         report.invalid_lines.append(number)
                     else:
@@ -281,7 +290,7 @@ class RecordLog:
                     continue
                 if not raw.strip():
                     continue
-                record, newer = _parse_foreign_line(raw)
+                record, newer = parse_foreign_line(raw)
                 if newer is not None:
                     report.newer_lines.append(number)
                     report.newer_schemas.add(newer)
@@ -337,7 +346,7 @@ def refuse_unless_clean(report: ReadReport, path: Path) -> None:
         raise LogDamagedError("; ".join(report.problems(path)), report)
 
 
-def _parse_line(raw: bytes) -> Record | None:
+def parse_line(raw: bytes) -> Record | None:
     """The record on one complete line, or None when the line is not a valid record."""
     try:
         return Record.from_json_line(raw.decode("utf-8"))
@@ -345,7 +354,7 @@ def _parse_line(raw: bytes) -> Record | None:
         return None
 
 
-def _parse_foreign_line(raw: bytes) -> tuple[Record | None, str | None]:
+def parse_foreign_line(raw: bytes) -> tuple[Record | None, str | None]:
     """A line not in werger's own layout: (record, None), (None, newer schema) or (None, None)."""
     try:
         data = json.loads(raw.decode("utf-8"))
@@ -426,10 +435,10 @@ class LatestRecords:
                     self.report.utf16 = True
                 if not raw.strip():
                     continue
-                record = _parse_line(raw) if raw.startswith(_PREFIX) else None
+                record = parse_line(raw) if raw.startswith(_PREFIX) else None
                 newer = None
                 if record is None and not raw.startswith(_PREFIX):
-                    record, newer = _parse_foreign_line(raw)
+                    record, newer = parse_foreign_line(raw)
                 if newer is not None:
                     self.report.newer_lines.append(self._lines)
                     self.report.newer_schemas.add(newer)

@@ -96,7 +96,14 @@ class Provenance(BaseModel):
 
 
 class Record(BaseModel):
-    """One JSONL line: a revision of a page. Readers keep the highest revision per id."""
+    """One JSONL line: a revision of a page. Readers keep the highest revision per id.
+
+    In the log, every revision of a record is a line and the highest ``revision`` is the current
+    state. ``werger export`` gives one line per record: the latest revision, or with ``--status
+    approved`` the latest *approved* revision (so downstream keeps the last approved text while a
+    newer revision awaits review; ``newer_revision`` then says so). A record whose page the site no
+    longer serves has ``removed_at`` set.
+    """
 
     model_config = ConfigDict(extra="forbid")
     schema_: str = Field(default=SCHEMA_ID, alias="schema", pattern=r"^werger\.record/1$")
@@ -131,10 +138,21 @@ class Record(BaseModel):
         "their paragraph changed on the site; nothing an editor saved is dropped silently.",
     )
     provenance: Provenance
+    newer_revision: int | None = Field(
+        default=None,
+        description="Only in `werger export --status approved` output, never in the log: that export "
+        "gives each record's latest approved revision, and when the record has a newer revision that "
+        "is not approved (the page changed, or an editor is still working on it) this is that newer "
+        "revision's number. Absent when the exported revision is the latest.",
+    )
 
     def to_json_line(self) -> str:
-        """Serialise as one compact line (no newline), keys in declaration order."""
-        return self.model_dump_json(by_alias=True)
+        """Serialise as one compact line (no newline), keys in declaration order.
+
+        ``newer_revision`` appears only when set (exports), so log lines never carry it.
+        """
+        exclude = {"newer_revision"} if self.newer_revision is None else None
+        return self.model_dump_json(by_alias=True, exclude=exclude)
 
     @classmethod
     def from_json_line(cls, line: str) -> Record:

@@ -1,5 +1,7 @@
 """The append-only JSONL log."""
 
+from pathlib import Path
+
 import pytest
 from filelock import FileLock
 from log_support import write_lines
@@ -100,3 +102,41 @@ def test_history_and_latest_of_see_only_the_asked_ids(tmp_path):
     assert [r.revision for r in log.history(make_record().id)] == [1, 2]
     assert set(log.latest_of({other})) == {other}
     assert log.latest_of(set()) == {}
+
+
+def test_the_index_is_updated_in_the_same_step_and_picks_up_a_write_it_missed(tmp_path):
+    from store.index import CrawlIndex
+
+    log = RecordLog(tmp_path)
+    index = CrawlIndex(tmp_path, log)
+    rid = make_record().id
+    log.revise({rid: lambda latest: make_record()})
+    assert index.known(rid).revision == 1
+    RecordLog(tmp_path).revise({rid: lambda latest: make_record()})  # a writer without the index
+    log.revise({rid: lambda latest: make_record()})
+    assert index.known(rid).revision == 3
+    index.close()
+    reopened = CrawlIndex(tmp_path)
+    assert reopened.known(rid).revision == 3 and not reopened.rebuilt  # read the appended bytes
+    assert [r.revision for r in reopened.history(rid)] == [1, 2, 3]
+    reopened.close()
+    assert not CrawlIndex(tmp_path).rebuilt
+
+
+def test_concurrent_processes_never_write_the_same_revision_twice(tmp_path):
+    import subprocess
+    import sys
+
+    from log_support import duplicate_pairs
+
+    script = (
+        "import sys; sys.path.insert(0, 'tests'); from pathlib import Path\n"
+        "from test_record import make_record; from store.log import RecordLog\n"
+        "log = RecordLog(Path(sys.argv[1]))\n"
+        "for _ in range(40): log.revise({make_record().id: lambda latest: make_record()})"
+    )
+    root = Path(__file__).resolve().parent.parent
+    writers = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], cwd=root) for _ in range(4)]
+    assert [w.wait(timeout=120) for w in writers] == [0, 0, 0, 0]
+    assert [r.revision for r in RecordLog(tmp_path).read()] == list(range(1, 161))
+    assert duplicate_pairs(tmp_path) == []

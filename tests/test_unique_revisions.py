@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -89,3 +90,10 @@ def test_no_command_writes_an_id_revision_pair_twice(tmp_path, models_dir):
     assert revised.status is Status.NEEDS_REVIEW and "after bakhtiyar" in revised.status_reason
     gone = RecordLog(data).history(second.id)
     assert [r.removed_at is not None for r in gone] == [False, False, True]
+
+    approved = CliRunner().invoke(app, ["export", "--data", str(data), "--status", "approved"])
+    exported = [json.loads(line) for line in approved.stdout.splitlines()]
+    assert [(line["id"], line["revision"], line["newer_revision"]) for line in exported] == [(first.id, 3, 5)]
+    everything = CliRunner().invoke(app, ["export", "--data", str(data)])
+    removed = [json.loads(line) for line in everything.stdout.splitlines() if second.id in line]
+    assert removed[0]["removed_at"] is not None and removed[0]["provenance"]["fetch_status"] == 404
