@@ -66,13 +66,17 @@ class Context:
         return self.templates.TemplateResponse(request, name, values, status_code=status_code)
 
 
-def create_app(data_dir: Path) -> Starlette:
-    """The ASGI app over the log in ``data_dir`` (``records.jsonl`` and ``users.json``)."""
+def create_app(data_dir: Path, build_search: bool = True) -> Starlette:
+    """The ASGI app over the log in ``data_dir`` (``records.jsonl`` and ``users.json``).
+
+    ``build_search`` fills the text-search table in a background thread when a rebuild left it
+    empty (the queue says how far it got meanwhile).
+    """
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(direction=direction, word_diff=word_diff)
     index = CrawlIndex(data_dir)
     ctx = Context(index, Users(data_dir), templates)
-    if not index.search_ready:
+    if build_search and not index.search_ready:
         threading.Thread(target=index.build_search, name="werger-search-index", daemon=True).start()
     routes = [
         Route("/", _guard(ctx, queue)),
