@@ -371,10 +371,12 @@ def review(
         application = create_app(data)
     except USER_ERRORS as exc:
         raise _fail(exc) from None
-    from store.log import RecordLog
+    from store.index import CrawlIndex
 
-    log = RecordLog(data)
-    if _warn_unreadable(log.check(), log.path):
+    index = CrawlIndex(data)
+    problems = index.report()
+    index.close()
+    if _warn_unreadable(problems, index.log.path):
         err.print("saves are refused until the log is repaired", highlight=False, soft_wrap=True)
     Console().print(
         f"review app on http://{host}:{port}/  (Ctrl+C stops it)", highlight=False, soft_wrap=True
@@ -404,8 +406,9 @@ def export(
     import sys
     from datetime import datetime
 
-    from store.export import FORMATS, Filters, select, since_datetime, write_effort, write_jsonl
-    from store.log import ReadReport, RecordLog
+    from store.export import FORMATS, Filters, select, select_lines, since_datetime, write_effort, write_lines
+    from store.index import CrawlIndex
+    from store.log import ReadReport
     from store.record import Status
     from store.xliff import to_xliff
 
@@ -422,26 +425,32 @@ def export(
         raise _fail(
             f"{exc}; --status is one of {', '.join(s.value for s in Status)}, --since YYYY-MM-DD"
         ) from None
-    log, report = RecordLog(data), ReadReport()
+    report = ReadReport()
     try:
-        records = select(log, filters, report)
-        if fmt == "xliff":
-            body = to_xliff(records)
-            _ = out.write_bytes(body) if out else sys.stdout.buffer.write(body)
+        index = CrawlIndex(data)
+        index.fill_report(report)
+        if fmt == "jsonl":
+            with out.open("wb") if out else _stdout(binary=True) as fh:
+                write_lines(select_lines(index, filters), fh)
         else:
-            with out.open("w", encoding="utf-8") if out else _stdout() as fh:
-                (write_jsonl if fmt == "jsonl" else write_effort)(records, fh)
+            records = select(index, filters)
+            if fmt == "xliff":
+                body = to_xliff(records)
+                _ = out.write_bytes(body) if out else sys.stdout.buffer.write(body)
+            else:
+                with out.open("w", encoding="utf-8") if out else _stdout() as fh:
+                    write_effort(records, fh)
     except USER_ERRORS as exc:
         raise _fail(exc) from None
-    if _warn_unreadable(report, log.path):
+    if _warn_unreadable(report, data / "records.jsonl"):
         raise typer.Exit(code=EXIT_UNREADABLE_LOG)
 
 
-def _stdout():
+def _stdout(binary: bool = False):
     import contextlib
     import sys
 
-    return contextlib.nullcontext(sys.stdout)
+    return contextlib.nullcontext(sys.stdout.buffer if binary else sys.stdout)
 
 
 @app.command("import-xliff")
@@ -455,14 +464,12 @@ def import_xliff(
     Example: werger import-xliff ckb.xlf --data data/ --by amina
     """
     from store.index import CrawlIndex
-    from store.log import RecordLog
     from store.xliff import import_xliff as run_import
 
-    log = RecordLog(data)
     try:
-        index = CrawlIndex(data, log)
+        index = CrawlIndex(data)
         try:
-            report = run_import(xliff_file, log, by)
+            report = run_import(xliff_file, index.log, by)
         finally:
             index.close()
     except USER_ERRORS as exc:

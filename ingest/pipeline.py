@@ -66,8 +66,8 @@ class CrawlRun:
         self.registry = registry
         self.progress = progress or Silent()
         self.log = RecordLog(options.out_dir)
-        refuse_unless_clean(self.log.check(), self.log.path)
         self.index = CrawlIndex(options.out_dir, self.log)
+        refuse_unless_clean(self.index.report(), self.log.path)
         self.extractor_version = extractor_version()
         self.cleaners = SiteCleaners(options.out_dir / TEMPLATE_LINES_NAME)
         self.memory = TranslationMemory(options.out_dir / MEMORY_NAME)

@@ -54,6 +54,14 @@ class RevisionSink(Protocol):
     def note_written(self, records: Iterable[Record]) -> None: ...
 
 
+class LatestLookup(Protocol):
+    """Answers ``latest_for_update`` without reading the whole log (the index, from its offsets)."""
+
+    def latest_for_update(self, ids: set[str], report: ReadReport) -> dict[str, Record]: ...
+
+    def latest_of(self, ids: set[str]) -> dict[str, Record]: ...
+
+
 @dataclass
 class ReadReport:
     """What a read skipped, so callers can tell the user instead of hiding it.
@@ -113,6 +121,7 @@ class RecordLog:
         self.path = self.directory / LOG_NAME
         self._lock = FileLock(str(self.path) + ".lock", timeout=lock_timeout)
         self.sinks: list[RevisionSink] = []
+        self.lookup: LatestLookup | None = None
 
     # -- writing: the one protocol -------------------------------------------------------------
 
@@ -178,8 +187,23 @@ class RecordLog:
 
         The one place ``revise`` learns the current state; ``report`` must come back listing every
         unreadable or newer-schema line of the whole log (they may hide revisions of these ids).
+        With an index attached (``lookup``) this reads only those records' lines; without one, it
+        scans the log.
         """
+        if self.lookup is not None:
+            return self.lookup.latest_for_update(ids, report)
         return _keep_latest(self._scan(report, lambda raw: _line_id(raw) in ids))
+
+    def read_at(self, offset: int, length: int) -> Record | None:
+        """The record on the line at ``offset`` (``length`` bytes with its newline), or None if invalid."""
+        raw = self.read_raw_at(offset, length)
+        return parse_line(raw) if raw.endswith(b"\n") else None
+
+    def read_raw_at(self, offset: int, length: int) -> bytes:
+        """The bytes of the line at ``offset`` (empty when the log is shorter)."""
+        with self.path.open("rb") as fh:
+            fh.seek(offset)
+            return fh.read(length)
 
     def write_lock(self):
         """The log's write lock (reentrant within a process) as a context manager."""

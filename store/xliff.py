@@ -86,7 +86,8 @@ def import_xliff(path: Path, log: RecordLog, by: str) -> ImportReport:
     units = list(_read(path))
     if not units:
         return report
-    known = log.latest_of({record_id for record_id, _, _ in units})
+    ids = {record_id for record_id, _, _ in units}
+    known = log.lookup.latest_of(ids) if log.lookup is not None else log.latest_of(ids)
     missing = [record_id for record_id, _, _ in units if record_id not in known]
     if missing:
         raise XliffError(f"{path}: record {missing[0]} is not in {log.path}; was it exported from there?")
