@@ -30,7 +30,13 @@ from ingest.commands import check as check_commands
 from ingest.commands import crawl as crawl_commands
 from ingest.commands import root as root_options
 from ingest.commands import status as status_commands
-from ingest.commands.common import DataArgument, DataDir, ModelsDir, UsersDataDir
+from ingest.commands.common import (
+    EXIT_UNREADABLE_LOG,
+    DataArgument,
+    DataDir,
+    ModelsDir,
+    UsersDataDir,
+)
 from ingest.config import CrawlerSettings
 from ingest.errors import WergerIngestError
 from store.errors import WergerStoreError
@@ -96,6 +102,12 @@ def _fail(exc: Exception | str) -> typer.Exit:
     from ingest.commands.common import fail
 
     return fail(exc)
+
+
+def _warn_unreadable(report, path: Path) -> bool:
+    from ingest.commands.common import warn_unreadable
+
+    return warn_unreadable(report, path)
 
 
 def _registry(
@@ -389,6 +401,13 @@ def review(
         application = create_app(data)
     except USER_ERRORS as exc:
         raise _fail(exc) from None
+    from store.index import CrawlIndex
+
+    index = CrawlIndex(data)
+    problems = index.report()
+    index.close()
+    if _warn_unreadable(problems, index.log.path):
+        err.print("saves are refused until the log is repaired")
     Console(markup=False).print(
         f"review app on http://{host}:{port}/  (Ctrl+C stops it)", highlight=False, soft_wrap=True
     )
@@ -417,8 +436,9 @@ def export(
     import sys
     from datetime import datetime
 
-    from store.export import FORMATS, Filters, select, since_datetime, write_effort, write_jsonl
-    from store.log import RecordLog
+    from store.export import FORMATS, Filters, select, select_lines, since_datetime, write_effort, write_lines
+    from store.index import CrawlIndex
+    from store.log import ReadReport
     from store.record import Status
     from store.xliff import to_xliff
 
@@ -435,23 +455,32 @@ def export(
         raise _fail(
             f"{exc}; --status is one of {', '.join(s.value for s in Status)}, --since YYYY-MM-DD"
         ) from None
+    report = ReadReport()
     try:
-        records = select(RecordLog(data), filters)
-        if fmt == "xliff":
-            body = to_xliff(records)
-            _ = out.write_bytes(body) if out else sys.stdout.buffer.write(body)
-            return
-        with out.open("w", encoding="utf-8") if out else _stdout() as fh:
-            (write_jsonl if fmt == "jsonl" else write_effort)(records, fh)
+        index = CrawlIndex(data)
+        index.fill_report(report)
+        if fmt == "jsonl":
+            with out.open("wb") if out else _stdout(binary=True) as fh:
+                write_lines(select_lines(index, filters), fh)
+        else:
+            records = select(index, filters)
+            if fmt == "xliff":
+                body = to_xliff(records)
+                _ = out.write_bytes(body) if out else sys.stdout.buffer.write(body)
+            else:
+                with out.open("w", encoding="utf-8") if out else _stdout() as fh:
+                    write_effort(records, fh)
     except USER_ERRORS as exc:
         raise _fail(exc) from None
+    if _warn_unreadable(report, data / "records.jsonl"):
+        raise typer.Exit(code=EXIT_UNREADABLE_LOG)
 
 
-def _stdout():
+def _stdout(binary: bool = False):
     import contextlib
     import sys
 
-    return contextlib.nullcontext(sys.stdout)
+    return contextlib.nullcontext(sys.stdout.buffer if binary else sys.stdout)
 
 
 @app.command("import-xliff")
@@ -464,11 +493,15 @@ def import_xliff(
 
     Example: werger import-xliff ckb.xlf --data data/ --by amina
     """
-    from store.log import RecordLog
+    from store.index import CrawlIndex
     from store.xliff import import_xliff as run_import
 
     try:
-        report = run_import(xliff_file, RecordLog(data), by)
+        index = CrawlIndex(data)
+        try:
+            report = run_import(xliff_file, index.log, by)
+        finally:
+            index.close()
     except USER_ERRORS as exc:
         raise _fail(exc) from None
     Console(markup=False).print(
@@ -481,6 +514,30 @@ def import_xliff(
         err.print(f"conflict: {record_id} changed since the export; export it again", highlight=False)
     if report.conflicts:
         raise typer.Exit(code=1)
+
+
+@app.command()
+def repair(data: DataDir) -> None:
+    """Move unreadable lines of DATA/records.jsonl aside to DATA/records.jsonl.quarantine.
+
+    Nothing is deleted: each unreadable line is appended, byte for byte, to the quarantine file and
+    the log is rewritten without it (under the log's lock, through a rename). A log re-saved as
+    UTF-16, or lines with a UTF-8 byte-order mark, are converted back instead. Lines written by a
+    newer werger are left alone: upgrade werger for those. Run it when another command reports
+    unreadable lines (exit code 3).
+
+    Example: werger repair --data data/
+    """
+    from store.log import RecordLog
+    from store.repair import describe
+    from store.repair import repair as run_repair
+
+    log = RecordLog(data)
+    try:
+        report = run_repair(log)
+    except USER_ERRORS as exc:
+        raise _fail(exc) from None
+    Console().print(describe(report, log.path), highlight=False, soft_wrap=True)
 
 
 @models_app.command("verify")
@@ -569,18 +626,25 @@ def retranslate(
 
     Example: werger retranslate data/ --model argos:translate-ru_en-1_9
     """
-    from store.log import RecordLog
+    from store.index import CrawlIndex
+    from store.log import ReadReport, RecordLog
     from translate.cache import MEMORY_NAME, TranslationMemory
+    from translate.retranslate import onto_latest
     from translate.retranslate import retranslate as redo
 
+    log, report = RecordLog(out), ReadReport()
     try:
         registry = _registry(models_dir, nllb_dir, glossary_dir)
-        log = RecordLog(out)
         with TranslationMemory(out / MEMORY_NAME) as memory:
-            revised = redo(log.latest(), registry, model, memory)
-            log.append(revised)
+            redone = redo(log.latest(report=report), registry, model, memory)
+            index = CrawlIndex(out, log)
+            try:
+                revised = log.revise({r.id: onto_latest(r, registry, model) for r in redone})
+            finally:
+                index.close()
             hits, misses = memory.hits, memory.misses
     except USER_ERRORS as exc:
+        _warn_unreadable(report, log.path)
         raise _fail(exc) from None
     Console(markup=False).print(
         f"re-translated {len(revised)} records: {misses} sentences translated, {hits} from memory",

@@ -11,11 +11,10 @@ the run summary: written, unchanged, not modified, removed, skipped or failed, w
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -31,12 +30,12 @@ from ingest.progress import Progress, Silent
 from ingest.runlock import RunLock
 from ingest.summary import RunSummary, SiteSummary
 from store.index import CrawlIndex, Frontier
-from store.log import RecordLog
+from store.log import RecordLog, refuse_unless_clean
 from store.record import Provenance, Record, Segment, Status, content_hash, record_id, utc_now
-from store.revise import HUMAN_EDIT_MARK, carry_edits
+from store.revise import human_work, rebase
 from translate.cache import MEMORY_NAME, TranslationMemory
 from translate.engine import EngineRegistry
-from translate.records import UNDETERMINED, missing_model_reason, translate_records
+from translate.records import UNDETERMINED, missing_model_reason, restatus, translate_records
 
 LANGID_METHOD = "script+letters+ngram-profiles"
 SUMMARY_NAME = "run-summary.json"
@@ -69,11 +68,10 @@ class CrawlRun:
         self.progress = progress or Silent()
         self.log = RecordLog(options.out_dir)
         self.index = CrawlIndex(options.out_dir, self.log)
+        refuse_unless_clean(self.index.report(), self.log.path)
         self.extractor_version = extractor_version()
         self.cleaners = SiteCleaners(options.out_dir / TEMPLATE_LINES_NAME)
         self.memory = TranslationMemory(options.out_dir / MEMORY_NAME)
-        self._edited: dict[str, Record] | None = None
-        self._edits_lock = threading.Lock()
 
     async def run(self, sites: list[Site]) -> RunSummary:
         summary = RunSummary(started_at=utc_now().isoformat())
@@ -103,11 +101,10 @@ class CrawlRun:
             return None
         guesses = [detect(p) for p in paragraphs]
         document = document_language([(g, len(p)) for g, p in zip(guesses, paragraphs, strict=True)])
-        previous = self.index.known(rid)
         now = utc_now()
         return Record(
             id=rid,
-            revision=previous.revision + 1 if previous else 1,
+            revision=1,  # RecordLog.revise numbers it on the latest revision
             revised_at=now,
             url=result.url,
             canonical_url=canonical_url,
@@ -145,51 +142,64 @@ class CrawlRun:
     def mark_removed(self, gone: dict[str, int]) -> int:
         """Append a revision with ``removed_at`` for records whose page now answers 404/410.
 
-        The log is the truth downstream tools read, so a removal is a revision there (text and
-        translations kept), not only a mark in the index. Returns how many were written.
+        The log is the truth downstream tools read, so a removal is a revision there (text, edits
+        and translations kept), not only a mark in the index. A record already marked gets no
+        second mark. Returns how many were written.
         """
-        fresh = {rid for rid in gone if (k := self.index.known(rid)) is not None and not k.removed}
         now = utc_now()
-        revisions = [
-            record.model_copy(
+
+        def removal(status: int):
+            def build(latest: Record | None) -> Record | None:
+                if latest is None or latest.removed_at is not None:
+                    return None
+                provenance = latest.provenance.model_copy(update={"fetch_status": status})
+                return latest.model_copy(
+                    update={"revised_at": now, "removed_at": now, "provenance": provenance}
+                )
+
+            return build
+
+        return len(self.log.revise({rid: removal(status) for rid, status in gone.items()}))
+
+    def _rebased(
+        self, record: Record, latest: Record | None, only: tuple[str, ...] | None = None
+    ) -> Record | None:
+        """The crawl's revision built on ``latest`` as read under the log's write lock.
+
+        Editors' work saved while this page was fetched and translated is kept (see
+        ``store.revise.rebase``); an edit that cannot be kept becomes a conflict on the record.
+        ``only``: the site's languages, when paragraphs in others are left untranslated.
+        """
+        now = utc_now()
+        if latest is not None and latest.content_hash == record.content_hash:
+            if latest.removed_at is None:
+                return None
+            return latest.model_copy(
                 update={
-                    "revision": record.revision + 1,
                     "revised_at": now,
-                    "removed_at": now,
-                    "provenance": record.provenance.model_copy(update={"fetch_status": gone[record.id]}),
+                    "fetched_at": record.fetched_at,
+                    "removed_at": None,
+                    "provenance": record.provenance,
                 }
             )
-            for record in self.log.latest_of(fresh).values()
-        ]
-        self.log.append(revisions)
-        self.index.note_written(revisions)
-        return len(revisions)
-
-    def _keep_human_edits(self, record: Record) -> Record:
-        """Carry editors' work from the revision this one replaces (see ``store.revise.carry_edits``)."""
-        if record.revision == 1:
-            return record
-        with self._edits_lock:
-            if self._edited is None:
-                self._edited = self.log.latest(containing=HUMAN_EDIT_MARK)
-        previous = self._edited.get(record.id)
-        if previous is None or previous.revision != record.revision - 1:
-            return record
-        return carry_edits(record, previous)
+        revision = restatus(rebase(record, latest), self.registry, only).model_copy(
+            update={"revised_at": now}
+        )
+        return _review_again(revision, latest)
 
     def store(self, records: list[Record], summary: SiteSummary, languages: tuple[str, ...] = ()) -> None:
-        """Translate a batch of records and append them to the log.
+        """Translate a batch of records, then append each re-based on its latest revision.
 
         With ``languages`` (the site's list) and without ``all_languages``, paragraphs in other
         languages are not sent to a model and are counted in ``summary.outside_languages``.
         """
-        records = [self._keep_human_edits(self.cleaners.drop_learned_template(r)) for r in records]
+        records = [self.cleaners.drop_learned_template(r) for r in records]
         only = None if self.options.all_languages or not languages else languages
         target = self.options.target_lang
         translated = translate_records(records, self.registry, target, self.memory, source_languages=only)
-        self.log.append(translated)
-        self.index.note_written(translated)
-        for record in translated:
+        written = self.log.revise({r.id: partial(self._rebased, r, only=only) for r in translated})
+        summary.unchanged += len(translated) - len(written)
+        for record in written:
             summary.records_written += 1
             if record.revision == 1:
                 summary.new += 1
@@ -208,6 +218,29 @@ class CrawlRun:
             if record.status is Status.UNTRANSLATED:
                 for reason in untranslated_reasons(record):
                     summary.untranslated_reasons[reason] += 1
+
+
+def _review_again(revision: Record, latest: Record | None) -> Record:
+    """A page changed after a person worked on it: its new revision goes back to ``needs_review``.
+
+    Untranslated and not-needed records keep their status: their reason says more.
+    """
+    who = human_work(latest) if latest is not None else None
+    if (who is None and not revision.conflicts) or revision.status not in (
+        Status.MACHINE,
+        Status.NEEDS_REVIEW,
+    ):
+        return revision
+    reasons = []
+    if who is not None and latest is not None:
+        reasons.append(f"the page changed after {who} worked on revision {latest.revision}")
+    if revision.conflicts:
+        reasons.append(
+            f"{len(revision.conflicts)} edited paragraph(s) changed on the site; see the conflicts"
+        )
+    if revision.status_reason:
+        reasons.append(revision.status_reason)
+    return revision.model_copy(update={"status": Status.NEEDS_REVIEW, "status_reason": "; ".join(reasons)})
 
 
 def untranslated_reasons(record: Record) -> list[str]:
@@ -381,12 +414,18 @@ class _SiteCrawl:
             self.summary.not_modified += 1
             self._report(url, "not modified")
             return
-        if result.status in (404, 410) and self.run_.index.mark_gone(url, result.status):
+        if (
+            result.status in (404, 410)
+            and (first := self.run_.index.mark_gone(url, result.status)) is not None
+        ):
             page = self.run_.index.page(url)
             if page is not None and page.record_id is not None:
-                self.gone[page.record_id] = result.status
-            self.summary.removed.append(url)
-            self._report(url, f"removed (HTTP {result.status})")
+                self.gone[page.record_id] = result.status  # written once: see CrawlRun.mark_removed
+            if first:
+                self.summary.removed.append(url)
+                self._report(url, f"removed (HTTP {result.status})")
+            else:
+                self._skip(url, f"removed earlier (HTTP {result.status})")
             return
         if result.status != 200:
             self._fail(url, f"HTTP {result.status}")

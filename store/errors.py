@@ -2,6 +2,8 @@
 
 WergerStoreError
  ├── LogLockedError     another process holds the log's write lock
+ ├── LogDamagedError    the log holds lines werger cannot read; nothing is appended until repaired
+ ├── NewerLogError      the log holds lines of a newer record schema; nothing is appended
  ├── RecordInvalidError a record does not match the schema
  ├── RevisionConflictError  someone else wrote a newer revision first
  ├── UsersFileError     the reviewers' file is missing, unreadable or lacks a name
@@ -16,6 +18,22 @@ class WergerStoreError(Exception):
 
 class LogLockedError(WergerStoreError):
     """Another writer holds the log; two writers must never interleave lines."""
+
+
+class LogDamagedError(WergerStoreError):
+    """The log holds unreadable lines; appending could reuse the revision numbers hidden in them."""
+
+    def __init__(self, message: str, report: object = None) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+class NewerLogError(WergerStoreError):
+    """The log holds lines of a newer record schema; this werger neither reads nor extends them."""
+
+    def __init__(self, message: str, report: object = None) -> None:
+        super().__init__(message)
+        self.report = report
 
 
 class RecordInvalidError(WergerStoreError):

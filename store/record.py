@@ -71,6 +71,20 @@ class Review(BaseModel):
     note: str | None = None
 
 
+class EditConflict(BaseModel):
+    """An editor's translation that a new crawl revision could not keep: its paragraph's source
+    text changed on the site. Kept on the record, and shown in the review app, until an editor
+    saves the record again."""
+
+    model_config = ConfigDict(extra="forbid")
+    revision: int = Field(ge=1, description="The revision that held the edit.")
+    index: int = Field(ge=0, description="Index of the paragraph in that revision.")
+    lang: str
+    source: str = Field(description="The paragraph as the editor translated it.")
+    target: str = Field(description="The editor's translation of that paragraph.")
+    edited_by: str
+
+
 class Provenance(BaseModel):
     """How the record came to be, for audits and for re-running a stage."""
 
@@ -87,10 +101,14 @@ class Provenance(BaseModel):
 class Record(BaseModel):
     """One JSONL line: one revision of one page.
 
-    Reading rules: the line with the highest revision per id is the record's current state;
-    the latest approved state is, per id, the highest revision whose status is approved. A line
-    that does not end in a newline is being written (or was torn by a crash): skip it and read it
-    on the next pass. removed_at set means the site stopped serving the page at that time.
+    Reading rules: in the log, every revision of a record is a line and the line with the highest
+    ``revision`` per id is the record's current state; the latest approved state is, per id, the
+    highest revision whose status is approved. ``werger export`` gives one line per record: the
+    latest revision, or with ``--status approved`` the latest *approved* revision (so downstream
+    keeps the last approved text while a newer revision awaits review; ``newer_revision`` then says
+    so). A line that does not end in a newline is being written (or was torn by a crash): skip it
+    and read it on the next pass. ``removed_at`` set means the site stopped serving the page at
+    that time.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -122,11 +140,27 @@ class Record(BaseModel):
         description="When the site stopped serving the page (HTTP 404/410); its text and translations "
         "are kept. Null while the page is served; a later revision without it means the page came back.",
     )
+    conflicts: list[EditConflict] = Field(
+        default_factory=list,
+        description="Editors' translations a recrawl could not carry into this revision because "
+        "their paragraph changed on the site; nothing an editor saved is dropped silently.",
+    )
     provenance: Provenance
+    newer_revision: int | None = Field(
+        default=None,
+        description="Only in `werger export --status approved` output, never in the log: that export "
+        "gives each record's latest approved revision, and when the record has a newer revision that "
+        "is not approved (the page changed, or an editor is still working on it) this is that newer "
+        "revision's number. Absent when the exported revision is the latest.",
+    )
 
     def to_json_line(self) -> str:
-        """Serialise as one compact line (no newline), keys in declaration order."""
-        return self.model_dump_json(by_alias=True)
+        """Serialise as one compact line (no newline), keys in declaration order.
+
+        ``newer_revision`` appears only when set (exports), so log lines never carry it.
+        """
+        exclude = {"newer_revision"} if self.newer_revision is None else None
+        return self.model_dump_json(by_alias=True, exclude=exclude)
 
     @classmethod
     def from_json_line(cls, line: str) -> Record:

@@ -1,7 +1,8 @@
 """Human revisions of a record: edits, approvals and rejections, each a new line in the log.
 
-The functions here build the next revision from the one the editor saw; ``RecordLog.append_revision``
-then refuses it if someone else wrote first. The machine output of an edited segment is kept in
+The functions here build the next revision on the latest one, as ``RecordLog.revise`` hands it over
+under the log's write lock; ``RecordLog.append_revision`` refuses an editor's revision if someone
+else wrote first. The machine output of an edited segment is kept in
 ``machine_target`` so post-editing effort can be measured against what the engine produced.
 """
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
-from store.record import Record, Review, Segment, Status, utc_now
+from store.record import EditConflict, Record, Review, Segment, Status, utc_now
 
 DECISIONS = {Status.APPROVED, Status.REJECTED, Status.NEEDS_REVIEW, Status.REVIEWED}
 
@@ -72,6 +73,42 @@ def carry_edits(record: Record, previous: Record) -> Record:
             )
         )
     return record.model_copy(update={"segments": segments})
+
+
+def rebase(record: Record, latest: Record | None) -> Record:
+    """A machine-made revision (crawl, retranslation) re-based on the latest revision in the log.
+
+    ``latest`` is read under the log's write lock, so editors' work saved while the crawl was
+    fetching and translating is the work kept. Edits on paragraphs whose source is unchanged are
+    carried over (``carry_edits``); an edit whose paragraph changed on the site cannot be, and
+    becomes an ``EditConflict`` on the record, as do conflicts nobody resolved yet. The caller
+    recomputes the status afterwards (it knows the engines).
+    """
+    if latest is None:
+        return record
+    carried = carry_edits(record, latest)
+    kept = {(s.lang, s.source) for s in carried.segments if s.edited_by}
+    conflicts = list(latest.conflicts)
+    for segment in latest.segments:
+        if segment.edited_by and segment.target is not None and (segment.lang, segment.source) not in kept:
+            conflicts.append(
+                EditConflict(
+                    revision=latest.revision,
+                    index=segment.index,
+                    lang=segment.lang,
+                    source=segment.source,
+                    target=segment.target,
+                    edited_by=segment.edited_by,
+                )
+            )
+    return carried.model_copy(update={"conflicts": conflicts})
+
+
+def human_work(record: Record) -> str | None:
+    """Who last worked on ``record`` by hand (a decision or an edited paragraph), if anyone."""
+    if record.review is not None:
+        return record.review.by
+    return next((s.edited_by for s in record.segments if s.edited_by), None)
 
 
 def decided(record: Record, status: Status, by: str, note: str | None = None) -> Record:

@@ -2,7 +2,8 @@
 
 One ``<file>`` per record and one ``<unit>`` per paragraph. The record id and the revision the
 file was made from travel in the metadata module, so an import appends a new revision only when the
-record has not moved on meanwhile; otherwise it is reported as a conflict and nothing is written.
+record has not moved on meanwhile (checked under the log's write lock); otherwise it is reported as
+a conflict and nothing is written for it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from store.errors import RevisionConflictError, XliffError
+from store.errors import XliffError
 from store.log import RecordLog
 from store.record import Record, Status
 from store.revise import edited
@@ -75,26 +76,37 @@ class ImportReport:
 
 
 def import_xliff(path: Path, log: RecordLog, by: str) -> ImportReport:
-    """Append a revision for every record whose targets changed in the XLIFF file."""
-    latest = log.latest()
+    """Append a revision for every record whose targets changed in the XLIFF file.
+
+    One ``RecordLog.revise`` for the whole file: each record is checked against its latest
+    revision under the log's write lock, so an edit saved in the review app after the export is
+    reported as a conflict, never overwritten.
+    """
     report = ImportReport()
-    for record_id, base, targets in _read(path):
-        current = latest.get(record_id)
-        if current is None:
-            raise XliffError(f"{path}: record {record_id} is not in {log.path}; was it exported from there?")
-        if current.revision != base:
-            report.conflicts.append(record_id)
-            continue
-        revision = edited(current, targets, by)
-        if revision is None:
-            report.unchanged.append(record_id)
-            continue
-        try:
-            log.append_revision(revision)
-        except RevisionConflictError:
-            report.conflicts.append(record_id)
-            continue
-        report.updated.append(record_id)
+    units = list(_read(path))
+    if not units:
+        return report
+    ids = {record_id for record_id, _, _ in units}
+    known = log.lookup.latest_of(ids) if log.lookup is not None else log.latest_of(ids)
+    missing = [record_id for record_id, _, _ in units if record_id not in known]
+    if missing:
+        raise XliffError(f"{path}: record {missing[0]} is not in {log.path}; was it exported from there?")
+
+    def builder(record_id: str, base: int, targets: dict[int, str]):
+        def build(latest: Record | None) -> Record | None:
+            if latest is None or latest.revision != base:
+                report.conflicts.append(record_id)
+                return None
+            revision = edited(latest, targets, by)
+            if revision is None:
+                report.unchanged.append(record_id)
+                return None
+            report.updated.append(record_id)
+            return revision
+
+        return build
+
+    log.revise({record_id: builder(record_id, base, targets) for record_id, base, targets in units})
     return report
 
 

@@ -129,6 +129,18 @@ def test_a_removal_is_a_revision_in_the_log_written_once(server, tmp_path):
     assert sum(1 for line in lines(tmp_path) if line["id"] == gone[0].id) == 2
 
 
+def test_a_removed_page_is_reported_once_not_by_every_later_crawl(server, tmp_path):
+    crawl(site_of(server.base), tmp_path)
+    server.route("/news/3", Reply(410))
+    first = crawl(site_of(server.base), tmp_path).sites[0]
+    second = crawl(site_of(server.base), tmp_path).sites[0]
+    third = crawl(site_of(server.base), tmp_path).sites[0]
+    assert first.removed == [f"{server.base}/news/3"]
+    assert second.removed == third.removed == []
+    assert second.skipped["removed earlier (HTTP 410)"] == 1
+    assert second.outcomes["removed"] == 0
+
+
 def test_removal_marks_survive_an_index_rebuild(server, tmp_path):
     crawl(site_of(server.base), tmp_path)
     server.route("/news/3", Reply(410))

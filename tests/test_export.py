@@ -75,6 +75,46 @@ def test_export_keeps_the_latest_revision_of_matching_records_only(data):
         validator.validate(line)
 
 
+def test_export_approved_keeps_the_last_approved_revision_while_a_newer_one_awaits_review(data):
+    record = approve_first_russian(data)
+    log = RecordLog(data)
+
+    def page_changed(latest):
+        """What a recrawl writes after the page changed: the edit kept, back to review."""
+        return latest.model_copy(
+            update={"status": Status.NEEDS_REVIEW, "status_reason": "the page changed", "review": None}
+        )
+
+    log.revise({record.id: page_changed})
+    result = werger("export", "--data", str(data), "--status", "approved")
+    assert result.exit_code == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(line["id"], line["revision"], line["newer_revision"]) for line in lines] == [(record.id, 3, 4)]
+    assert lines[0]["status"] == "approved" and lines[0]["segments"][0]["target"].endswith(" extra")
+    jsonschema.Draft202012Validator(load_schema()).validate(lines[0])
+    latest = [json.loads(line) for line in werger("export", "--data", str(data)).stdout.splitlines()]
+    mine = next(line for line in latest if line["id"] == record.id)
+    assert mine["revision"] == 4 and mine["status"] == "needs_review" and "newer_revision" not in mine
+    assert b"newer_revision" not in log.path.read_bytes()
+
+    log.revise({record.id: lambda latest: decided(latest, Status.APPROVED, "amina")})
+    again = [
+        json.loads(line)
+        for line in werger("export", "--data", str(data), "--status", "approved").stdout.splitlines()
+    ]
+    assert [(line["revision"], "newer_revision" in line) for line in again] == [(5, False)]
+
+
+def test_a_removed_page_is_exported_with_removed_at(data):
+    record = russian(data)[0]
+    RecordLog(data).revise(
+        {record.id: lambda latest: latest.model_copy(update={"removed_at": latest.revised_at})}
+    )
+    lines = [json.loads(line) for line in werger("export", "--data", str(data)).stdout.splitlines()]
+    gone = [line for line in lines if line["removed_at"] is not None]
+    assert [line["id"] for line in gone] == [record.id]
+
+
 def test_export_since_a_date_drops_records_revised_before_it(data):
     approve_first_russian(data)
     everything = werger("export", "--data", str(data), "--since", "2000-01-01")

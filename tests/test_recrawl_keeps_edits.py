@@ -51,6 +51,10 @@ def test_edits_survive_a_change_elsewhere_on_the_page(crawled_copy, models_dir):
     assert first.machine_target == record.segments[0].target
     assert changed.source.endswith("Обновлено.") and changed.edited_by is None
     assert changed.target and changed.target != "Edited second."
+    [conflict] = latest.conflicts
+    assert (conflict.index, conflict.source, conflict.target) == (1, second, "Edited second.")
+    assert (conflict.edited_by, conflict.revision) == ("amina", record.revision + 1)
+    assert latest.status == "needs_review" and "after amina" in latest.status_reason
 
 
 def test_nothing_is_carried_from_a_revision_without_edits(crawled_copy):

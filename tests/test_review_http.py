@@ -114,3 +114,33 @@ def test_saving_an_unchanged_record_writes_nothing(client, data):
     assert client.post(f"/records/{record.id}", data=form).status_code == 303
     assert RecordLog(data).path.read_bytes() == before
     assert RecordLog(data).latest()[record.id].status == record.status
+
+
+def test_a_removed_page_and_an_edit_the_site_overtook_are_shown(client, data):
+    from store.record import EditConflict
+
+    log_in(client)
+    record = a_russian_record(data)
+    conflict = EditConflict(
+        revision=record.revision,
+        index=0,
+        lang="ru",
+        source="Старый текст.",
+        target="Old text.",
+        edited_by="amina",
+    )
+    RecordLog(data).revise(
+        {
+            record.id: lambda latest: latest.model_copy(
+                update={"removed_at": latest.revised_at, "conflicts": [conflict]}
+            )
+        }
+    )
+    assert "page removed" in client.get("/").text
+    page = client.get(f"/records/{record.id}").text
+    assert "stopped serving this page" in page
+    assert "Старый текст." in page and "Old text." in page and "edited by amina" in page
+    token = CSRF.search(page).group(1)
+    form = {"csrf_token": token, "base": str(record.revision + 1), "action": "save", "t0": "Old text, kept."}
+    assert client.post(f"/records/{record.id}", data=form).status_code == 303
+    assert RecordLog(data).latest()[record.id].conflicts == []

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from conftest import ROOT, make_record, site_corpus
+from log_support import duplicate_pairs, write_lines
 from tiny_argos import build_argos_package
 
 from store.log import RecordLog
@@ -76,7 +77,7 @@ def test_retranslate_redoes_only_what_the_upgraded_model_produced(ru_en_package,
         make_record([("en", "The committee will meet next week.")], url="https://example.org/en"),
     ]
     with TranslationMemory(out / MEMORY_NAME) as memory:
-        RecordLog(out).append(translate_records(records, old, "en", memory))
+        write_lines(out, translate_records(records, old, "en", memory))
 
     upgrade = build_argos_package(tmp_path / "v2", site_corpus(), "ru", "en", version="0.0.1", seed=5)
     metadata_version_bump(upgrade, "0.0.2")
@@ -93,10 +94,11 @@ def test_retranslate_redoes_only_what_the_upgraded_model_produced(ru_en_package,
 
     again = werger("retranslate", out, "--model", old_id, "--models-dir", models)
     assert "re-translated 0 records" in again.stdout
+    assert duplicate_pairs(out) == []
 
 
 def test_retranslate_of_an_unknown_model_says_so(tmp_path):
-    RecordLog(tmp_path).append([make_record([("ru", "Привет.")])])
+    write_lines(tmp_path, [make_record([("ru", "Привет.")])])
     result = werger("retranslate", tmp_path, "--model", "argos:nothing", "--models-dir", tmp_path / "m")
     assert result.returncode == 1
     assert "no stored segment was translated by 'argos:nothing'" in result.stderr

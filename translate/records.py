@@ -121,6 +121,44 @@ def _note_unlisted(record: Record, counts: Counter[str], listed: Collection[str]
         record.status_reason = f"{record.status_reason}; {reason}" if record.status_reason else reason
 
 
+def _unlisted(segments: list[Segment], target: str, listed: Collection[str] | None) -> Counter[str]:
+    """Untranslated paragraphs per language outside ``listed`` (none when there is no list)."""
+    if listed is None:
+        return Counter()
+    return Counter(
+        s.lang
+        for s in segments
+        if s.target is None and not s.edited_by and s.lang not in (*listed, target, UNDETERMINED)
+    )
+
+
+def restatus(
+    record: Record, registry: EngineRegistry, source_languages: Collection[str] | None = None
+) -> Record:
+    """``record`` with its status and reason computed again from its segments as they are now.
+
+    For a revision whose segments changed after translation (editors' work carried over onto it):
+    an edited paragraph needs no model and carries no machine flags. Paragraphs outside
+    ``source_languages`` were left untranslated on purpose and need no model either.
+    """
+    target = record.target_lang
+    unlisted = _unlisted(record.segments, target, source_languages)
+    missing = {
+        (s.lang, target)
+        for s in record.segments
+        if s.target is None
+        and not s.edited_by
+        and s.lang not in (target, UNDETERMINED)
+        and s.lang not in unlisted
+        and registry.find(s.lang, target) is None
+    }
+    status, reason = _status(record.segments, target, missing)
+    record = record.model_copy(update={"status": status, "status_reason": reason})
+    if unlisted:
+        _note_unlisted(record, unlisted, source_languages or ())
+    return record
+
+
 def _translate(
     engine: Engine, sentences: list[str], pair: tuple[str, str], memory: TranslationMemory | None
 ) -> list[str]:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from store.record import Record, utc_now
+from store.record import Record, Status, utc_now
 from translate.cache import TranslationMemory
 from translate.engine import EngineRegistry
 from translate.errors import ModelNotFoundError
-from translate.records import translate_records
+from translate.records import restatus, translate_records
 
 
 def stale_records(records: Iterable[Record], registry: EngineRegistry, model_id: str) -> list[Record]:
@@ -34,7 +34,10 @@ def stale_records(records: Iterable[Record], registry: EngineRegistry, model_id:
 def retranslate(
     records: dict[str, Record], registry: EngineRegistry, model_id: str, memory: TranslationMemory
 ) -> list[Record]:
-    """New revisions of the records whose ``model_id`` output is stale, translated afresh."""
+    """The records whose ``model_id`` output is stale, translated afresh (not yet written).
+
+    Write them with ``RecordLog.revise`` and ``onto_latest``, which puts the new output on the
+    latest revision of each record."""
     if not any(model_id in (s.engine.id for s in r.segments if s.engine) for r in records.values()):
         raise ModelNotFoundError(
             f"no stored segment was translated by {model_id!r}; see `werger models list`"
@@ -42,9 +45,51 @@ def retranslate(
     by_target: dict[str, list[Record]] = defaultdict(list)
     for record in stale_records(records.values(), registry, model_id):
         by_target[record.target_lang].append(record)
-    now = utc_now()
     revised = []
     for target, batch in by_target.items():
-        for record in translate_records(batch, registry, target, memory):
-            revised.append(record.model_copy(update={"revision": record.revision + 1, "revised_at": now}))
+        revised.extend(translate_records(batch, registry, target, memory))
     return revised
+
+
+def onto_latest(translated: Record, registry: EngineRegistry, model_id: str):
+    """A ``RecordLog.revise`` builder: ``translated``'s new machine output put on the latest revision.
+
+    Translation takes long and runs without the log's lock, so an editor or a crawl may have
+    written meanwhile: only paragraphs whose source is unchanged, that nobody edited and that
+    still hold ``model_id`` output take the new translation. A record a person had worked on goes
+    back to ``needs_review``.
+    """
+    fresh = {(s.lang, s.source): s for s in translated.segments if s.engine is not None and not s.edited_by}
+
+    def build(latest: Record | None) -> Record | None:
+        if latest is None:
+            return None
+        segments, changed = [], False
+        for segment in latest.segments:
+            new = fresh.get((segment.lang, segment.source))
+            stale = segment.engine is not None and segment.engine.id == model_id and not segment.edited_by
+            if new is None or not stale or new.engine == segment.engine:
+                segments.append(segment)
+                continue
+            changed = True
+            segments.append(
+                segment.model_copy(
+                    update={"target": new.target, "engine": new.engine, "qa_flags": new.qa_flags}
+                )
+            )
+        if not changed:
+            return None
+        revision = restatus(
+            latest.model_copy(update={"segments": segments, "revised_at": utc_now()}), registry
+        )
+        who = (
+            latest.review.by if latest.review else next((s.edited_by for s in segments if s.edited_by), None)
+        )
+        if who is not None and revision.status in (Status.MACHINE, Status.NEEDS_REVIEW):
+            reason = f"re-translated after {who} worked on revision {latest.revision}"
+            if revision.status_reason:
+                reason += f"; {revision.status_reason}"
+            revision = revision.model_copy(update={"status": Status.NEEDS_REVIEW, "status_reason": reason})
+        return revision
+
+    return build

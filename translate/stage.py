@@ -7,6 +7,7 @@ the end, so a bad line or a crash never leaves half a file, and the input is nev
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
@@ -17,7 +18,7 @@ from typing import TextIO
 from pydantic import ValidationError
 
 from store.errors import RecordInvalidError
-from store.record import Record
+from store.record import SCHEMA_ID, Record
 from translate.cache import TranslationMemory
 from translate.engine import EngineRegistry
 from translate.records import translate_records
@@ -26,19 +27,55 @@ BATCH_RECORDS = 64
 
 
 def read_records(path: Path) -> Iterator[Record]:
-    """Every record of a JSONL file; a line that is not a record stops with its number."""
-    with path.open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
+    """Every record of a JSONL file; a line that is not a record stops the run.
+
+    The error names the first bad line and why (not UTF-8, not JSON, not a werger record, written
+    by a newer werger), and counts the bad lines of the whole file, so one message tells the
+    operator how much is wrong. Lines are read as bytes, so a file in another encoding is a
+    message, not a crash.
+    """
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if not raw.strip():
                 continue
-            try:
-                yield Record.from_json_line(line)
-            except ValidationError as exc:
-                first = exc.errors()[0]
-                where = ".".join(str(p) for p in first["loc"]) or "line"
-                raise RecordInvalidError(
-                    f"{path}:{number}: not a werger record ({where}: {first['msg']})"
-                ) from None
+            record, problem = _parse(raw)
+            if record is not None:
+                yield record
+                continue
+            bad = [number, *_bad_lines(fh, number)]
+            more = f"; {len(bad)} unreadable lines in all ({_numbers(bad)})" if len(bad) > 1 else ""
+            raise RecordInvalidError(f"{path}:{number}: {problem}{more}")
+
+
+def _parse(raw: bytes) -> tuple[Record | None, str | None]:
+    """The record on a line, or None and why it is not a record this werger reads."""
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        hint = " (the file looks like UTF-16)" if b"\x00" in raw else ""
+        return None, f"not UTF-8 text at byte {exc.start}{hint}; save the file as UTF-8"
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return None, f"not JSON ({exc.msg} at column {exc.colno})"
+    schema = data.get("schema") if isinstance(data, dict) else None
+    if isinstance(schema, str) and schema != SCHEMA_ID and schema.startswith("werger.record/"):
+        return None, f"written by a newer werger ({schema}); upgrade werger to read it"
+    try:
+        return Record.model_validate(data), None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "line"
+        return None, f"not a werger record ({where}: {first['msg']})"
+
+
+def _bad_lines(fh, after: int) -> list[int]:
+    return [n for n, raw in enumerate(fh, start=after + 1) if raw.strip() and _parse(raw)[0] is None]
+
+
+def _numbers(numbers: list[int], shown: int = 10) -> str:
+    more = f" and {len(numbers) - shown} more" if len(numbers) > shown else ""
+    return "lines " + ", ".join(map(str, numbers[:shown])) + more
 
 
 def translate_file(

@@ -27,16 +27,34 @@ out = Console(markup=False, highlight=False, soft_wrap=True)
 err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
 
 
-def fail(exc: Exception | str, code: int = 1) -> typer.Exit:
-    """Print ``error: ...`` on stderr (a JSON log record under ``--log-format json``), without a
-    traceback; raise the returned Exit."""
-    from ingest.logs import LOGGER, current_format, printable
+EXIT_UNREADABLE_LOG = 3
+"""Exit code when the log holds lines this werger cannot read (damaged, or from a newer werger)."""
 
+
+def fail(exc: Exception | str, code: int | None = None) -> typer.Exit:
+    """Print ``error: ...`` on stderr (a JSON log record under ``--log-format json``), without a
+    traceback; raise the returned Exit. The exit code is ``code``, else 3 for a log this werger
+    cannot read, else 1."""
+    from ingest.logs import LOGGER, current_format, printable
+    from store.errors import LogDamagedError, NewerLogError
+
+    if code is None:
+        code = EXIT_UNREADABLE_LOG if isinstance(exc, LogDamagedError | NewerLogError) else 1
     if current_format() == "json":
         logging.getLogger(LOGGER).error(str(exc), extra={"event": "failed", "exit_code": code})
     else:
         err.print(Text.assemble(("error:", "bold red"), " ", printable(str(exc))))
     return typer.Exit(code=code)
+
+
+def warn_unreadable(report, path: Path) -> bool:
+    """Tell the operator which lines of the log were skipped (``ReadReport.problems``), as
+    warnings on stderr; True when any were."""
+    from ingest.logs import LOGGER
+
+    for problem in report.problems(path):
+        logging.getLogger(LOGGER).warning(problem)
+    return not report.clean
 
 
 def data_folder_problem(path: Path, markers: tuple[str, ...] = DATA_MARKERS) -> str | None:

@@ -1,16 +1,22 @@
 """Routes of the review app: queue, record, save/decide, history, login.
 
 Everything is rendered on the server from Jinja2 templates with autoescaping on: crawled text is
-untrusted and must reach the browser as text. Every change goes through
-``RecordLog.append_revision``; a revision based on a stale one becomes a conflict page showing both
-versions instead of overwriting anything.
+untrusted and must reach the browser as text. Every change goes through ``RecordLog.revise``: the
+editor's revision is built under the log's write lock on the revision the editor saw, and if
+anyone (another editor, a crawl) wrote meanwhile it becomes a conflict page showing both versions
+instead of overwriting anything. "Saved" is said only once the line is fsynced. Every read goes
+through the index (which also answers ``revise``): the queue is a page of an SQL query, a record
+page, its history and a save read that record's own lines, so neither time nor memory grows with
+the log.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from urllib.parse import urlencode
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -23,8 +29,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from store.errors import RevisionConflictError
-from store.log import LatestRecords, RecordLog
+from store.errors import LogDamagedError, LogLockedError, NewerLogError, RevisionConflictError
+from store.index import CrawlIndex
+from store.queue import QueueFilters, facet_options, queue_page
 from store.record import Record, Status
 from store.review import auth
 from store.review.headers import SecurityHeaders
@@ -44,25 +51,33 @@ ACTIONS = {
 
 @dataclass
 class Context:
-    """What every route needs: the log (and its latest revisions, read incrementally), the
-    reviewers and the templates."""
+    """What every route needs: the index over the log, the reviewers and the templates."""
 
-    log: RecordLog
+    index: CrawlIndex
     users: Users
     templates: Jinja2Templates
-    latest: LatestRecords
 
     def page(self, request: Request, name: str, status_code: int = 200, **values: object) -> Response:
-        values.update(user=auth.current_user(request), csrf_token=auth.csrf_token(request))
+        values.update(
+            user=auth.current_user(request),
+            csrf_token=auth.csrf_token(request),
+            log_problems=self.index.report().problems(self.index.log.path),
+        )
         return self.templates.TemplateResponse(request, name, values, status_code=status_code)
 
 
-def create_app(data_dir: Path) -> Starlette:
-    """The ASGI app over the log in ``data_dir`` (``records.jsonl`` and ``users.json``)."""
+def create_app(data_dir: Path, build_search: bool = True) -> Starlette:
+    """The ASGI app over the log in ``data_dir`` (``records.jsonl`` and ``users.json``).
+
+    ``build_search`` fills the text-search table in a background thread when a rebuild left it
+    empty (the queue says how far it got meanwhile).
+    """
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(direction=direction, word_diff=word_diff)
-    log = RecordLog(data_dir)
-    ctx = Context(log, Users(data_dir), templates, LatestRecords(log))
+    index = CrawlIndex(data_dir)
+    ctx = Context(index, Users(data_dir), templates)
+    if build_search and not index.search_ready:
+        threading.Thread(target=index.build_search, name="werger-search-index", daemon=True).start()
     routes = [
         Route("/", _guard(ctx, queue)),
         Route("/login", partial(login, ctx), methods=["GET", "POST"]),
@@ -114,33 +129,30 @@ async def logout(ctx: Context, request: Request) -> Response:
 
 
 async def queue(ctx: Context, request: Request) -> Response:
-    latest = list((await run_in_threadpool(ctx.latest.get)).values())
-    wanted = {k: request.query_params.get(k) or None for k in ("site", "lang", "status", "flag")}
-    shown = [r for r in latest if _matches(r, **wanted)]
-    shown.sort(key=lambda r: (r.revised_at, r.id), reverse=True)
-    options = {
-        "site": sorted({r.site for r in latest}),
-        "lang": sorted({r.source_lang for r in latest}),
-        "status": [s.value for s in REVIEW_STATUSES] + [Status.UNTRANSLATED, Status.NOT_NEEDED],
-        "flag": sorted({f for r in latest for s in r.segments for f in s.qa_flags}),
-    }
-    return ctx.page(request, "queue.html", records=shown, wanted=wanted, options=options, total=len(latest))
-
-
-def _matches(
-    record: Record, site: str | None, lang: str | None, status: str | None, flag: str | None
-) -> bool:
-    return (
-        (site is None or record.site == site)
-        and (lang is None or record.source_lang == lang)
-        and (status is None or record.status == status)
-        and (flag is None or any(flag in s.qa_flags for s in record.segments))
+    wanted = {k: request.query_params.get(k) or None for k in ("site", "lang", "status", "flag", "q")}
+    filters = QueueFilters(wanted["site"], wanted["lang"], wanted["status"], wanted["flag"], wanted["q"])
+    after, before = request.query_params.get("after"), request.query_params.get("before")
+    page = await run_in_threadpool(queue_page, ctx.index, filters, after, before)
+    options = await run_in_threadpool(facet_options, ctx.index)
+    options["status"] = [s.value for s in REVIEW_STATUSES] + [Status.UNTRANSLATED, Status.NOT_NEEDED]
+    return ctx.page(
+        request, "queue.html", records=page.rows, wanted=wanted, options=options, page=page,
+        newer=_page_link(request, "before", page.newer), older=_page_link(request, "after", page.older),
     )
+
+
+def _page_link(request: Request, key: str, cursor: str | None) -> str | None:
+    """The queue URL with the same filters and another page cursor."""
+    if cursor is None:
+        return None
+    params = {k: v for k, v in request.query_params.items() if k not in ("after", "before") and v}
+    params[key] = cursor
+    return "/?" + urlencode(params)
 
 
 async def record_page(ctx: Context, request: Request) -> Response:
     record_id = request.path_params["record_id"]
-    record = (await run_in_threadpool(ctx.log.latest_of, {record_id})).get(record_id)
+    record = await run_in_threadpool(ctx.index.latest, record_id)
     if record is None:
         raise HTTPException(404, f"No record {record_id} in this data folder.")
     if request.method == "GET":
@@ -163,15 +175,27 @@ async def _save(ctx: Context, request: Request, record: Record) -> Response:
     if action == "reject" and not note:
         error = "Say why in the note when rejecting, so the translator knows what to fix."
         return ctx.page(request, "record.html", 400, record=record, drafts=drafts, saved=None, error=error)
-    revision = edited(record, drafts, user, note, ACTIONS[action])
-    if revision is None and action == "save":
-        return RedirectResponse(request.url.path, status_code=303)
-    revision = revision or decided(record, ACTIONS[action], user, note)
+
+    def build(latest: Record | None) -> Record | None:
+        """The editor's revision, on the revision the form was made from, or a conflict."""
+        if latest is None or latest.revision != base:
+            raise RevisionConflictError(f"record {record.id} moved on from revision {base}", latest)
+        revision = edited(latest, drafts, user, note, ACTIONS[action])
+        if revision is None and action == "save":
+            return None
+        revision = revision or decided(latest, ACTIONS[action], user, note)
+        return revision.model_copy(update={"conflicts": []})
+
     try:
-        await run_in_threadpool(ctx.log.append_revision, revision)
+        written = await run_in_threadpool(ctx.index.log.revise, {record.id: build})
     except RevisionConflictError as exc:
-        return _conflict(ctx, request, exc.latest, drafts, note)
-    return RedirectResponse(f"{request.url.path}?saved={revision.revision}", status_code=303)
+        return _conflict(ctx, request, exc.latest or record, drafts, note)
+    except (LogDamagedError, NewerLogError, LogLockedError) as exc:
+        error = f"Not saved: {exc}. Your text is still in the form."
+        return ctx.page(request, "record.html", 503, record=record, drafts=drafts, saved=None, error=error)
+    if not written:
+        return RedirectResponse(request.url.path, status_code=303)
+    return RedirectResponse(f"{request.url.path}?saved={written[0].revision}", status_code=303)
 
 
 def _conflict(ctx: Context, request: Request, latest: Record, drafts: dict[int, str], note: str | None):
@@ -181,7 +205,7 @@ def _conflict(ctx: Context, request: Request, latest: Record, drafts: dict[int, 
 
 async def history(ctx: Context, request: Request) -> Response:
     record_id = request.path_params["record_id"]
-    revisions = await run_in_threadpool(ctx.log.history, record_id)
+    revisions = await run_in_threadpool(ctx.index.history, record_id)
     if not revisions:
         raise HTTPException(404, f"No record {record_id} in this data folder.")
     steps = []

@@ -1,0 +1,501 @@
+"""Everyday operations against data folders of 10k, 100k and 1M revisions, side by side.
+
+    uv run python bench/scale.py [--sizes 10000,100000,1000000] [--work DIR]
+
+For each size, a data folder is generated with werger's own record type (bench/scale_data.py;
+kept in --work between runs, since the 1M one takes minutes to write) and then, each in a fresh
+process where memory matters:
+
+- index rebuild: the index deleted and made again from the log (target <= 60 s at 1M);
+  the full-text search table, filled afterwards in the background, is timed on its own;
+- the review app (``werger review``'s app under uvicorn, in its own process, over loopback):
+  the first queue page, a filtered one, a text search, a page deep in the queue, a record page,
+  its history and a save, each the median of several requests (target <= 150 ms at 1M), and the
+  app's peak RSS after all of them (target <= 300 MB);
+- ``werger export`` of every record and of a filtered subset, as a subprocess: records/s
+  (target >= 5,000) and peak RSS (flat: the 1M/10k ratio);
+- a recrawl of 200 unchanged pages of a loopback site into the folder, after one review save,
+  against the same recrawl into an empty folder (target: within 10%); and a recrawl with one
+  page changed, whose record an editor had edited (its edits are carried).
+
+The last column is the 1M/10k ratio (largest over smallest size run): how the figure grows with
+the log. The machine is shared, so the load average is printed with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(1, str(ROOT / "bench"))
+
+PAGES = 200
+REPEAT = 7
+USER, PASSWORD = "bench", "bench-password-1"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+TARGETS = {
+    "queue, first page (ms)": ("<=", 150),
+    "queue, filtered (ms)": ("<=", 150),
+    "queue, text search (ms)": ("<=", 150),
+    "queue, deep page (ms)": ("<=", 150),
+    "record page (ms)": ("<=", 150),
+    "history page (ms)": ("<=", 150),
+    "save (ms)": ("<=", 150),
+    "review app peak RSS (MB)": ("<=", 300),
+    "export all (records/s)": (">=", 5000),
+    "recrawl 200 unchanged / empty folder": ("<=", 1.10),
+    "export all, records per CPU second": (">=", 5000),
+    "index rebuild (s)": ("<=", 60),
+    "index rebuild, CPU (s)": ("<=", 60),
+}
+
+
+for _name in ("queue, first page", "queue, filtered", "queue, text search", "queue, deep page", "record page",
+              "history page"):
+    TARGETS[f"{_name}, server CPU (ms)"] = ("<=", 150)
+TARGETS["save + its record page, server CPU (ms)"] = ("<=", 150)
+
+
+# -- children: each measured operation runs in a fresh process ------------------------------
+
+
+def _peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def child_rebuild(folder: str, search: str) -> dict:
+    from store.index import INDEX_NAME, CrawlIndex
+
+    for path in Path(folder).glob(INDEX_NAME + "*"):
+        path.unlink()
+    start, cpu = time.perf_counter(), time.process_time()
+    index = CrawlIndex(Path(folder))
+    rebuild, rebuild_cpu = time.perf_counter() - start, time.process_time() - cpu
+    lines = index.query("SELECT count(*) FROM lines")[0][0]
+    start, cpu = time.perf_counter(), time.process_time()
+    if search == "yes":
+        index.build_search()
+    search, search_cpu = time.perf_counter() - start, time.process_time() - cpu
+    index.close()
+    return {
+        "rebuild": rebuild, "rebuild_cpu": rebuild_cpu, "search": search, "search_cpu": search_cpu,
+        "lines": lines, "rss": _peak_rss_mb(),
+    }
+
+
+def child_serve(folder: str, port: str) -> None:
+    import uvicorn
+
+    from store.review import create_app
+
+    application = create_app(Path(folder), build_search=False)  # the bench fills it, or says it did not
+    uvicorn.run(application, host="127.0.0.1", port=int(port), log_level="warning")
+
+
+def child_crawl(folder: str, base: str) -> dict:
+    from ingest.config import site_from_dict
+    from ingest.pipeline import RunOptions, run_crawl
+    from translate.argos import argos_registry
+
+    site = site_from_dict(
+        "bench-partner",
+        {
+            "sitemaps": [f"{base}/sitemap.xml"],
+            "allow": ["/p/"],
+            "concurrency": 8,
+            "delay": 0,
+            "max_pages": 10**6,
+            "max_depth": 0,
+            "allow_private": True,
+        },
+    )
+    out = Path(folder)
+    start = time.perf_counter()
+    summary = run_crawl([site], RunOptions(out_dir=out), argos_registry(out / "no-models"))
+    elapsed = time.perf_counter() - start
+    sites = summary.sites[0]
+    return {
+        "seconds": elapsed,
+        "written": sites.records_written,
+        "unchanged": sites.unchanged,
+        "rss": _peak_rss_mb(),
+        "ok": summary.ok,
+    }
+
+
+def run_child(*args: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", *args], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"child {args[0]} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# -- the loopback partner site for the recrawl -----------------------------------------------
+
+
+class Site:
+    """200 English articles from FLORES-200 sentences; ``changed`` alters page 0."""
+
+    def __init__(self) -> None:
+        from scale_data import _sentences
+
+        self.sentences = _sentences()["en"]
+        self.changed = False
+
+    def page(self, n: int) -> str:
+        picks = [self.sentences[(n * 7 + k) % len(self.sentences)] for k in range(6)]
+        if n == 0 and self.changed:
+            picks.append("The partner added this paragraph after the story was first published.")
+        paragraphs = "".join(f"<p>{p}</p>" for p in picks)
+        return (
+            f"<html><head><title>Bench story {n}</title></head><body><article>"
+            f"<h1>Bench story {n}</h1>{paragraphs}</article></body></html>"
+        )
+
+    @contextmanager
+    def serve(self):
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                return
+
+            def do_GET(self) -> None:
+                base = f"http://127.0.0.1:{self.server.server_address[1]}"
+                if self.path == "/sitemap.xml":
+                    locs = "".join(f"<url><loc>{base}/p/{n}</loc></url>" for n in range(PAGES))
+                    body, kind = f"<urlset>{locs}</urlset>", "application/xml"
+                elif self.path.startswith("/p/") and self.path[3:].isdigit():
+                    body, kind = site.page(int(self.path[3:])), "text/html; charset=utf-8"
+                else:
+                    body, kind = "", "text/plain"
+                    self.send_response(404)
+                data = body.encode()
+                if body:
+                    self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}"
+        finally:
+            server.shutdown()
+
+
+# -- measurements ------------------------------------------------------------------------------
+
+
+def generate(folder: Path, size: int) -> float | None:
+    """Write the folder unless a complete one of this size is there; seconds taken or None."""
+    marker = folder / ".bench-generated"
+    if marker.exists() and marker.read_text() == str(size):
+        return None
+    from scale_data import Generator
+
+    shutil.rmtree(folder, ignore_errors=True)
+    start = time.perf_counter()
+    Generator(size).write(folder)
+    elapsed = time.perf_counter() - start
+    marker.write_text(str(size))
+    return elapsed
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (/proc/PID/stat fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _median_ms(fn, times: int = REPEAT) -> float:
+    samples = []
+    for _ in range(times):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def _timed(figures: dict[str, float], name: str, server: int, fn, times: int = REPEAT) -> None:
+    """Median wall ms of ``fn`` and the server's mean CPU ms per call (what the shared machine's
+    load does not inflate)."""
+    cpu = _cpu_seconds(server)
+    figures[f"{name} (ms)"] = _median_ms(fn, times)
+    figures[f"{name}, server CPU (ms)"] = (_cpu_seconds(server) - cpu) * 1000 / times
+
+
+def measure_app(folder: Path) -> dict:
+    import httpx
+
+    from store.index import CrawlIndex
+    from store.users import Users
+
+    if USER not in Users(folder).names():
+        Users(folder).add(USER, PASSWORD)
+    index = CrawlIndex(folder)
+    total = index.query("SELECT count(*) FROM records")[0][0]
+    step = max(1, total // 40)
+    sample = [
+        row[0]
+        for row in index.query(
+            "SELECT id FROM records WHERE status IN ('machine', 'needs_review') AND rid % ? = 0 LIMIT 40",
+            (step,),
+        )
+    ]
+    middle = index.query(
+        "SELECT revised_at, id FROM records ORDER BY revised_at DESC, id DESC LIMIT 1 OFFSET ?",
+        (total // 2,),
+    )[0]
+    word = "water"
+    index.close()
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, __file__, "--child", "serve", str(folder), str(port)])
+    figures: dict[str, float] = {}
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as http:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    http.get("/login")
+                    break
+                except httpx.TransportError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+            token = CSRF.search(http.get("/login").text).group(1)
+            http.post("/login", data={"name": USER, "password": PASSWORD, "csrf_token": token})
+
+            def get(path: str, params: dict | None = None) -> httpx.Response:
+                response = http.get(path, params=params)
+                response.raise_for_status()
+                return response
+
+            pid = server.pid
+            _timed(figures, "queue, first page", pid, lambda: get("/"))
+            filtered = {"lang": "ckb", "status": "reviewed", "site": "partner-03"}
+            _timed(figures, "queue, filtered", pid, lambda: get("/", filtered))
+            _timed(figures, "queue, text search", pid, lambda: get("/", {"q": word}))
+            deep = {"after": f"{middle[0]}|{middle[1]}"}
+            _timed(figures, "queue, deep page", pid, lambda: get("/", deep))
+            ids = iter(sample * 3)
+            _timed(figures, "record page", pid, lambda: get(f"/records/{next(ids)}"))
+            _timed(figures, "history page", pid, lambda: get(f"/records/{next(ids)}/history"))
+            saves = iter(sample[: REPEAT + 1])
+
+            def save() -> None:
+                record_id = next(saves)
+                page = get(f"/records/{record_id}").text
+                csrf = CSRF.search(page).group(1)
+                base = re.search(r'name="base" value="(\d+)"', page).group(1)
+                start = time.perf_counter()
+                response = http.post(
+                    f"/records/{record_id}",
+                    data={"csrf_token": csrf, "base": base, "t0": f"Edited {time.time()}", "action": "save"},
+                )
+                timings.append((time.perf_counter() - start) * 1000)
+                assert response.status_code == 303, response.text[:300]
+
+            timings: list[float] = []
+            cpu = 0.0
+            for _ in range(REPEAT):
+                before = _cpu_seconds(pid)
+                save()
+                cpu += _cpu_seconds(pid) - before
+            figures["save (ms)"] = statistics.median(timings)
+            figures["save + its record page, server CPU (ms)"] = cpu * 1000 / REPEAT
+        status = Path(f"/proc/{server.pid}/status").read_text()
+        figures["review app peak RSS (MB)"] = int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return figures
+
+
+def measure_export(folder: Path, *filters: str) -> tuple[float, float, int, float]:
+    """(seconds, peak RSS MB, records, CPU seconds) of a real ``werger export`` subprocess."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "export.jsonl"
+        command = ["export", "--data", str(folder), "--out", str(out), *filters]
+        start = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-m", "ingest.cli", *command], cwd=ROOT)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        if status != 0:
+            raise SystemExit(f"werger export failed with status {status}")
+        with out.open("rb") as fh:
+            count = sum(1 for _ in fh)
+    return elapsed, usage.ru_maxrss / 1024, count, usage.ru_utime + usage.ru_stime
+
+
+def export_figures(folder: Path) -> dict[str, float]:
+    """Records/s net of the command's start-up (an export that matches nothing), and peak RSS."""
+    empty = [measure_export(folder, "--site", "no-such-site") for _ in range(2)]
+    startup, startup_cpu = min(e[0] for e in empty), min(e[3] for e in empty)
+    seconds, rss, count, cpu = measure_export(folder)
+    filtered, filtered_rss, filtered_count, _ = measure_export(folder, "--status", "approved", "--lang", "ru")
+    return {
+        "export all, records per CPU second": count / max(cpu - startup_cpu, 1e-3),
+        "export start-up, nothing matches (s)": startup,
+        "export all (s)": seconds,
+        "export all (records)": count,
+        "export all (records/s)": count / max(seconds - startup, 1e-3),
+        "export all, peak RSS (MB)": rss,
+        "export approved ru (s)": filtered,
+        "export approved ru (records)": filtered_count,
+        "export approved ru, peak RSS (MB)": filtered_rss,
+    }
+
+
+def prepare_recrawl(folder: Path, base: str) -> None:
+    """Crawl the site into ``folder`` once, then save an edit on page 0's record as an editor would."""
+    from store.index import CrawlIndex
+    from store.record import record_id
+    from store.revise import edited
+
+    run_child("crawl", str(folder), base)
+    index = CrawlIndex(folder)
+    page0 = index.latest(record_id(f"{base}/p/0"))
+    if page0 is not None:
+        index.append_revision(edited(page0, {0: f"Edited by the bench at {time.time()}."}, USER))
+    index.close()
+
+
+def measure_recrawl(folder: Path, site: Site, base: str) -> dict[str, float]:
+    """Recrawls of the unchanged site into ``folder`` and into an empty folder, alternated (the
+    machine is shared, so only runs side by side compare), min of three each; then page 0 changed."""
+    empty = Path(tempfile.mkdtemp(prefix="werger-empty-"))
+    try:
+        prepare_recrawl(empty, base)
+        prepare_recrawl(folder, base)
+        big, small = [], []
+        for _ in range(3):
+            small.append(run_child("crawl", str(empty), base))
+            big.append(run_child("crawl", str(folder), base))
+    finally:
+        shutil.rmtree(empty, ignore_errors=True)
+    assert all(r["ok"] and r["written"] == 0 for r in big + small), big + small
+    site.changed = True
+    changed = run_child("crawl", str(folder), base)
+    site.changed = False
+    recrawl = min(r["seconds"] for r in big)
+    baseline = min(r["seconds"] for r in small)
+    return {
+        "recrawl 200 unchanged, empty folder (s)": baseline,
+        "recrawl 200 unchanged (s)": recrawl,
+        "recrawl 200 unchanged / empty folder": recrawl / baseline,
+        "recrawl peak RSS (MB)": max(r["rss"] for r in big),
+        "recrawl, 1 edited page changed (s)": changed["seconds"],
+    }
+
+
+def load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--work", type=Path, help="Keep generated folders here between runs.")
+    parser.add_argument(
+        "--search-up-to", type=int, default=100_000,
+        help="Fill the text-search table only for sizes up to this (it takes long at 1M on a shared "
+        "machine); above it, text search is measured on an empty table and marked so.",
+    )
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        mode, *rest = args.child
+        if mode == "serve":
+            child_serve(*rest)
+            return
+        result = {"rebuild": child_rebuild, "crawl": child_crawl}[mode](*rest)
+        print(json.dumps(result))
+        return
+
+    sizes = [int(s) for s in args.sizes.split(",")]
+    work = args.work or Path(tempfile.mkdtemp(prefix="werger-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
+    site = Site()
+    table: dict[str, dict[int, float]] = {}
+
+    def note(name: str, size: int, value: float) -> None:
+        table.setdefault(name, {})[size] = value
+
+    with site.serve() as base:
+        for size in sizes:
+            folder = work / f"revisions-{size}"
+            made = generate(folder, size)
+            log_mb = (folder / "records.jsonl").stat().st_size / 1e6
+            print(f"\n{size} revisions: log {log_mb:.0f} MB"
+                  + (f", generated in {made:.0f} s" if made else " (kept from an earlier run)")
+                  + f"  load {load()}", flush=True)
+            fill = size <= args.search_up_to
+            rebuilt = run_child("rebuild", str(folder), "yes" if fill else "no")
+            note("index rebuild (s)", size, rebuilt["rebuild"])
+            note("index rebuild, CPU (s)", size, rebuilt["rebuild_cpu"])
+            note("index rebuild (lines/s)", size, rebuilt["lines"] / rebuilt["rebuild"])
+            note("index rebuild, peak RSS (MB)", size, rebuilt["rss"])
+            if fill:
+                note("search table fill (s)", size, rebuilt["search"])
+                note("search table fill, CPU (s)", size, rebuilt["search_cpu"])
+            figures = {**measure_app(folder), **export_figures(folder), **measure_recrawl(folder, site, base)}
+            if not fill:
+                figures = {(f"{k} [search table empty]" if "text search" in k else k): v
+                           for k, v in figures.items()}
+            for name, value in figures.items():
+                note(name, size, value)
+            print("  " + "  ".join(f"{k}={v[size]:.4g}" for k, v in table.items() if size in v), flush=True)
+
+    print(f"\nfigures per size (load {load()}); last column: largest/smallest size")
+    header = f"{'':40}" + "".join(f"{s:>12,}" for s in sizes) + f"{'ratio':>9}   target"
+    print(header)
+    for name, values in table.items():
+        cells = "".join(f"{values.get(s, float('nan')):>12.4g}" for s in sizes)
+        ratio = values[sizes[-1]] / values[sizes[0]] if values.get(sizes[0]) else float("nan")
+        target = ""
+        if name in TARGETS:
+            op, limit = TARGETS[name]
+            last = values[sizes[-1]]
+            met = last <= limit if op == "<=" else last >= limit
+            target = f"{op} {limit} at {sizes[-1]:,}: {'met' if met else 'NOT met'}"
+        print(f"{name:40}{cells}{ratio:>9.2f}   {target}")
+    if not args.work:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+"""The review queue: one page of records, filtered and ordered in SQL over the index.
+
+Newest revision first. Pages are found by keyset (the last row's ``revised_at`` and ``id``), so
+page 1,000 costs what page 1 costs, and matches are counted only up to ``COUNT_LIMIT``; the log is
+not read at all. Text search uses the index's FTS5 table: every word must occur (prefix match on
+the last one, as one types).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from store.index import CrawlIndex
+
+PAGE_SIZE = 50
+COUNT_LIMIT = 10_000
+_WORD = re.compile(r"\w+", re.UNICODE)
+_COLUMNS = "id, title, url, site, source_lang, status, flags, revision, revised_at, removed_at, conflicts"
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the editor asked for; None or "" means no restriction."""
+
+    site: str | None = None
+    lang: str | None = None
+    status: str | None = None
+    flag: str | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One line of the queue (from the index, without reading the log)."""
+
+    id: str
+    title: str | None
+    url: str
+    site: str
+    source_lang: str
+    status: str
+    flags: list[str]
+    revision: int
+    revised_at: datetime
+    removed_at: datetime | None
+    conflicts: int
+
+
+@dataclass
+class QueuePage:
+    """A page of rows, the total that match, and the cursors of the neighbouring pages."""
+
+    rows: list[QueueRow]
+    total: int
+    more_than_total: bool = False
+    newer: str | None = None
+    older: str | None = None
+    search_pending: tuple[int, int] | None = None
+    options: dict[str, list[str]] = field(default_factory=dict)
+
+
+def search_query(text: str) -> str | None:
+    """An FTS5 query for the words of ``text`` (all of them, last one as a prefix); None if no word."""
+    words = _WORD.findall(text)
+    if not words:
+        return None
+    quoted = [f'"{w}"' for w in words]
+    quoted[-1] += "*"
+    return " AND ".join(quoted)
+
+
+def _conditions(filters: QueueFilters) -> tuple[list[str], list[object]]:
+    where: list[str] = []
+    params: list[object] = []
+    for column, value in (("site", filters.site), ("source_lang", filters.lang), ("status", filters.status)):
+        if value:
+            where.append(f"r.{column} = ?")
+            params.append(value)
+    if filters.flag:
+        where.append("r.id IN (SELECT id FROM record_flags WHERE flag = ?)")
+        params.append(filters.flag)
+    return where, params
+
+
+def _stored_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _parse_cursor(cursor: str | None, searching: bool) -> tuple | None:
+    """A page cursor: ``<revised_at>|<id>`` in the queue, ``#<rid>`` in search results."""
+    if not cursor:
+        return None
+    if searching:
+        return (int(cursor[1:]),) if cursor.startswith("#") and cursor[1:].isdigit() else None
+    when, _, rid = cursor.partition("|")
+    try:
+        _stored_time(when)
+    except ValueError:
+        return None
+    return when, rid
+
+
+def queue_page(
+    index: CrawlIndex,
+    filters: QueueFilters,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = PAGE_SIZE,
+) -> QueuePage:
+    """Rows older than cursor ``after`` (or newer than ``before``); the first page without either.
+
+    The queue is ordered by the latest revision's time, newest first. Text search results come
+    newest record first (FTS5 walks its matches in that order, so a page costs the page however
+    common the words are). ``total`` is counted up to ``COUNT_LIMIT`` and shown as "N+" beyond.
+    """
+    index.catch_up()
+    where, params = _conditions(filters)
+    query = search_query(filters.text or "")
+    searching = query is not None
+    if searching:
+        source = "search JOIN records r ON r.rid = search.rowid"
+        where.insert(0, "search MATCH ?")
+        params.insert(0, query)
+        key, key_columns = "(search.rowid)", ("r.rid",)
+    else:
+        source = "records r"
+        key, key_columns = "(r.revised_at, r.id)", ("r.revised_at", "r.id")
+    condition = " AND ".join(where)
+    counted = index.query(
+        f"SELECT count(*) FROM (SELECT 1 FROM {source}{' WHERE ' + condition if where else ''} LIMIT ?)",
+        [*params, COUNT_LIMIT + 1],
+    )[0][0]
+    older_than, newer_than = _parse_cursor(after, searching), _parse_cursor(before, searching)
+    page_where, page_params = list(where), list(params)
+    marks = ", ".join("?" * len(key_columns))
+    if older_than is not None:
+        page_where.append(f"{key} < ({marks})")
+        page_params.extend(older_than)
+    elif newer_than is not None:
+        page_where.append(f"{key} > ({marks})")
+        page_params.extend(newer_than)
+    descending = newer_than is None
+    order = ", ".join(f"{c} {'DESC' if descending else 'ASC'}" for c in key_columns)
+    sql = (
+        f"SELECT {', '.join('r.' + c for c in _COLUMNS.split(', '))}, r.rid FROM {source}"
+        + (" WHERE " + " AND ".join(page_where) if page_where else "")
+        + f" ORDER BY {order} LIMIT ?"
+    )
+    found = index.query(sql, [*page_params, size + 1])
+    more = len(found) > size
+    found = found[:size]
+    if not descending:
+        found.reverse()
+    page = QueuePage(rows=[_row(r) for r in found], total=min(counted, COUNT_LIMIT))
+    page.more_than_total = counted > COUNT_LIMIT
+    if found:
+        has_newer = (older_than is not None) or (newer_than is not None and more)
+        has_older = more if descending else True
+        page.newer = _cursor_of(found[0], searching) if has_newer else None
+        page.older = _cursor_of(found[-1], searching) if has_older else None
+    if searching and not index.search_ready:
+        page.search_pending = index.search_progress()
+    return page
+
+
+def _cursor_of(row: tuple, searching: bool) -> str:
+    return f"#{row[11]}" if searching else f"{row[8]}|{row[0]}"
+
+
+def _row(row: tuple) -> QueueRow:
+    record_id, title, url, site, lang, status, flags, revision, revised_at, removed_at, conflicts, _ = row
+    removed = _stored_time(removed_at) if removed_at else None
+    return QueueRow(
+        record_id, title, url, site, lang, status, flags.split(), revision, _stored_time(revised_at),
+        removed, conflicts,
+    )
+
+
+def facet_options(index: CrawlIndex) -> dict[str, list[str]]:
+    """Values offered in the queue's filter menus (sites, languages and flags the log has held)."""
+    options: dict[str, list[str]] = {"site": [], "lang": [], "flag": []}
+    for kind, value in index.query("SELECT kind, value FROM facets ORDER BY kind, value"):
+        options.setdefault(kind, []).append(value)
+    return options
