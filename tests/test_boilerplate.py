@@ -73,6 +73,10 @@ LISTED_BOILERPLATE = [
     "Last updated at 7:42 AM on 12th January 2012",
     "Comments are now closed for this story",
     "Wind direction: South west",
+    "Copyright © 2012, Radio New Zealand",
+    "Featured advertisers",
+    "Апрель 2013",
+    "| Пн | Вт | Ср | Чт | Пт | Сб | Вс |",
     "|  |  |  |",
     # the same kinds in Arabic, Sorani and Kurmanji
     "المصدر: وكالة الأنباء العراقية",
