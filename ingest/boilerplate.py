@@ -6,7 +6,8 @@ Three signals, each judged on a whole paragraph so that a real article sentence 
   contact lines, hashtags, UI labels in en/ru/ar/ckb/kmr), applied only to short paragraphs,
   and leading rules (disclaimers, error-report prompts) that mark a paragraph of any length;
 - link text: a paragraph made mostly of the page's link texts is navigation, unless the text
-  outside its links is itself a sentence or more;
+  outside its links is itself a sentence or more, or the paragraph reads as prose (an article
+  sentence that the page also links, as a pull quote or a teaser, is still article text);
 - site template lines: a short line seen verbatim on several pages of one site is the site's
   chrome (slogans, mega-menu blurbs), learned as a crawl goes (:class:`TemplateLines`); a line
   that reads as prose is republished text, not chrome, and is kept.
@@ -209,8 +210,8 @@ class Cleaner:
             return True
         if self.template.is_template(paragraph) and not self.rules.is_prose(paragraph):
             return True
-        if not links:
-            return False
+        if not links or self.rules.is_prose(paragraph):
+            return False  # an article sentence that is also linked elsewhere on the page stays
         share, outside = _link_share_and_rest(paragraph, links)
         return share >= self.rules.link_share and outside < self.rules.link_rest_chars
 

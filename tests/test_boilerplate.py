@@ -207,3 +207,8 @@ def test_prose_repeated_on_many_pages_of_a_site_is_republished_text_not_template
     for n in range(cleaner.rules.template_min_pages + 1):
         kept = cleaner.clean([f"{ARTICLE} Page {n}.", prose, chrome], page_key=str(n))
     assert kept == [f"{ARTICLE} Page {cleaner.rules.template_min_pages}.", prose]
+
+
+def test_an_article_sentence_that_is_also_a_link_elsewhere_stays():
+    sentence = "The ministry said the new road to the border crossing will open to traffic next month."
+    assert Cleaner().clean([sentence, "Home News Sport"], [sentence, "Home", "News", "Sport"]) == [sentence]
