@@ -73,12 +73,12 @@ def badini(latin: str) -> str:
     return transliterate(latin, rule)
 
 
-def test_sorani_only_letters_decide_sorani_without_sampling():
-    assert detect(SORANI) == LanguageGuess("ckb", 1.0, "letters")
+def test_sorani_with_sorani_only_letters_is_sorani():
+    assert detect(SORANI) == LanguageGuess("ckb", 1.0, "ngrams")
 
 
-def test_arabic_letters_persian_lacks_decide_arabic():
-    assert detect(ARABIC) == LanguageGuess("ar", 1.0, "letters")
+def test_arabic_is_arabic():
+    assert detect(ARABIC) == LanguageGuess("ar", 1.0, "ngrams")
 
 
 def test_an_arabic_dialect_is_arabic():
@@ -97,8 +97,8 @@ def test_persian_uyghur_and_urdu_letters_keep_them_from_arabic_and_sorani(text, 
     [(KAZAKH, "kaz"), (BASHKIR, "bak"), (UKRAINIAN, "ukr")],
     ids=["kazakh", "bashkir", "ukrainian"],
 )
-def test_letters_only_one_cyrillic_language_has_decide_it(text, lang):
-    assert detect(text) == LanguageGuess(lang, 1.0, "letters")
+def test_a_cyrillic_language_with_its_own_letters_is_that_language(text, lang):
+    assert detect(text).lang == lang
 
 
 def test_turkic_cyrillic_letters_keep_a_text_from_the_russian_model():
@@ -106,14 +106,8 @@ def test_turkic_cyrillic_letters_keep_a_text_from_the_russian_model():
     assert detect(TATAR).lang not in TARGETS
 
 
-def test_between_languages_werger_does_not_translate_letters_decide_without_sampling():
-    guess = detect(TATAR)
-    assert guess.method == "letters"
-    assert guess.lang in {"tat", "kir", "bak", UNDETERMINED}
-
-
-def test_russian_letter_frequencies_rule_out_languages_whose_alphabet_holds_russian():
-    assert detect(RUSSIAN_2) == LanguageGuess("ru", 1.0, "letters")
+def test_russian_without_letters_other_languages_lack_is_still_russian():
+    assert detect(RUSSIAN_2) == LanguageGuess("ru", 1.0, "ngrams")
 
 
 def test_russian_with_a_letter_kazakh_lacks_is_russian():
@@ -151,11 +145,7 @@ def test_a_clear_four_word_snippet_still_reaches_its_model(text, lang):
     assert detect(text) == LanguageGuess(lang, 1.0, "ngrams")
 
 
-UKRAINIAN_SNIPPETS = [
-    "Мюррей програв перший сет",
-    "обрали кращим гравцем в",
-    "Сплави переважно являють собою",
-]
+UKRAINIAN_SNIPPETS = ["обрали кращим гравцем в", "Сплави переважно являють собою"]
 
 
 @pytest.mark.parametrize("text", UKRAINIAN_SNIPPETS)
@@ -165,23 +155,25 @@ def test_a_snippet_only_slightly_likelier_russian_than_ukrainian_is_undetermined
     assert detect(text).lang == "ru"
 
 
-def test_names_do_not_make_a_german_snippet_english(monkeypatch):
-    text = "Island und Deception, wo"
-    assert detect(text).lang not in TARGETS
-    monkeypatch.setattr(langid, "_source_words", lambda text: text)
-    assert detect(text).lang == "en"
+def test_names_do_not_make_a_german_snippet_english():
+    assert detect("Island und Deception, wo").lang not in TARGETS
 
 
-def test_a_latin_word_quoted_in_urdu_does_not_make_the_snippet_english(monkeypatch):
-    text = "جب تم staycation پر"
-    assert detect(text) == LanguageGuess(UNDETERMINED, 0.9999, "ngrams")
-    monkeypatch.setattr(langid, "MIXED_SCRIPT", 0.0)
-    assert detect(text).lang == "en"
+def test_a_latin_word_quoted_in_urdu_does_not_make_the_snippet_english():
+    assert detect("جب تم staycation پر") == LanguageGuess(UNDETERMINED, 0.0, "mixed-script")
 
 
-def test_capitalised_words_after_the_first_are_left_out_of_the_ngram_evidence():
-    assert langid._source_words("Dr. Tony Moll zbuloi") == "Dr. zbuloi"
-    assert langid._source_words("Они выглядели как отсеки.") == "Они выглядели как отсеки."
+def source(text: str) -> tuple[list[str], list[str] | None]:
+    knowledge = langid._knowledge()
+    return langid._source_words(langid._words(text, knowledge))
+
+
+def test_capitalised_words_inside_sentence_case_text_are_left_out_as_names():
+    assert source("Dr. Tony Moll zbuloi") == (["dr", "zbuloi"], None)
+    assert source("Они выглядели как отсеки. Это было") == (
+        ["они", "выглядели", "как", "отсеки", "это", "было"],
+        None,
+    )
 
 
 def test_kurmanji_in_arabic_script_never_reaches_the_sorani_model():
@@ -198,8 +190,18 @@ def test_too_few_letters_are_undetermined():
     assert detect("12:30 — 5 %") == LanguageGuess(UNDETERMINED, 0.0, "too-short")
 
 
-def test_a_script_without_known_languages_is_undetermined():
-    assert detect("Η θεωρία αυτή έρχεται σε αντίθεση με τον ισχυρισμό").lang == UNDETERMINED
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Η θεωρία αυτή έρχεται σε αντίθεση με τον ισχυρισμό",
+        "התאוריה הזו סותרת את הטענה שהירח",
+        "这一理论与月球完全没有地质活动的说法相矛盾。",
+        "Այս տեսությունը հակասում է այն պնդմանը",
+    ],
+    ids=["greek", "hebrew", "chinese", "armenian"],
+)
+def test_a_script_without_known_languages_is_undetermined_for_that_reason(text):
+    assert detect(text) == LanguageGuess(UNDETERMINED, 0.0, "unsupported-script")
 
 
 def test_a_few_foreign_letters_in_names_do_not_change_the_language():
@@ -229,7 +231,25 @@ def test_a_kurdish_page_quoting_arabic_routes_each_paragraph_and_the_majority_wi
 
 
 def test_an_empty_document_is_undetermined():
-    assert document_language([]).lang == UNDETERMINED
+    assert document_language([]) == LanguageGuess(UNDETERMINED, 0.0, "empty")
+
+
+def test_undetermined_paragraphs_do_not_outvote_a_clear_one():
+    greek = (
+        "Η θεωρία αυτή έρχεται σε αντίθεση με τον ισχυρισμό ότι η Σελήνη δεν έχει καμία γεωλογική "
+        "δραστηριότητα."
+    )
+    paragraphs = ["12:30 — 5 %", greek, ENGLISH]
+    guesses = [detect(p) for p in paragraphs]
+    assert [g.lang for g in guesses] == [UNDETERMINED, UNDETERMINED, "en"]
+    assert len(ENGLISH) < len(paragraphs[1]) + len(paragraphs[0])
+    document = document_language([(g, len(p)) for g, p in zip(guesses, paragraphs, strict=True)])
+    assert document == LanguageGuess("en", 1.0, "majority-by-characters")
+
+
+def test_a_document_of_undetermined_paragraphs_is_undetermined_with_no_confidence():
+    guesses = [(detect("12:30 — 5 %"), 11), (detect("Η θεωρία αυτή"), 13)]
+    assert document_language(guesses) == LanguageGuess(UNDETERMINED, 0.0, "no-determined-paragraph")
 
 
 def test_missing_language_data_raises_an_actionable_error(tmp_path: Path):
@@ -295,3 +315,55 @@ def test_answers_do_not_depend_on_the_process_hash_seed():
     ]
     assert runs[0] == runs[1]
     assert json.loads(runs[0]) == [list(vars(detect(t)).values()) for t in texts]
+
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "langid"
+URL_CASES = [
+    tuple(line.split("\t"))
+    for line in (FIXTURES / "url-in-sentence.tsv").read_text(encoding="utf-8").splitlines()
+    if not line.startswith("#")
+]
+
+
+SHORT_RUSSIAN = pytest.mark.xfail(
+    strict=True,
+    reason="a four-word Russian sentence that werger's FLORES profiles, py3langid and stock langdetect "
+    "all take for Bulgarian: the URL is gone, the sentence itself is too short to tell",
+)
+URL_PARAMS = [
+    pytest.param(lang, text, marks=SHORT_RUSSIAN if lang == "ru" else ()) for lang, text in URL_CASES
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), URL_PARAMS)
+def test_a_url_inside_a_sentence_is_not_language(lang, text):
+    assert detect(text).lang == lang
+
+
+@pytest.mark.parametrize(("lang", "text"), URL_CASES)
+def test_a_sentence_with_a_url_gets_the_answer_it_gets_without(lang, text):
+    without = " ".join(word for word in text.split() if "://" not in word)
+    assert detect(text) == detect(without)
+    assert detect(text).lang != UNDETERMINED
+
+
+NON_LANGUAGE = [
+    "https://www.example-agency.org/ar/statements/2024/06/report",
+    "www.partner-news.com/news/2024",
+    "press@example-agency.org",
+    "@PartnerNews",
+    "#Kurdistan",
+    "15.06.2024",
+    "+964 750 123 4567",
+    "partner-news.com",
+]
+TARGET_SENTENCES = [(SORANI_2, "ckb"), (ARABIC, "ar"), (RUSSIAN_2, "ru"), (KURMANJI, "kmr"), (ENGLISH, "en")]
+
+
+@pytest.mark.parametrize("token", NON_LANGUAGE)
+@pytest.mark.parametrize(("text", "lang"), TARGET_SENTENCES, ids=[lang for _, lang in TARGET_SENTENCES])
+def test_urls_addresses_handles_and_numbers_change_no_answer(text, lang, token):
+    words = text.split()
+    for at in (0, len(words) // 2, len(words)):
+        mixed = " ".join([*words[:at], token, token, *words[at:]])
+        assert detect(mixed) == detect(text), mixed
