@@ -118,6 +118,36 @@ def stock() -> Guess:
     return guess
 
 
+def second_opinion() -> Guess | None:
+    """py3langid (the maintained fork of langid.py, model shipped in its wheel), labels mapped to
+    werger's: its ``ku`` and ``sdh`` are Kurdish, Kurmanji in the Latin script and Sorani in the
+    Arabic one; its Arabic dialects are Arabic. None when it is not installed."""
+    try:
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    except ImportError:
+        return None
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
+    kurdish = {"ku", "sdh", "ckb", "kmr"}
+    arabic = {"ar", "ary", "arz"}
+
+    def guess(text: str) -> str:
+        label = identifier.classify(text)[0]
+        if label in kurdish:
+            arabic_letters = sum("\u0600" <= char <= "\u06ff" for char in text)
+            latin_letters = sum(char.isascii() and char.isalpha() for char in text)
+            return "ckb" if arabic_letters > latin_letters else "kmr"
+        if label in arabic:
+            return "ar"
+        return UNDETERMINED if label == "zxx" else label
+
+    return guess
+
+
+def agreement(ours: list[str], theirs: list[str]) -> list[str]:
+    """werger's answer where py3langid routes the text to the same model, ``und`` elsewhere."""
+    return [a if route(a) == route(b) else UNDETERMINED for a, b in zip(ours, theirs, strict=True)]
+
+
 def before(revision: str, texts: list[str]) -> list[str]:
     """werger's answers for ``texts`` as the detector stood at git ``revision``."""
     archive = subprocess.run(
@@ -142,17 +172,18 @@ def route(label: str) -> str:
     return label if label in TARGETS else NONE
 
 
-def run_both(ours: Guess, theirs: Guess, samples: list[Sample]) -> tuple[list[str], float, list[str], float]:
-    """Both detectors over ``samples``, alternating in chunks so that both see the same CPU load."""
-    predicted: tuple[list[str], list[str]] = ([], [])
-    seconds = [0.0, 0.0]
+def run_all(guesses: list[Guess], samples: list[Sample]) -> list[tuple[list[str], float]]:
+    """Every detector over ``samples``, taking turns in chunks so that all see the same CPU load;
+    each one's answers and texts per second."""
+    predicted: list[list[str]] = [[] for _ in guesses]
+    seconds = [0.0] * len(guesses)
     for start in range(0, len(samples), CHUNK):
         chunk = [text for text, _ in samples[start : start + CHUNK]]
-        for side, guess in enumerate((ours, theirs)):
+        for side, guess in enumerate(guesses):
             began = time.perf_counter()
             predicted[side].extend(guess(text) for text in chunk)
             seconds[side] += time.perf_counter() - began
-    return predicted[0], len(samples) / seconds[0], predicted[1], len(samples) / seconds[1]
+    return [(answers, len(samples) / spent) for answers, spent in zip(predicted, seconds, strict=True)]
 
 
 def scores(samples: list[Sample], predicted: list[str]) -> dict[str, float]:
@@ -209,18 +240,20 @@ def main() -> int:
     if args.only:
         sets = {name: samples for name, samples in sets.items() if args.only.lower() in name.lower()}
     stock_guess = stock()
-    detect("warm up the profiles")
-    stock_guess("warm up the profiles")
+    py3 = second_opinion()
+    guesses = [werger_guess, stock_guess, *([py3] if py3 else [])]
+    for guess in guesses:  # load every script's profiles before anything is timed
+        for text in ("warm up the profiles", "прогреть профили", "تسخين الملفات"):
+            guess(text)
     old: list[str] = []
     if args.before:
         old = before(args.before, [text for samples in sets.values() for text, _ in samples])
     for name, samples in sets.items():
-        if name == "sentences":
-            ours, ours_rate, theirs, their_rate = run_both(werger_guess, stock_guess, samples)
-        else:
-            ours = [werger_guess(text) for text, _ in samples]
-            theirs = [stock_guess(text) for text, _ in samples]
-        columns = {"werger": ours, "stock": theirs}
+        results = run_all(guesses, samples)
+        columns = {"werger": results[0][0], "stock": results[1][0]}
+        if py3:
+            columns["py3langid"] = results[2][0]
+            columns["agree"] = agreement(results[0][0], results[2][0])
         if old:
             columns = {f"@{args.before}"[:10]: old[: len(samples)], **columns}
             old = old[len(samples) :]
@@ -238,12 +271,17 @@ def main() -> int:
             continue
         table(name, samples, columns)
         if name == "sentences":
-            ratio = ours_rate / their_rate
-            print(f"  {'texts/second':26}{ours_rate:>10.0f}{their_rate:>10.0f}   speed ratio {ratio:.1f}x")
+            rates = {
+                "werger": results[0][1],
+                "stock": results[1][1],
+                **({"py3langid": results[2][1]} if py3 else {}),
+            }
+            line = "".join(f"  {column} {rate:.0f}" for column, rate in rates.items())
+            print(f"  texts/second:{line}   werger/stock speed ratio {rates['werger'] / rates['stock']:.1f}x")
             again = [werger_guess(text) for text, _ in samples]
-            print(f"  deterministic (two runs agree): {'yes' if again == ours else 'NO'}")
+            print(f"  deterministic (two runs agree): {'yes' if again == results[0][0] else 'NO'}")
         if args.errors:
-            errors(samples, ours)
+            errors(samples, results[0][0])
     return 0
 
 

@@ -42,6 +42,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from ingest.errors import WergerIngestError
 
@@ -76,7 +77,7 @@ DROPPED_CATEGORIES = frozenset({"Mn", "Me", "Cf"})
 # Format characters that separate words rather than decorate them: the zero-width non-joiner (which
 # some Persian-script keyboards type between words, and which langdetect's own n-grams treat as a
 # space) and the zero-width space.
-WORD_BREAKS = str.maketrans({"\u200c": " ", "\u200b": " "})
+WORD_BREAKS_CHARS = "\u200c\u200b"
 LEGACY_AE = re.compile("\u0647\u200c|\u0647\\b")
 PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
 
@@ -108,6 +109,21 @@ def letter_folding(config: dict) -> dict[int, str]:
     return table
 
 
+class _Visible(dict):
+    """``str.translate`` table: word breaks to spaces, ``DROPPED_CATEGORIES`` deleted, filled as met."""
+
+    def __missing__(self, code: int) -> str | None:
+        char = chr(code)
+        if char in WORD_BREAKS_CHARS:
+            self[code] = " "
+        else:
+            self[code] = None if unicodedata.category(char) in DROPPED_CATEGORIES else char
+        return self[code]
+
+
+_VISIBLE = _Visible()
+
+
 def normalize(text: str, folding: dict[int, str]) -> str:
     """The form both training text and detected text take.
 
@@ -115,9 +131,7 @@ def normalize(text: str, folding: dict[int, str]) -> str:
     zero-width word breaks become spaces; marks and other format characters go (see
     ``DROPPED_CATEGORIES``); keyboard variants are folded.
     """
-    text = unicodedata.normalize("NFKC", text).translate(WORD_BREAKS)
-    text = "".join(char for char in text if unicodedata.category(char) not in DROPPED_CATEGORIES)
-    return text.translate(folding)
+    return unicodedata.normalize("NFKC", text).translate(_VISIBLE).translate(folding)
 
 
 def strip_non_language(text: str) -> str:
@@ -135,6 +149,18 @@ class _Language:
     label: str
     script: str
     alphabet: frozenset[str]
+
+
+class _Scripts(dict):
+    """Letter -> script name, filled as letters are met."""
+
+    def __init__(self, script_of_letter) -> None:
+        super().__init__()
+        self.script_of_letter = script_of_letter
+
+    def __missing__(self, char: str) -> str:
+        self[char] = self.script_of_letter(char)
+        return self[char]
 
 
 class _Knowledge:
@@ -162,8 +188,8 @@ class _Knowledge:
             _Language(label, entry["script"], frozenset(entry["letters"]))
             for label, entry in sorted(alphabets.items())
         ]
+        self.scripts = _Scripts(self.script_of_letter)
 
-    @cache  # noqa: B019 - one instance per process, see _knowledge()
     def script_of_letter(self, char: str) -> str:
         """The script of a letter: a ``[scripts]`` name, or the first word of its Unicode name."""
         code = ord(char)
@@ -221,8 +247,7 @@ def _knowledge() -> _Knowledge:
     return _Knowledge(PROFILES_DIR)
 
 
-@dataclass(frozen=True)
-class _Word:
+class _Word(NamedTuple):
     text: str
     script: str
     starts_sentence: bool
@@ -230,16 +255,16 @@ class _Word:
 
 def _words(text: str, knowledge: _Knowledge) -> list[_Word]:
     """The words of ``text``, each with the script most of its letters are in."""
-    words = []
+    words: list[_Word] = []
     previous_end = 0
-    script_of = knowledge.script_of_letter
+    scripts = knowledge.scripts
     for match in WORD.finditer(text):
         word = match.group()
-        scripts = {script_of(char) for char in word}
-        if len(scripts) == 1:
-            script = scripts.pop()
+        first = scripts[word[0]]
+        if all(scripts[char] == first for char in word[1:]):
+            script = first
         else:
-            script = Counter(script_of(char) for char in word).most_common(1)[0][0]
+            script = Counter(scripts[char] for char in word).most_common(1)[0][0]
         starts = not words or (
             bool(SENTENCE_END.search(text, previous_end, match.start())) and not _abbreviation(words[-1].text)
         )
@@ -332,14 +357,9 @@ def _ngram_scores(words: list[str], script: str, knowledge: _Knowledge) -> tuple
     same profiles and the same smoothing (langdetect's own n-gram extraction, word by word) is
     deterministic, cheaper, and gives a likelihood ratio that grows with the evidence.
     """
-    counts = Counter(words)
-    rows = [_word_scores(word, script, knowledge) for word in counts]
-    size = len(knowledge.candidates(script))
-    totals = [0.0] * size
-    for row, n in zip(rows, counts.values(), strict=True):
-        for index in range(size):
-            totals[index] += n * row[index]
-    return tuple(totals)
+    if not words:
+        return (0.0,) * len(knowledge.candidates(script))
+    return tuple(map(math.fsum, zip(*(_word_scores(word, script, knowledge) for word in words), strict=True)))
 
 
 def _scores(words: list[str], script: str, knowledge: _Knowledge) -> dict[str, float]:
