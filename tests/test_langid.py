@@ -367,3 +367,140 @@ def test_urls_addresses_handles_and_numbers_change_no_answer(text, lang, token):
     for at in (0, len(words) // 2, len(words)):
         mixed = " ".join([*words[:at], token, token, *words[at:]])
         assert detect(mixed) == detect(text), mixed
+
+
+SORANI_SENTENCES = [
+    SORANI,
+    SORANI_2,
+    "بنەما لەسەر ئەم بەبەردبووە، واتە شەقبونەکە زۆر کۆنترە و پێشبینیکراوە لەلایەن بەڵگەی گەردیلەییەوە.",
+    "ئەم تیۆرە دژە لەگەڵ ئەو بانگەشەیەی کە مانگ بە تەواوی لە چالاکی جیۆلۆجی دوورە.",
+    "گەڵابە بەکارهاتووە بۆ ڕێگرتن لە دەرچەی لولەکە و ٨٠ پۆلیس هاریکاریان کرد بۆ ڕێنیشاندانی ماتۆرسوارەکان.",
+]
+
+
+def title_case(text: str) -> str:
+    return " ".join(word[:1].upper() + word[1:] for word in text.split())
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"), [(ENGLISH, "en"), (RUSSIAN_2, "ru"), (KURMANJI, "kmr")], ids=["en", "ru", "kmr"]
+)
+@pytest.mark.parametrize("case", [title_case, str.upper], ids=["title", "upper"])
+def test_headline_case_keeps_the_language(text, lang, case):
+    assert detect(case(text)).lang == lang
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Based On This Fossil, The Split Is Much Earlier", "en"),
+        ("ЭТИ ВОДОРОСЛИ ВЫРАБАТЫВАЮТ НЕЙРОТОКСИН", "ru"),
+    ],
+    ids=["title", "upper"],
+)
+def test_a_short_headline_in_headline_case_reaches_its_model(text, lang):
+    assert detect(text).lang == lang
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Families returned to their homes in the town of Serêkaniyê on Monday.",
+        "Shelling was reported near Mount Cudî in Şırnak province.",
+        "President Erdoğan met the delegation in Diyarbakır to discuss the new trade agreement.",
+        ENGLISH.replace("the split", "the split near Qamişlo"),
+    ],
+)
+def test_kurdish_and_turkish_names_in_english_stay_english(text):
+    assert detect(text).lang == "en"
+
+
+def test_sorani_spelt_place_names_in_arabic_stay_arabic():
+    text = ARABIC.replace("القمر", "القمر في هەولێر وسلێمانی")
+    assert detect(text).lang == "ar"
+
+
+def test_kazakh_and_ukrainian_names_in_russian_stay_russian():
+    text = RUSSIAN_2.replace("людей", "людей в Шымкенте, Өскемене и Києві")
+    assert detect(text).lang == "ru"
+
+
+def test_english_terms_and_latin_names_do_not_unsettle_russian_or_sorani():
+    russian = RUSSIAN_2.replace(
+        "нейротоксин", "нейротоксин (startup, machine learning, Human Rights Watch, UNICEF)"
+    )
+    sorani = SORANI_2.replace("ژوور", "ژوور Google Facebook UNICEF Reuters")
+    assert detect(russian).lang == "ru"
+    assert detect(sorani).lang == "ckb"
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, 10, 20, 40])
+def test_sorani_paragraphs_of_any_length_stay_sorani(size):
+    paragraph = " ".join(SORANI_SENTENCES[i % len(SORANI_SENTENCES)] for i in range(size))
+    assert detect(paragraph).lang == "ckb"
+
+
+@pytest.mark.parametrize("size", [1, 5, 20])
+def test_badini_paragraphs_of_any_length_never_reach_the_sorani_model(size):
+    assert detect(" ".join([badini(KURMANJI)] * size)).lang == "kmr-Arab"
+
+
+def page_text(text: str) -> str:
+    """``text`` as badly made pages deliver it: zero-width joiners and spaces, soft hyphens,
+    no-break spaces, tatweel and vowel marks in the Arabic script, presentation forms."""
+    out = []
+    for index, char in enumerate(text):
+        out.append("\u00a0" if char == " " and index % 3 == 0 else char)
+        if char.isalpha() and index % 5 == 0:
+            out.append("\u200d\u00ad\u2060"[index % 3])
+        if "\u0621" <= char <= "\u064a" and index % 4 == 0:
+            out.append("\u0640\u064e\u0651"[index % 3])
+    return "".join(out)
+
+
+def presentation_forms(text: str) -> str:
+    import unicodedata
+
+    forms = {}
+    for code in range(0xFE70, 0xFEFF):
+        name = unicodedata.name(chr(code), "")
+        base = unicodedata.normalize("NFKC", chr(code))
+        if name.endswith("ISOLATED FORM") and len(base) == 1:
+            forms.setdefault(base, chr(code))
+    return "".join(forms.get(char, char) for char in text)
+
+
+@pytest.mark.parametrize("text", [ARABIC, SORANI_2, PERSIAN, RUSSIAN, KURMANJI, ENGLISH])
+def test_text_as_pages_deliver_it_gets_the_answer_of_its_clean_form(text):
+    assert detect(page_text(text)).lang == detect(text).lang
+
+
+def test_arabic_in_presentation_forms_is_arabic():
+    assert detect(presentation_forms(ARABIC)).lang == "ar"
+
+
+def test_sorani_typed_with_heh_and_zero_width_non_joiner_for_ae_is_sorani():
+    legacy = arabic_keyboard(SORANI_2).replace("ە", "ه\u200c")
+    assert "ە" not in legacy
+    assert detect(legacy).lang == "ckb"
+
+
+def test_persian_with_zero_width_non_joiners_is_not_taken_for_sorani():
+    assert detect("این کتاب‌ها را می‌خواهم و نامه‌ای به خانه‌ام فرستادم.").lang == "fas"
+
+
+@pytest.mark.parametrize(
+    "text", ["", "12:30 — 5 %", "Η θεωρία αυτή έρχεται", "جب تم staycation پر", "https://example.org/a/b"]
+)
+def test_an_undetermined_answer_asserts_nothing(text):
+    guess = detect(text)
+    assert guess.lang == UNDETERMINED
+    assert guess.confidence == 0.0
+    assert guess.method in {"too-short", "unsupported-script", "mixed-script", "low-margin", "low-confidence"}
+
+
+@pytest.mark.parametrize("value", [None, 12, b"bytes", ["a list"]])
+def test_anything_but_text_raises_werger_error(value):
+    with pytest.raises(langid.LanguageInputError, match="needs text") as caught:
+        detect(value)
+    assert isinstance(caught.value, WergerIngestError)
