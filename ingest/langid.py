@@ -42,9 +42,12 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ingest.errors import WergerIngestError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 UNDETERMINED = "und"
 THRESHOLD = 0.70
@@ -152,15 +155,22 @@ class _Language:
 
 
 class _Scripts(dict):
-    """Letter -> script name, filled as letters are met."""
+    """``str.translate`` table from a letter to a one-character code of its script, filled as
+    letters are met; ``names`` turns a code back into the script's name."""
 
     def __init__(self, script_of_letter) -> None:
         super().__init__()
         self.script_of_letter = script_of_letter
+        self.names: dict[str, str] = {}
+        self.codes: dict[str, str] = {}
 
-    def __missing__(self, char: str) -> str:
-        self[char] = self.script_of_letter(char)
-        return self[char]
+    def __missing__(self, code: int) -> str:
+        name = self.script_of_letter(chr(code))
+        if name not in self.codes:
+            self.codes[name] = chr(0xE000 + len(self.codes))
+            self.names[self.codes[name]] = name
+        self[code] = self.codes[name]
+        return self[code]
 
 
 class _Knowledge:
@@ -228,17 +238,19 @@ class _Knowledge:
         return factory
 
     @cache  # noqa: B019
-    def log_probs(self, script: str) -> dict[str, tuple[float, ...]]:
-        """Smoothed log-probabilities of every n-gram of ``script``'s profiles, one per candidate."""
-        smoothing = SMOOTHING / BASE_FREQ
-        return {
-            gram: tuple(math.log(smoothing + prob) for prob in probs)
-            for gram, probs in self.factory(script).word_lang_prob_map.items()
-        }
+    def log_probs(self, script: str) -> tuple[dict[str, int], np.ndarray]:
+        """Smoothed log-probabilities of every n-gram of ``script``'s profiles: each n-gram's row
+        number, and the rows (one column per candidate, in ``candidates`` order)."""
+        import numpy as np
+
+        probs = self.factory(script).word_lang_prob_map
+        rows = {gram: number for number, gram in enumerate(probs)}
+        table = np.log(np.array(list(probs.values()), dtype=np.float64) + SMOOTHING / BASE_FREQ)
+        return rows, table.reshape(len(rows), len(self.candidates(script)))
 
     @cache  # noqa: B019
-    def word_scores(self, script: str) -> dict[str, tuple[float, ...]]:
-        """Each word's n-gram log-likelihoods under ``script``'s profiles, filled as met."""
+    def word_rows(self, script: str) -> dict[str, tuple[int, ...]]:
+        """Each word's n-gram rows in ``log_probs(script)``, filled as words are met."""
         return {}
 
 
@@ -260,11 +272,11 @@ def _words(text: str, knowledge: _Knowledge) -> list[_Word]:
     scripts = knowledge.scripts
     for match in WORD.finditer(text):
         word = match.group()
-        first = scripts[word[0]]
-        if all(scripts[char] == first for char in word[1:]):
-            script = first
+        codes = word.translate(scripts)
+        if codes.count(codes[0]) == len(codes):
+            script = scripts.names[codes[0]]
         else:
-            script = Counter(scripts[char] for char in word).most_common(1)[0][0]
+            script = scripts.names[Counter(codes).most_common(1)[0][0]]
         starts = not words or (
             bool(SENTENCE_END.search(text, previous_end, match.start())) and not _abbreviation(words[-1].text)
         )
@@ -334,19 +346,17 @@ def _word_ngrams(word: str) -> list[str]:
     return grams
 
 
-def _word_scores(word: str, script: str, knowledge: _Knowledge) -> tuple[float, ...]:
-    """Log-likelihood of one word's n-grams under each profile of ``script``, cached per word."""
-    cache = knowledge.word_scores(script)
-    row = cache.get(word)
-    if row is not None:
-        return row
-    logs = knowledge.log_probs(script)
-    rows = [row for row in map(logs.get, _word_ngrams(word)) if row is not None]
-    totals = tuple(map(sum, zip(*rows, strict=True))) if rows else (0.0,) * len(knowledge.candidates(script))
-    if len(cache) >= WORD_CACHE:
-        cache.clear()
-    cache[word] = totals
-    return totals
+def _word_rows(word: str, script: str, knowledge: _Knowledge) -> tuple[int, ...]:
+    """Rows of ``log_probs(script)`` for the n-grams of one word, cached per word."""
+    cache = knowledge.word_rows(script)
+    rows = cache.get(word)
+    if rows is None:
+        numbers = knowledge.log_probs(script)[0]
+        rows = tuple(numbers[gram] for gram in _word_ngrams(word) if gram in numbers)
+        if len(cache) >= WORD_CACHE:
+            cache.clear()
+        cache[word] = rows
+    return rows
 
 
 def _ngram_scores(words: list[str], script: str, knowledge: _Knowledge) -> tuple[float, ...]:
@@ -357,9 +367,11 @@ def _ngram_scores(words: list[str], script: str, knowledge: _Knowledge) -> tuple
     same profiles and the same smoothing (langdetect's own n-gram extraction, word by word) is
     deterministic, cheaper, and gives a likelihood ratio that grows with the evidence.
     """
-    if not words:
-        return (0.0,) * len(knowledge.candidates(script))
-    return tuple(map(math.fsum, zip(*(_word_scores(word, script, knowledge) for word in words), strict=True)))
+    rows: list[int] = []
+    for word in words:
+        rows.extend(_word_rows(word, script, knowledge))
+    table = knowledge.log_probs(script)[1]
+    return tuple(float(total) for total in table[rows].sum(axis=0))
 
 
 def _scores(words: list[str], script: str, knowledge: _Knowledge) -> dict[str, float]:
