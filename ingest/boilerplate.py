@@ -132,18 +132,22 @@ class Cleaner:
     def clean(
         self, paragraphs: list[str], link_texts: Iterable[str] = (), page_key: str | None = None
     ) -> list[str]:
-        """Paragraphs that are not boilerplate, order kept; ``paragraphs`` also teach the template."""
+        """Paragraphs that are not boilerplate, order kept; ``paragraphs`` also teach the template.
+
+        Learned template lines never empty a page on their own: when every remaining paragraph
+        is one, the page repeats another page's text (a republished article), and that text is
+        its content, as ``SiteCleaners.drop_learned_template`` also holds.
+        """
         assert self.template is not None
         self.template.observe(paragraphs, page_key)
         links = sorted({normalize(t) for t in link_texts if len(t.strip()) > 1}, key=len, reverse=True)
-        return [p for p in paragraphs if not self._is_boilerplate(p, links)]
+        kept = [p for p in paragraphs if not self._is_boilerplate(p, links)]
+        untemplated = [p for p in kept if not self.template.is_template(p)]
+        return untemplated or kept
 
     def _is_boilerplate(self, paragraph: str, links: list[str]) -> bool:
-        assert self.template is not None
-        return (
-            self.rules.is_boilerplate(paragraph)
-            or self.template.is_template(paragraph)
-            or (bool(links) and link_share(paragraph, links) >= self.rules.link_share)
+        return self.rules.is_boilerplate(paragraph) or (
+            bool(links) and link_share(paragraph, links) >= self.rules.link_share
         )
 
 

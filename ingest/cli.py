@@ -86,7 +86,9 @@ def _models_dir(models_dir: Path | None) -> Path:
 
 
 def _fail(exc: Exception) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    from ingest.summary import markup_text
+
+    err.print(f"[bold red]error:[/] {markup_text(exc)}", highlight=False, soft_wrap=True)
     return typer.Exit(code=1)
 
 
