@@ -276,6 +276,8 @@ class _SiteCrawl:
                 group.create_task(self._work())
             try:
                 await self._discover()
+            except Exception as exc:  # a bug in discovery must not end the run: report it
+                self._fail(self._seeds()[0], f"internal error in discovery: {type(exc).__name__}: {exc}")
             finally:
                 self._done()
 
