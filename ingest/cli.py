@@ -130,6 +130,7 @@ def _crawl(
         target_lang=target,
         fetcher_options=crawler.fetcher_options(),
         max_run_time=crawler.max_run_time,
+        extract_processes=crawler.extract_processes,
     )
     summary = run_crawl(sites, options, registry, for_stream(err.file))
     render(summary)

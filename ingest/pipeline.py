@@ -14,8 +14,10 @@ skipped or failed, with reasons.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import threading
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import version
@@ -26,7 +28,7 @@ from ingest.cleaning import TEMPLATE_LINES_NAME, SiteCleaners
 from ingest.config import Site
 from ingest.discover import page_links, parse_feed, parse_sitemap
 from ingest.errors import DiscoveryError, FetchError, OutOfScope
-from ingest.extract import EXTRACTOR, extract, extractor_version
+from ingest.extract import EXTRACTOR, Extracted, extract, extractor_version
 from ingest.fetch import HTML_TYPES, Fetcher, FetchResult, HopCheck, Validators
 from ingest.frontier import KNOWN, NEW, SEED, FrontierFile, SiteFrontier
 from ingest.langid import detect, document_language
@@ -60,6 +62,7 @@ class RunOptions:
     fetcher_options: dict = field(default_factory=dict)
     max_run_time: float | None = None
     max_sitemap_depth: int = 3
+    extract_processes: int = 0  # > 0: main-text extraction in that many worker processes
 
 
 class CrawlRun:
@@ -78,6 +81,7 @@ class CrawlRun:
         self.memory = TranslationMemory(options.out_dir / MEMORY_NAME)
         self._edited: dict[str, Record] | None = None
         self._edits_lock = threading.Lock()
+        self._extractors: ProcessPoolExecutor | None = None
 
     async def run(self, sites: list[Site]) -> RunSummary:
         """Crawl every site at once, under one deadline shared by all of them."""
@@ -85,6 +89,10 @@ class CrawlRun:
         limit = self.options.max_run_time
         deadline = asyncio.get_running_loop().time() + limit if limit else None
         frontiers = FrontierFile(self.options.out_dir)
+        if self.options.extract_processes > 0:
+            self._extractors = ProcessPoolExecutor(
+                self.options.extract_processes, mp_context=multiprocessing.get_context("spawn")
+            )
         try:
             async with Fetcher(**self.options.fetcher_options) as fetcher:
                 crawls = [
@@ -93,6 +101,9 @@ class CrawlRun:
                 summary.sites.extend(await asyncio.gather(*(self._crawl_site(c) for c in crawls)))
         finally:
             frontiers.close()
+            if self._extractors is not None:
+                self._extractors.shutdown(cancel_futures=True)
+                self._extractors = None
         summary.finished_at = utc_now().isoformat()
         self.cleaners.save()
         summary.write(self.options.out_dir / SUMMARY_NAME)
@@ -104,9 +115,19 @@ class CrawlRun:
         self.progress.site_finished(site_summary)
         return site_summary
 
+    async def extract_page(self, result: FetchResult) -> Extracted | None:
+        """Main text of a fetched page, in a worker process when the run has them."""
+        if self._extractors is None:
+            return await asyncio.to_thread(extract, result.text or "", result.final_url)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._extractors, extract, result.text or "", result.final_url)
+
     def build_record(self, site: Site, result: FetchResult) -> Record | None:
         """Turn a fetched HTML page into an untranslated record, or None when it has no main text."""
-        extracted = extract(result.text or "", result.final_url)
+        return self.record_from(site, result, extract(result.text or "", result.final_url))
+
+    def record_from(self, site: Site, result: FetchResult, extracted: Extracted | None) -> Record | None:
+        """The untranslated record of a page whose main text was extracted (``extract_page``)."""
         if extracted is None:
             return None
         canonical_url = url_key(result.final_url)
@@ -520,7 +541,8 @@ class _SiteCrawl:
         (trafilatura's own ``MIN_EXTRACTED_SIZE``, 250 characters): a front page's few lines of
         text are navigation, while a start URL that is an article is kept.
         """
-        record = await asyncio.to_thread(self.run_.build_record, self.site, result)
+        extracted = await self.run_.extract_page(result)
+        record = await asyncio.to_thread(self.run_.record_from, self.site, result, extracted)
         if record is None:
             self._skip(result.url, "no main text")
         elif start_page and sum(len(s.source) for s in record.segments) < START_PAGE_MIN_CHARS:

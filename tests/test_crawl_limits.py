@@ -143,3 +143,16 @@ def test_the_next_run_starts_where_the_last_one_stopped(tmp_path):
     assert [p for p in paths if before[p]] == paths[:3]
     assert fetched_second == paths[3:]  # the start page, then the three left over, not 0-2 again
     assert second.sites[0].new == 3 and len(records(tmp_path)) == 6
+
+
+def test_extraction_in_worker_processes_gives_the_same_records(tmp_path):
+    with controlled_site() as server:
+        hub(server, [f"/news/{n}" for n in range(4)])
+        crawl([site_of("a", server.base)], tmp_path / "thread")
+        crawl([site_of("a", server.base)], tmp_path / "processes", extract_processes=2)
+
+    def comparable(out: Path) -> list:
+        return sorted((r["url"], r["title"], [s["source"] for s in r["segments"]]) for r in records(out))
+
+    assert len(records(tmp_path / "thread")) == 4
+    assert comparable(tmp_path / "thread") == comparable(tmp_path / "processes")
