@@ -346,12 +346,15 @@ class _SiteCrawl:
         self.summary.skipped[reason] += 1
         self._report(url, f"skipped ({reason}{': ' + detail if detail else ''})")
 
-    def _hop_check(self, seed: bool, pages: bool = True) -> HopCheck:
+    def _hop_check(self, seed: bool, pages: bool = True, origin: str = "") -> HopCheck:
         """The rules every redirect hop passes, as a new URL: scope, robots.txt, and dedup.
 
         A start page may redirect anywhere on the site's hosts (it is a hub); a page must
-        stay inside the allow/deny rules too. Sitemaps and feeds are not deduplicated as pages.
+        stay inside the allow/deny rules too. Sitemaps and feeds are not deduplicated as pages,
+        and neither is a hop to another spelling of ``origin`` (a redirect that drops tracking
+        parameters).
         """
+        origin_key = url_key(origin)
 
         async def check(url: str) -> None:
             inside = same_host(url, self.site.hosts) if seed or not pages else self.site.in_scope(url)
@@ -359,7 +362,7 @@ class _SiteCrawl:
                 raise OutOfScope("redirected out of scope", url)
             if not await self.fetcher.allowed_by_robots(url, self.site):
                 raise OutOfScope("redirected to a URL robots.txt disallows", url)
-            if pages and not self.frontier.claim(url):
+            if pages and url_key(url) != origin_key and not self.frontier.claim(url):
                 raise OutOfScope("redirected to a URL already queued or crawled", url)
 
         return check
@@ -471,7 +474,7 @@ class _SiteCrawl:
                 url,
                 self.site,
                 validators=self._validators(url, depth, seed),
-                check_hop=self._hop_check(seed),
+                check_hop=self._hop_check(seed, origin=url),
             )
             self.in_flight.discard(url)
         except OutOfScope as exc:

@@ -133,3 +133,11 @@ def test_a_redirect_inside_scope_is_followed_and_named_by_its_destination(server
     (record,) = records(tmp_path)
     assert record["url"] == f"{server.base}/news/go/5"
     assert record["canonical_url"] == f"{server.base}/news/2024/5.html"
+
+
+def test_a_redirect_that_drops_tracking_parameters_is_followed(server, tmp_path):
+    server.page("/", article("Home", ["x"], ["/news/1?utm_source=home"]))
+    server.route("/news/1?utm_source=home", Reply(301, headers={"Location": "/news/1"}))
+    server.page("/news/1", news(1))
+    crawl(site_of(server.base), tmp_path)
+    assert server.count("/news/1") == 1 and len(records(tmp_path)) == 1

@@ -156,3 +156,27 @@ def test_extraction_in_worker_processes_gives_the_same_records(tmp_path):
 
     assert len(records(tmp_path / "thread")) == 4
     assert comparable(tmp_path / "thread") == comparable(tmp_path / "processes")
+
+
+def test_a_sitemap_over_the_protocol_limit_is_a_failure_with_its_reason(tmp_path):
+    import gzip
+
+    url = "<url><loc>{{BASE}}/news/a-story-with-a-rather-long-address-like-real-news-sites-use</loc></url>"
+    body = f'<urlset xmlns="{SITEMAP_NS}">' + url * 700_000 + "</urlset>"
+    with controlled_site() as server:
+        packed = gzip.compress(body.encode(), 1)
+        server.route("/big.xml.gz", Reply(body=packed, content_type="application/gzip"))
+        summary = crawl([site_of("a", server.base, sitemaps=[f"{server.base}/big.xml.gz"])], tmp_path)
+    (failure,) = [f for f in summary.sites[0].failures if f.url.endswith("/big.xml.gz")]
+    assert "inflates past 50000000 bytes" in failure.reason
+
+
+def test_the_run_settings_for_many_sites_are_read_from_the_sites_file():
+    from ingest.config import parse_config
+
+    config = parse_config(
+        '[crawler]\nmax_connections = 8\nextract_processes = 2\n'
+        '[sites.a]\nstart_urls = ["https://a.example/"]\nmax_sitemaps = 3\n'
+    )
+    assert config.crawler.fetcher_options()["max_connections"] == 8
+    assert config.crawler.extract_processes == 2 and config.sites[0].max_sitemaps == 3
