@@ -395,7 +395,7 @@ class _SiteCrawl:
         if self.sitemaps_read >= self.site.max_sitemaps:
             self._skip(url, "sitemap not read: max_sitemaps reached")
             return
-        if self.frontier.remaining >= self.site.max_pages:
+        if self.fetched + self.frontier.remaining >= self.site.max_pages:
             self._skip(url, "sitemap not read: max_pages already queued")
             return
         self.sitemaps_read += 1
