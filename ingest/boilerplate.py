@@ -177,7 +177,12 @@ class Cleaner:
     def clean(
         self, paragraphs: list[str], link_texts: Iterable[str] = (), page_key: str | None = None
     ) -> list[str]:
-        """Paragraphs that are not boilerplate, order kept; ``paragraphs`` also teach the template."""
+        """Paragraphs that are not boilerplate, order kept; ``paragraphs`` also teach the template.
+
+        Learned template lines never empty a page on their own: when every remaining paragraph
+        is one, the page repeats another page's text (a republished article), and that text is
+        its content, as ``SiteCleaners.drop_learned_template`` also holds.
+        """
         assert self.template is not None
         paragraphs = self._split_layout_rows(paragraphs)
         self.template.observe(paragraphs, page_key)
@@ -191,7 +196,8 @@ class Cleaner:
             elif self._is_boilerplate(cells[0] if cells else paragraph, links):
                 continue
             kept.append(paragraph)
-        return kept
+        untemplated = [p for p in kept if not self._is_template_line(p)]
+        return untemplated or kept
 
     def _split_layout_rows(self, paragraphs: list[str]) -> list[str]:
         """Rows of a layout table (one cell holds a long text) become one paragraph per cell."""
@@ -204,11 +210,12 @@ class Cleaner:
                 out.append(paragraph)
         return out
 
-    def _is_boilerplate(self, paragraph: str, links: list[str]) -> bool:
+    def _is_template_line(self, paragraph: str) -> bool:
         assert self.template is not None
+        return self.template.is_template(paragraph) and not self.rules.is_prose(paragraph)
+
+    def _is_boilerplate(self, paragraph: str, links: list[str]) -> bool:
         if self.rules.is_boilerplate(paragraph):
-            return True
-        if self.template.is_template(paragraph) and not self.rules.is_prose(paragraph):
             return True
         if not links or self.rules.is_prose(paragraph):
             return False  # an article sentence that is also linked elsewhere on the page stays

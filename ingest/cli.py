@@ -90,21 +90,20 @@ EXIT_UNREADABLE_LOG = 3
 
 
 def _fail(exc: Exception | str) -> typer.Exit:
-    from rich.markup import escape
-
+    from ingest.summary import markup_text
     from store.errors import LogDamagedError, NewerLogError
 
-    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {markup_text(exc)}", highlight=False, soft_wrap=True)
     unreadable = isinstance(exc, LogDamagedError | NewerLogError)
     return typer.Exit(code=EXIT_UNREADABLE_LOG if unreadable else 1)
 
 
 def _warn_unreadable(report, path: Path) -> bool:
     """Tell the operator on stderr which lines of the log were skipped; True when any were."""
-    from rich.markup import escape
+    from ingest.summary import markup_text
 
     for problem in report.problems(path):
-        err.print(f"[bold yellow]warning:[/] {escape(problem)}", highlight=False, soft_wrap=True)
+        err.print(f"[bold yellow]warning:[/] {markup_text(problem)}", highlight=False, soft_wrap=True)
     return not report.clean
 
 
@@ -146,6 +145,7 @@ def _crawl(
         target_lang=target,
         fetcher_options=crawler.fetcher_options(),
         max_run_time=crawler.max_run_time,
+        extract_processes=crawler.extract_processes,
     )
     summary = run_crawl(sites, options, registry, for_stream(err.file))
     render(summary)

@@ -10,7 +10,7 @@ import sys
 import time
 from typing import Protocol, TextIO
 
-from ingest.summary import SiteSummary
+from ingest.summary import SiteSummary, markup_text, terminal_text
 
 
 class Progress(Protocol):
@@ -45,7 +45,7 @@ class LogLines:
         self._last = 0.0
 
     def _line(self, text: str) -> None:
-        print(f"werger: {text}", file=self.stream, flush=True)
+        print(f"werger: {terminal_text(text)}", file=self.stream, flush=True)
 
     def site_started(self, site: str) -> None:
         self._line(f"site {site}: started")
@@ -83,7 +83,7 @@ class LiveDisplay:
         self._tasks: dict[str, int] = {}
 
     def site_started(self, site: str) -> None:
-        self._tasks[site] = self._progress.add_task(site, total=None, counts="")
+        self._tasks[site] = self._progress.add_task(markup_text(site), total=None, counts="")
 
     def advanced(self, summary: SiteSummary, queued: int, url: str, outcome: str) -> None:
         task = self._tasks[summary.site]

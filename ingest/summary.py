@@ -10,11 +10,29 @@ only when every site ran.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from store.files import write_atomically
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(text: object) -> str:
+    """Text from outside (URLs, reasons, titles) made safe for a terminal: no control characters.
+
+    Escape sequences and bidirectional overrides could rewrite what an operator sees.
+    """
+    return _CONTROL.sub("\ufffd", str(text))
+
+
+def markup_text(text: object) -> str:
+    """``terminal_text`` escaped for rich markup, so ``[/]`` in a URL is shown, never parsed."""
+    from rich.markup import escape
+
+    return escape(terminal_text(text))
 
 
 @dataclass
@@ -129,7 +147,7 @@ def render(summary: RunSummary, console=None) -> None:
         table.add_column(column, justify="left" if column in ("site", "languages") else "right")
     for site in summary.sites:
         table.add_row(
-            site.site,
+            markup_text(site.site),
             str(site.pages_fetched),
             str(site.new),
             str(site.revised),
@@ -138,24 +156,26 @@ def render(summary: RunSummary, console=None) -> None:
             str(len(site.removed)),
             str(sum(site.skipped.values())),
             str(len(site.failures)),
-            ", ".join(f"{lang} {n}" for lang, n in sorted(site.languages.items())),
+            markup_text(", ".join(f"{lang} {n}" for lang, n in sorted(site.languages.items()))),
             str(site.statuses.get("machine", 0) + site.statuses.get("needs_review", 0)),
             str(site.statuses.get("untranslated", 0)),
         )
     console.print(table)
     for site in summary.sites:
+        name = markup_text(site.site)
         for reason, count in site.untranslated_reasons.most_common():
             console.print(
-                f"[yellow]untranslated[/] {site.site}: {count} page(s): {reason}",
+                f"[yellow]untranslated[/] {name}: {count} page(s): {markup_text(reason)}",
                 highlight=False,
                 soft_wrap=True,
             )
         for url in site.removed:
-            console.print(f"[yellow]removed[/] {url}", highlight=False, soft_wrap=True)
+            console.print(f"[yellow]removed[/] {markup_text(url)}", highlight=False, soft_wrap=True)
         for failure in site.failures:
-            console.print(f"[red]failed[/] {failure.url}: {failure.reason}", highlight=False, soft_wrap=True)
+            line = f"[red]failed[/] {markup_text(failure.url)}: {markup_text(failure.reason)}"
+            console.print(line, highlight=False, soft_wrap=True)
         if site.skipped:
             skipped = ", ".join(f"{why} {n}" for why, n in sorted(site.skipped.items()))
-            console.print(f"skipped {site.site}: {skipped}", highlight=False, soft_wrap=True)
+            console.print(f"skipped {name}: {markup_text(skipped)}", highlight=False, soft_wrap=True)
     for reason in summary.reasons:
-        console.print(f"[bold red]not ok[/] {reason}", highlight=False, soft_wrap=True)
+        console.print(f"[bold red]not ok[/] {markup_text(reason)}", highlight=False, soft_wrap=True)
