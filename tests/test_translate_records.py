@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, RUF002 - Russian test sentences
 """translate_records with real engines: batching, memory, flags, glossaries, NLLB, honesty."""
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def test_a_glossary_term_lost_by_the_model_is_flagged(models_dir, tmp_path):
     (tmp_path / "ru-en.toml").write_text('keep = ["Rudaw"]\n', encoding="utf-8")
     registry = build_registry(models_dir, glossary_dir=tmp_path)
     assert registry.glossary("ru", "en") is not None
-    record = make_record([("ru", "Rudaw сообщает о выборах в регионе.")])  # noqa: RUF001
+    record = make_record([("ru", "Rudaw сообщает о выборах в регионе.")])
     segment = translate_records([record], registry, "en")[0].segments[0]
     assert ("glossary_term_lost" in segment.qa_flags) == ("Rudaw" not in segment.target)
 
@@ -159,3 +160,15 @@ def test_threads_default_to_the_cpus_this_process_may_use():
 
     assert DecodingOptions().thread_count() == len(os.sched_getaffinity(0))
     assert DecodingOptions(threads=3).thread_count() == 3
+
+
+def test_abbreviations_reach_the_engine_inside_their_sentences(models_dir):
+    """Field case: a Russian article whose sentences were cut after "Доц.", "им.", "млн.", "т. е."."""
+    paragraphs = [
+        "Доц. Сидоров выступил в МГУ им. Ломоносова на конференции по водным ресурсам Ближнего Востока.",
+        "По его словам, расходы на очистку воды выросли на 12 млн. руб. по сравнению с прошлым годом.",
+        "Участники договорились встретиться снова через год, т. е. весной следующего года, в том же здании.",
+    ]
+    registry, counting = counting_registry(models_dir)
+    translate_records([make_record([("ru", text) for text in paragraphs])], registry, "en")
+    assert counting.seen == paragraphs
