@@ -172,3 +172,86 @@ def test_abbreviations_reach_the_engine_inside_their_sentences(models_dir):
     registry, counting = counting_registry(models_dir)
     translate_records([make_record([("ru", text) for text in paragraphs])], registry, "en")
     assert counting.seen == paragraphs
+
+
+QA_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "qa"
+
+
+class Replaying:
+    """An engine that answers each sentence with a recorded output: what a real engine returned."""
+
+    def __init__(self, outputs: dict[str, str]) -> None:
+        from store.record import EngineRef
+
+        self.outputs = outputs
+        self.ref = EngineRef(id="recorded", version="1")
+
+    def translate_batch(self, texts, source, target):
+        from translate.engine import Translation
+
+        return [Translation(text=self.outputs[text], engine=self.ref) for text in texts]
+
+
+def _replay(case: dict, outputs: dict[str, str]):
+    source, target = case["pair"]
+    registry = EngineRegistry()
+    registry.add(source, target, Replaying(outputs))
+    records = [make_record([(source, text) for text in case["paragraphs"]])]
+    return translate_records(records, registry, target)[0]
+
+
+def _untranslate(text: str, how: str) -> str:
+    """The untranslated shapes an engine returns: the input, or the input with a word changed."""
+    return text if how == "copied" else text.replace(text.split()[1], text.split()[1].upper(), 1)
+
+
+@pytest.mark.parametrize("how", ["copied", "nearly copied"])
+@pytest.mark.parametrize("path", sorted(QA_FIXTURES.glob("*.json")), ids=lambda p: p.stem)
+def test_one_untranslated_sentence_flags_its_paragraph(path, how):
+    import json
+
+    case = json.loads(path.read_text(encoding="utf-8"))
+    outputs = {
+        sentence: _untranslate(out, how) if out == sentence else out
+        for sentence, out in case["outputs"].items()
+    }
+    record = _replay(case, outputs)
+    assert record.status == Status.NEEDS_REVIEW
+    assert "copied_input" in record.segments[0].qa_flags
+    assert "copied_input" in record.status_reason
+
+
+@pytest.mark.parametrize("path", sorted(QA_FIXTURES.glob("*.json")), ids=lambda p: p.stem)
+def test_the_same_paragraph_translated_throughout_passes(path):
+    import json
+
+    case = json.loads(path.read_text(encoding="utf-8"))
+    fixed = "Thousands of people stand silently in every street and look at the sea."
+    outputs = {s: fixed if out == s else out for s, out in case["outputs"].items()}
+    record = _replay(case, outputs)
+    assert record.segments[0].qa_flags == []
+    assert record.status == Status.MACHINE
+
+
+def test_a_sentence_left_in_the_source_script_or_empty_is_flagged():
+    case = {"pair": ["ru", "en"], "paragraphs": ["Что вы видите? Тысячи людей стоят вдоль всех улиц города."]}
+    left = {
+        "Что вы видите?": "What do you see?",
+        "Тысячи людей стоят вдоль всех улиц города.": "Тысячи people стоят вдоль улиц.",
+    }
+    assert "wrong_script" in _replay(case, left).segments[0].qa_flags
+    empty = {"Что вы видите?": "What do you see?", "Тысячи людей стоят вдоль всех улиц города.": ""}
+    flagged = _replay(case, empty)
+    assert "empty" in flagged.segments[0].qa_flags
+    assert flagged.status == Status.NEEDS_REVIEW
+
+
+def test_a_short_name_may_come_back_unchanged():
+    case = {"pair": ["kmr", "en"], "paragraphs": ["Rudaw. Rojnamevan li ser ewlehiyê hatin perwerdekirin."]}
+    outputs = {
+        "Rudaw.": "Rudaw.",
+        "Rojnamevan li ser ewlehiyê hatin perwerdekirin.": "Journalists were trained on safety.",
+    }
+    record = _replay(case, outputs)
+    assert record.segments[0].qa_flags == []
+    assert record.status == Status.MACHINE

@@ -2,8 +2,9 @@
 
 All sentences of all given records that share a language pair go to their engine in one call, so
 the engine can batch across documents. Sentences the translation memory already holds for that
-exact model are not translated again. Records come back with targets filled, quality flags, a
-status, and, when something is missing, a reason that tells the user the command that fixes it.
+exact model are not translated again. Records come back with targets filled, quality flags (of
+each paragraph and of each sentence in it, kept on the paragraph's segment), a status, and, when
+something is missing, a reason that tells the user the command that fixes it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from translate.cache import TranslationMemory
 from translate.engine import Engine, EngineRegistry
 from translate.glossary import TERM_LOST, Glossary
 from translate.languages import language
-from translate.quality import quality_flags
+from translate.quality import segment_flags
 from translate.segment import split_sentences
 
 UNDETERMINED = "und"
@@ -85,7 +86,8 @@ def translate_records(
             restored = [Glossary.restore(outputs[i], protected[i]) for i in parts]
             segment.target = " ".join(text for text, _ in restored if text)
             segment.engine = engine.ref
-            segment.qa_flags = quality_flags(segment.source, segment.target, target)
+            pairs = [(sentences[i], text) for i, (text, _) in zip(parts, restored, strict=True)]
+            segment.qa_flags = segment_flags(segment.source, segment.target, target, pairs)
             if not all(complete for _, complete in restored):
                 segment.qa_flags.append(TERM_LOST)
     for r_index, record in enumerate(records):
