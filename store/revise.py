@@ -2,7 +2,8 @@
 
 The functions here build the next revision from the one the editor saw; ``RecordLog.append_revision``
 then refuses it if someone else wrote first. The machine output of an edited segment is kept in
-``machine_target`` so post-editing effort can be measured against what the engine produced.
+``machine_target`` so post-editing effort can be measured against what the engine produced, and
+the segment's quality flags are computed again on the text it now holds.
 """
 
 from __future__ import annotations
@@ -34,8 +35,11 @@ def edited(
             continue
         changed = True
         machine = segment.machine_target if segment.edited_by else segment.target
+        flags = stored_text_flags(segment.source, new, record.target_lang)
         segments.append(
-            segment.model_copy(update={"target": new, "edited_by": by, "machine_target": machine})
+            segment.model_copy(
+                update={"target": new, "edited_by": by, "machine_target": machine, "qa_flags": flags}
+            )
         )
     if not changed:
         return None
@@ -43,6 +47,13 @@ def edited(
 
 
 HUMAN_EDIT_MARK = b'"edited_by":"'
+
+
+def stored_text_flags(source: str, target: str, target_lang: str) -> list[str]:
+    """Quality flags of the text a segment now holds: the machine's flags go when its output does."""
+    from translate.quality import quality_flags
+
+    return quality_flags(source, target, target_lang)
 
 
 def carry_edits(record: Record, previous: Record) -> Record:
@@ -65,7 +76,7 @@ def carry_edits(record: Record, previous: Record) -> Record:
                 update={
                     "target": kept.target,
                     "engine": kept.engine,
-                    "qa_flags": [],
+                    "qa_flags": stored_text_flags(segment.source, kept.target, record.target_lang),
                     "edited_by": kept.edited_by,
                     "machine_target": kept.machine_target,
                 }

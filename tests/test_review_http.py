@@ -114,3 +114,32 @@ def test_saving_an_unchanged_record_writes_nothing(client, data):
     assert client.post(f"/records/{record.id}", data=form).status_code == 303
     assert RecordLog(data).path.read_bytes() == before
     assert RecordLog(data).latest()[record.id].status == record.status
+
+
+def first_row(page: str) -> str:
+    return page[page.index('id="seg-0"') : page.index('id="seg-1"')]
+
+
+def test_an_editors_target_replaces_the_machine_flags(client, data):
+    """Flags describe the stored text: a fixed target loses them, a bad edit gets its own."""
+    log = RecordLog(data)
+    record = a_russian_record(data)
+    bad = record.model_copy(update={"revision": record.revision + 1}, deep=True)
+    bad.segments[0].target = "Да."
+    bad.segments[0].qa_flags = ["length_ratio", "wrong_script"]
+    log.append_revision(bad)
+    token = log_in(client)
+    assert "wrong_script" in first_row(client.get(f"/records/{record.id}").text)
+    fixed = (
+        "In a camp for displaced people near Duhok a new water main almost four kilometres long has "
+        "been finished. More than six thousand people now get clean drinking water by their tents."
+    )
+    form = {"base": str(bad.revision), "action": "save", "csrf_token": token, "t0": fixed}
+    assert client.post(f"/records/{record.id}", data=form).status_code == 303
+    stored = RecordLog(data).latest()[record.id]
+    assert stored.segments[0].target == fixed and stored.segments[0].qa_flags == []
+    assert "flag" not in first_row(client.get(f"/records/{record.id}").text)
+    form = {"base": str(stored.revision), "action": "save", "csrf_token": token, "t0": "Вода."}
+    assert client.post(f"/records/{record.id}", data=form).status_code == 303
+    flags = RecordLog(data).latest()[record.id].segments[0].qa_flags
+    assert "wrong_script" in flags and "length_ratio" in flags
