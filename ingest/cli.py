@@ -19,6 +19,8 @@ Examples::
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -85,8 +87,10 @@ def _models_dir(models_dir: Path | None) -> Path:
     return models_dir or default_models_dir()
 
 
-def _fail(exc: Exception) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+def _fail(exc: Exception | str) -> typer.Exit:
+    from rich.markup import escape
+
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     return typer.Exit(code=1)
 
 
@@ -267,6 +271,27 @@ def models_list(models_dir: ModelsDir = None) -> None:
     Console().print(table)
 
 
+@contextmanager
+def download_progress() -> Iterator[Callable[[int, int | None], None]]:
+    """A progress bar on stderr for a model download, shown from its first byte; yields the
+    callback to report (bytes done, bytes in all or None) with."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
+    bar = Progress("downloading", BarColumn(), DownloadColumn(), TransferSpeedColumn(), console=err)
+    task = bar.add_task("download", total=None)
+
+    def report(done: int, total: int | None) -> None:
+        if not bar.live.is_started:
+            bar.start()
+        bar.update(task, completed=done, total=total)
+
+    try:
+        yield report
+    finally:
+        if bar.live.is_started:
+            bar.stop()
+
+
 @models_app.command("install")
 def models_install(
     source: Annotated[
@@ -293,7 +318,8 @@ def models_install(
         if target is None:
             model = install_file(Path(source), folder)
         else:
-            model = install_from_index(source, target, folder)
+            with download_progress() as progress:
+                model = install_from_index(source, target, folder, progress)
     except USER_ERRORS as exc:
         raise _fail(exc) from None
     except OSError as exc:

@@ -19,9 +19,13 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from store.record import utc_now
 from translate.errors import ManifestError, PackageInvalidError
+
+if TYPE_CHECKING:
+    from translate.package_index import Progress
 
 MODELS_DIR_ENV = "WERGER_MODELS_DIR"
 MANIFEST_NAME = "manifest.json"
@@ -223,12 +227,19 @@ def _single_top_folder(zf: zipfile.ZipFile, archive: Path) -> str:
     return top
 
 
-def install_from_index(source: str, target: str, models_dir: Path) -> InstalledModel:
-    """Download the pair's package from the Argos index (needs network) and install it."""
-    import argostranslate.package as argos_package
+def install_from_index(
+    source: str, target: str, models_dir: Path, progress: Progress | None = None, index: str | None = None
+) -> InstalledModel:
+    """Download the pair's newest package from the Argos index and install it.
 
-    argos_package.update_package_index()
-    for available in argos_package.get_available_packages():
-        if available.from_code == source and available.to_code == target:
-            return install_file(available.download(), models_dir)
-    raise PackageInvalidError(f"the Argos package index has no {source}->{target} model")
+    One attempt with short timeouts (see ``translate.package_index``); without network this raises
+    ``IndexUnreachableError`` naming the offline route. ``progress`` follows the download.
+    """
+    from translate.package_index import download, fetch_index, find_package
+
+    package = find_package(fetch_index(index), source, target)
+    archive = download(package, models_dir / ".downloads", progress)
+    try:
+        return install_file(archive, models_dir)
+    finally:
+        archive.unlink(missing_ok=True)
