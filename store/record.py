@@ -95,6 +95,11 @@ class Record(BaseModel):
     fetched_at: datetime
     published: str | None = None
     title: str | None = None
+    title_segment: Segment | None = Field(
+        default=None,
+        description="The title as a segment of its own (source: the title), translated, flagged and "
+        "edited like a paragraph; null until the record is translated or when it has no title.",
+    )
     author: str | None = None
     content_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
     source_lang: str
@@ -112,6 +117,10 @@ class Record(BaseModel):
         "are kept. Null while the page is served.",
     )
     provenance: Provenance
+
+    def translatable_segments(self) -> list[Segment]:
+        """The title segment (when there is one) and then the paragraphs: all that QA and status see."""
+        return [self.title_segment, *self.segments] if self.title_segment else list(self.segments)
 
     def to_json_line(self) -> str:
         """Serialise as one compact line (no newline), keys in declaration order."""

@@ -24,8 +24,9 @@ def edited(
     by: str,
     note: str | None = None,
     status: Status = Status.REVIEWED,
+    title: str | None = None,
 ) -> Record | None:
-    """The next revision with new segment targets; None when nothing actually changed."""
+    """The next revision with new segment targets (and title target); None when nothing changed."""
     segments: list[Segment] = []
     changed = False
     for segment in record.segments:
@@ -34,16 +35,23 @@ def edited(
             segments.append(segment)
             continue
         changed = True
-        machine = segment.machine_target if segment.edited_by else segment.target
-        flags = stored_text_flags(segment.source, new, record.target_lang)
-        segments.append(
-            segment.model_copy(
-                update={"target": new, "edited_by": by, "machine_target": machine, "qa_flags": flags}
-            )
-        )
+        segments.append(_edit(segment, new, by, record.target_lang))
+    title_segment = record.title_segment
+    if title_segment is not None and title is not None and not _same(title, title_segment.target):
+        changed = True
+        title_segment = _edit(title_segment, title, by, record.target_lang)
     if not changed:
         return None
-    return _next(record, segments, status, by, note)
+    return _next(record, segments, status, by, note).model_copy(update={"title_segment": title_segment})
+
+
+def _edit(segment: Segment, new: str, by: str, target_lang: str) -> Segment:
+    """``segment`` with an editor's target; the machine's output is kept, flags follow the new text."""
+    machine = segment.machine_target if segment.edited_by else segment.target
+    flags = stored_text_flags(segment.source, new, target_lang)
+    return segment.model_copy(
+        update={"target": new, "edited_by": by, "machine_target": machine, "qa_flags": flags}
+    )
 
 
 HUMAN_EDIT_MARK = b'"edited_by":"'
@@ -62,6 +70,9 @@ def carry_edits(record: Record, previous: Record) -> Record:
     When a partner fixes a typo in one paragraph, the editors' work on the other paragraphs must
     survive the recrawl; an edited paragraph whose source changed goes back to the machine.
     """
+    title = previous.title_segment
+    if title is not None and title.edited_by and title.source == (record.title or "").strip():
+        record = record.model_copy(update={"title_segment": title})
     edits = {(s.lang, s.source): s for s in previous.segments if s.edited_by and s.target is not None}
     if not edits:
         return record

@@ -143,3 +143,21 @@ def test_an_editors_target_replaces_the_machine_flags(client, data):
     assert client.post(f"/records/{record.id}", data=form).status_code == 303
     flags = RecordLog(data).latest()[record.id].segments[0].qa_flags
     assert "wrong_script" in flags and "length_ratio" in flags
+
+
+def test_the_title_is_shown_and_edited_like_a_paragraph(client, data):
+    record = a_russian_record(data)
+    assert record.title_segment is not None and record.title_segment.source == record.title
+    token = log_in(client)
+    page = client.get(f"/records/{record.id}").text
+    row = page[page.index('id="seg-title"') : page.index('id="seg-0"')]
+    assert 'name="title"' in row and record.title in row
+    form = {"base": str(record.revision), "action": "save", "csrf_token": token}
+    form["title"] = "New water main for the camp near Duhok"
+    assert client.post(f"/records/{record.id}", data=form).status_code == 303
+    stored = RecordLog(data).latest()[record.id]
+    title = stored.title_segment
+    assert (title.target, title.edited_by) == ("New water main for the camp near Duhok", "amina")
+    assert title.machine_target == record.title_segment.target
+    assert [s.target for s in stored.segments] == [s.target for s in record.segments]
+    assert "New water main for the camp near Duhok" in client.get(f"/records/{record.id}").text

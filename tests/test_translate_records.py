@@ -255,3 +255,44 @@ def test_a_short_name_may_come_back_unchanged():
     record = _replay(case, outputs)
     assert record.segments[0].qa_flags == []
     assert record.status == Status.MACHINE
+
+
+def test_the_title_is_translated_as_a_segment_of_its_own(models_dir, tmp_path):
+    registry, counting = counting_registry(models_dir)
+    record = make_record([("ru", RUSSIAN[1])]).model_copy(update={"title": "Доц. Сидоров о воде"})
+    with TranslationMemory(tmp_path / "tm.sqlite") as memory:
+        translated = translate_records([record], registry, "en", memory)[0]
+        assert memory.count() == 2
+    assert sorted(counting.seen) == sorted(["Доц. Сидоров о воде", RUSSIAN[1]])
+    title = translated.title_segment
+    assert (title.source, title.lang) == ("Доц. Сидоров о воде", "ru")
+    assert title.target and title.engine == counting.ref
+    again = translate_records([translated.model_copy(update={"title": "Новый заголовок"})], registry, "en")[0]
+    assert again.title_segment.source == "Новый заголовок"
+
+
+def test_a_title_left_untranslated_sends_the_record_to_review():
+    case = {"pair": ["ru", "en"], "paragraphs": ["Тысячи людей стоят вдоль всех улиц города."]}
+    title = "Тысячи людей вышли на улицы города"
+    outputs = {case["paragraphs"][0]: "Thousands of people stand along the streets.", title: title}
+    registry = EngineRegistry()
+    registry.add("ru", "en", Replaying(outputs))
+    record = make_record([("ru", case["paragraphs"][0])]).model_copy(update={"title": title})
+    translated = translate_records([record], registry, "en")[0]
+    assert translated.segments[0].qa_flags == []
+    assert "copied_input" in translated.title_segment.qa_flags
+    assert translated.status == Status.NEEDS_REVIEW
+
+
+def test_an_edited_title_survives_a_recrawl_and_retranslation(models_dir):
+    from store.revise import carry_edits, edited
+
+    registry, _ = counting_registry(models_dir)
+    record = make_record([("ru", RUSSIAN[1])]).model_copy(update={"title": "Новости региона"})
+    first = translate_records([record], registry, "en")[0]
+    mine = edited(first, {}, "amina", title="News of the region")
+    assert mine.title_segment.target == "News of the region" and mine.title_segment.edited_by == "amina"
+    recrawled = carry_edits(record.model_copy(update={"revision": mine.revision + 1}), mine)
+    again = translate_records([recrawled], registry, "en")[0]
+    assert again.title_segment.target == "News of the region"
+    assert again.title_segment.machine_target == first.title_segment.target

@@ -39,14 +39,40 @@ def missing_model_reason(source: str, target: str) -> str:
     )
 
 
+TITLE = -1
+
+
 @dataclass
 class _Slot:
-    """Where a paragraph's sentences sit in its pair's batch."""
+    """Where a paragraph's (or, with ``segment`` TITLE, the title's) sentences sit in its pair's batch."""
 
     record: int
     segment: int
     start: int
     count: int
+
+
+def title_segment(record: Record) -> Segment | None:
+    """The record's title as a segment: the stored one while the title is unchanged, else a new one.
+
+    The title is in the page's language (``source_lang``); None when the record has no title.
+    """
+    title = (record.title or "").strip()
+    if not title:
+        return None
+    if record.title_segment is not None and record.title_segment.source == title:
+        return record.title_segment
+    confidence = record.source_lang_confidence
+    return Segment(index=0, lang=record.source_lang, lang_confidence=confidence, source=title)
+
+
+def _parts(record: Record) -> list[tuple[int, Segment]]:
+    title = [(TITLE, record.title_segment)] if record.title_segment is not None else []
+    return title + list(enumerate(record.segments))
+
+
+def _segment(record: Record, index: int) -> Segment:
+    return record.title_segment if index == TITLE else record.segments[index]
 
 
 def translate_records(
@@ -57,15 +83,19 @@ def translate_records(
 ) -> list[Record]:
     """Return copies of ``records`` with every translatable segment translated into ``target``.
 
-    Segments a person edited keep their text. With ``memory``, sentences already translated by
-    the same model (id and version) are taken from it and new ones are added to it.
+    The title is translated as a segment of its own (``title_segment``), with the same engine,
+    memory, glossary and checks. Segments a person edited keep their text. With ``memory``,
+    sentences already translated by the same model (id and version) are taken from it and new ones
+    are added to it.
     """
     records = [r.model_copy(deep=True, update={"target_lang": target}) for r in records]
+    for record in records:
+        record.title_segment = title_segment(record)
     batches: dict[tuple[str, str], list[str]] = defaultdict(list)
     slots: dict[tuple[str, str], list[_Slot]] = defaultdict(list)
     missing: dict[int, set[tuple[str, str]]] = defaultdict(set)
     for r_index, record in enumerate(records):
-        for s_index, segment in enumerate(record.segments):
+        for s_index, segment in _parts(record):
             if segment.lang in (target, UNDETERMINED) or segment.edited_by:
                 continue
             pair = (segment.lang, target)
@@ -81,7 +111,7 @@ def translate_records(
         protected = [glossary.protect(s) for s in sentences]
         outputs = _translate(engine, [p.text for p in protected], pair, memory)
         for slot in slots[pair]:
-            segment = records[slot.record].segments[slot.segment]
+            segment = _segment(records[slot.record], slot.segment)
             parts = range(slot.start, slot.start + slot.count)
             restored = [Glossary.restore(outputs[i], protected[i]) for i in parts]
             segment.target = " ".join(text for text, _ in restored if text)
@@ -91,7 +121,9 @@ def translate_records(
             if not all(complete for _, complete in restored):
                 segment.qa_flags.append(TERM_LOST)
     for r_index, record in enumerate(records):
-        record.status, record.status_reason = _status(record.segments, target, missing.get(r_index, set()))
+        record.status, record.status_reason = _status(
+            record.translatable_segments(), target, missing.get(r_index, set())
+        )
     return records
 
 

@@ -122,7 +122,7 @@ async def queue(ctx: Context, request: Request) -> Response:
         "site": sorted({r.site for r in latest}),
         "lang": sorted({r.source_lang for r in latest}),
         "status": [s.value for s in REVIEW_STATUSES] + [Status.UNTRANSLATED, Status.NOT_NEEDED],
-        "flag": sorted({f for r in latest for s in r.segments for f in s.qa_flags}),
+        "flag": sorted({f for r in latest for s in r.translatable_segments() for f in s.qa_flags}),
     }
     return ctx.page(request, "queue.html", records=shown, wanted=wanted, options=options, total=len(latest))
 
@@ -134,7 +134,7 @@ def _matches(
         (site is None or record.site == site)
         and (lang is None or record.source_lang == lang)
         and (status is None or record.status == status)
-        and (flag is None or any(flag in s.qa_flags for s in record.segments))
+        and (flag is None or any(flag in s.qa_flags for s in record.translatable_segments()))
     )
 
 
@@ -156,27 +156,36 @@ async def _save(ctx: Context, request: Request, record: Record) -> Response:
         raise HTTPException(400, f"Unknown action {action!r}.")
     note = str(form.get("note", "")).strip() or None
     drafts = {s.index: str(form[f"t{s.index}"]) for s in record.segments if f"t{s.index}" in form}
+    title = str(form["title"]) if "title" in form and record.title_segment is not None else None
     base = int(str(form.get("base", "0")) or 0)
     user = auth.current_user(request) or ""
     if base != record.revision:
-        return _conflict(ctx, request, record, drafts, note)
+        return _conflict(ctx, request, record, drafts, note, title)
     if action == "reject" and not note:
         error = "Say why in the note when rejecting, so the translator knows what to fix."
-        return ctx.page(request, "record.html", 400, record=record, drafts=drafts, saved=None, error=error)
-    revision = edited(record, drafts, user, note, ACTIONS[action])
+        page = {"record": record, "drafts": drafts, "title_draft": title, "saved": None, "error": error}
+        return ctx.page(request, "record.html", 400, **page)
+    revision = edited(record, drafts, user, note, ACTIONS[action], title=title)
     if revision is None and action == "save":
         return RedirectResponse(request.url.path, status_code=303)
     revision = revision or decided(record, ACTIONS[action], user, note)
     try:
         await run_in_threadpool(ctx.log.append_revision, revision)
     except RevisionConflictError as exc:
-        return _conflict(ctx, request, exc.latest, drafts, note)
+        return _conflict(ctx, request, exc.latest, drafts, note, title)
     return RedirectResponse(f"{request.url.path}?saved={revision.revision}", status_code=303)
 
 
-def _conflict(ctx: Context, request: Request, latest: Record, drafts: dict[int, str], note: str | None):
+def _conflict(
+    ctx: Context,
+    request: Request,
+    latest: Record,
+    drafts: dict[int, str],
+    note: str | None,
+    title: str | None = None,
+):
     """Both versions side by side; the editor's text stays in the form, based on the newer revision."""
-    return ctx.page(request, "conflict.html", 409, record=latest, drafts=drafts, note=note)
+    return ctx.page(request, "conflict.html", 409, record=latest, drafts=drafts, note=note, title_draft=title)
 
 
 async def history(ctx: Context, request: Request) -> Response:
