@@ -210,14 +210,23 @@ def demo(
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("demo-out"),
     target: Target = "en",
     models_dir: ModelsDir = None,
+    offline: Annotated[
+        bool,
+        typer.Option("--offline", help="Do not try the Argos package index for the demo's models."),
+    ] = False,
 ) -> None:
     """Serve the bundled multilingual partner site on 127.0.0.1 and crawl it end to end.
+
+    Unless --offline, the ru->en and ar->en models are first installed from the Argos package
+    index when missing (once; a few seconds' wait at most when the index cannot be reached).
 
     Example: werger demo --out demo-out
     """
     from ingest.demo import demo_site_config, demo_site_dir, serve_directory
 
     _clear_previous_demo(out)
+    if not offline and target == "en":
+        _install_demo_models(_models_dir(models_dir))
     try:
         with serve_directory(demo_site_dir()) as base_url:
             Console().print(f"demo site served at {base_url}", highlight=False, soft_wrap=True)
@@ -226,6 +235,24 @@ def demo(
         raise _fail(exc) from None
     if not ok:
         raise _fail("; ".join(reasons))
+
+
+DEMO_PAIRS = [("ru", "en"), ("ar", "en")]
+
+
+def _install_demo_models(folder: Path) -> None:
+    """Install the demo's models from the index; without it the demo goes on and says why."""
+    from translate.models import install_pairs
+
+    console = Console()
+    try:
+        with download_progress() as progress:
+            for model in install_pairs(DEMO_PAIRS, folder, progress):
+                note = f"installed {model.pair} {model.version} into {model.path}"
+                console.print(note, markup=False, highlight=False, soft_wrap=True)
+    except (*USER_ERRORS, OSError) as exc:
+        note = f"demo models not installed, going on without them: {exc}"
+        console.print(note, markup=False, highlight=False, soft_wrap=True)
 
 
 def _clear_previous_demo(out: Path) -> None:

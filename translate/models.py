@@ -243,3 +243,27 @@ def install_from_index(
         return install_file(archive, models_dir)
     finally:
         archive.unlink(missing_ok=True)
+
+
+def install_pairs(
+    pairs: list[tuple[str, str]], models_dir: Path, progress: Progress | None = None, index: str | None = None
+) -> list[InstalledModel]:
+    """Install each of ``pairs`` from the Argos index (read once); pairs already installed are skipped.
+
+    Raises ``IndexUnreachableError`` when the index cannot be read, before anything is installed.
+    """
+    from translate.package_index import download, fetch_index, find_package
+
+    installed = {(m.source, m.target) for m in list_installed(models_dir)}
+    missing = [pair for pair in pairs if pair not in installed]
+    if not missing:
+        return []
+    packages = fetch_index(index)
+    models = []
+    for source, target in missing:
+        archive = download(find_package(packages, source, target), models_dir / ".downloads", progress)
+        try:
+            models.append(install_file(archive, models_dir))
+        finally:
+            archive.unlink(missing_ok=True)
+    return models

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ OFFLINE_ROUTE = (
 )
 INDEX_TIMEOUT = httpx.Timeout(5.0, connect=3.0)
 DOWNLOAD_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+INDEX_DEADLINE = 8.0
 MAX_INDEX_BYTES = 20_000_000
 
 Progress = Callable[[int, int | None], None]
@@ -62,17 +64,35 @@ def index_url() -> str:
 def fetch_index(url: str | None = None, timeout: httpx.Timeout = INDEX_TIMEOUT) -> list[IndexedPackage]:
     """Every translation package the index lists; one attempt, bounded by ``timeout``.
 
+    The name lookup is bounded too (``INDEX_DEADLINE`` seconds in all): on a machine whose
+    resolver cannot answer, the operating system may wait far longer than any socket timeout.
     Raises ``IndexUnreachableError`` when the index cannot be read (no network, an HTTP error, a
     timeout, or a body that is not an index).
     """
     url = url or index_url()
+    outcome: list[object] = []
+
+    def get() -> None:
+        try:
+            with httpx.Client(timeout=timeout, follow_redirects=True) as client:
+                outcome.append(client.get(url))
+        except BaseException as exc:  # handed to the caller's thread
+            outcome.append(exc)
+
+    worker = threading.Thread(target=get, name="package-index", daemon=True)
+    worker.start()
+    worker.join(INDEX_DEADLINE)
+    if not outcome:
+        raise _unreachable(url, f"no answer within {INDEX_DEADLINE:g} s")
+    response = outcome[0]
     try:
-        with httpx.Client(timeout=timeout, follow_redirects=True) as client:
-            response = client.get(url)
+        if isinstance(response, BaseException):
+            raise response
     except httpx.TimeoutException:
         raise _unreachable(url, f"no answer within {timeout.read or timeout.connect:g} s") from None
     except httpx.HTTPError as exc:
         raise _unreachable(url, _reason(exc)) from None
+    assert isinstance(response, httpx.Response)
     if response.status_code != 200:
         raise _unreachable(url, f"HTTP {response.status_code}")
     if len(response.content) > MAX_INDEX_BYTES:
