@@ -71,6 +71,13 @@ BeamSize = Annotated[
 RepetitionPenalty = Annotated[
     float, typer.Option("--repetition-penalty", help="Above 1.0 discourages repeated words in translations.")
 ]
+Device = Annotated[
+    str,
+    typer.Option(
+        "--device",
+        help="Where CTranslate2 engines run: cpu, cuda, or auto (cuda when a GPU is visible).",
+    ),
+]
 GlossaryDir = Annotated[
     Path | None,
     typer.Option(
@@ -100,13 +107,16 @@ def _registry(
     glossary_dir: Path | None = None,
     beam_size: int = 4,
     repetition_penalty: float = 1.0,
+    device: str = "cpu",
 ):
-    from translate.ct2 import DecodingOptions
+    from translate.ct2 import DEVICES, DecodingOptions
     from translate.registry import build_registry
 
     if beam_size < 1 or repetition_penalty <= 0:
         raise WergerTranslateError("--beam-size must be at least 1 and --repetition-penalty above 0")
-    options = DecodingOptions(beam_size=beam_size, repetition_penalty=repetition_penalty)
+    if device not in DEVICES:
+        raise WergerTranslateError(f"--device is one of {', '.join(DEVICES)}, not {device!r}")
+    options = DecodingOptions(beam_size=beam_size, repetition_penalty=repetition_penalty, device=device)
     return build_registry(_models_dir(models_dir), nllb_dir, glossary_dir, options=options)
 
 
@@ -120,13 +130,14 @@ def _crawl(
     glossary_dir: Path | None = None,
     beam_size: int = 4,
     repetition_penalty: float = 1.0,
+    device: str = "cpu",
 ) -> tuple[bool, list[str]]:
     from ingest.pipeline import RunOptions, run_crawl
     from ingest.progress import for_stream
     from ingest.summary import render
 
     crawler = crawler or CrawlerSettings()
-    registry = _registry(models_dir, nllb_dir, glossary_dir, beam_size, repetition_penalty)
+    registry = _registry(models_dir, nllb_dir, glossary_dir, beam_size, repetition_penalty, device)
     options = RunOptions(
         out_dir=out,
         target_lang=target,
@@ -161,6 +172,7 @@ def crawl(
     glossary_dir: GlossaryDir = None,
     beam_size: BeamSize = 4,
     repetition_penalty: RepetitionPenalty = 1.0,
+    device: Device = "cpu",
 ) -> None:
     """Crawl the sites of SITES_FILE and append new or changed records to OUT/records.jsonl.
 
@@ -198,6 +210,7 @@ def crawl(
             glossary_dir,
             beam_size,
             repetition_penalty,
+            device,
         )
     except USER_ERRORS as exc:
         raise _fail(exc) from None
@@ -275,13 +288,15 @@ def models_list(models_dir: ModelsDir = None) -> None:
     """
     from rich.table import Table
 
-    from translate.models import list_installed, list_nllb
+    from translate.madlad import madlad_version
+    from translate.models import list_installed, list_madlad, list_nllb
     from translate.nllb import nllb_version
 
     folder = _models_dir(models_dir)
     installed = list_installed(folder)
     nllb = list_nllb(folder)
-    if not installed and not nllb:
+    madlad = list_madlad(folder)
+    if not installed and not nllb and not madlad:
         Console().print(
             f"no models installed in {folder}; see `werger models install --help`",
             highlight=False,
@@ -295,6 +310,8 @@ def models_list(models_dir: ModelsDir = None) -> None:
         table.add_row(model.pair, model.version, model.path.name)
     for path in nllb:
         table.add_row("NLLB-200: any of en ru ar ckb kmr", nllb_version(path), path.name)
+    for path in madlad:
+        table.add_row("MADLAD-400: any of en ru ar ckb kmr", madlad_version(path), path.name)
     Console().print(table)
 
 
@@ -340,7 +357,7 @@ def models_install(
     try:
         if target is None and Path(source).is_dir():
             path = install_nllb_dir(Path(source), folder)
-            Console().print(f"installed NLLB-200 into {path}", highlight=False, soft_wrap=True)
+            Console().print(f"installed {path.name} into {path}", highlight=False, soft_wrap=True)
             return
         if target is None:
             model = install_file(Path(source), folder)
@@ -542,6 +559,7 @@ def translate_jsonl(
     ] = None,
     beam_size: BeamSize = 4,
     repetition_penalty: RepetitionPenalty = 1.0,
+    device: Device = "cpu",
 ) -> None:
     """Translate the records of a JSONL file, as a stage on its own; the input is never changed.
 
@@ -556,7 +574,7 @@ def translate_jsonl(
     from translate.stage import translate_file
 
     try:
-        registry = _registry(models_dir, nllb_dir, glossary_dir, beam_size, repetition_penalty)
+        registry = _registry(models_dir, nllb_dir, glossary_dir, beam_size, repetition_penalty, device)
         with TranslationMemory(memory) if memory else nullcontext() as tm:
             count = translate_file(source, out, registry, target, tm)
     except OSError as exc:

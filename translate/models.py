@@ -1,6 +1,7 @@
 """Installed translation models: where they live, how they get there, what they are.
 
-Packages are Argos Translate ``.argosmodel`` zips, or NLLB-200 CTranslate2 conversion folders.
+Packages are Argos Translate ``.argosmodel`` zips, or NLLB-200 and MADLAD-400 CTranslate2
+conversion folders.
 Every install records the SHA-256 of the archive and of each installed file in ``manifest.json``
 so ``werger models verify`` can tell a damaged or swapped model from the one installed. werger reads them with
 ``argostranslate.package`` but installs them itself: upstream's ``install_from_path`` imports
@@ -113,16 +114,21 @@ def install_file(archive: Path, models_dir: Path) -> InstalledModel:
 
 
 def install_nllb_dir(folder: Path, models_dir: Path) -> Path:
-    """Copy an NLLB-200 CTranslate2 conversion folder into ``models_dir`` and record its checksums."""
+    """Copy an NLLB-200 or MADLAD-400 CTranslate2 conversion folder into ``models_dir`` and record
+    its checksums."""
+    from translate.madlad import is_madlad_dir, madlad_vocabulary
     from translate.nllb import is_nllb_dir, nllb_vocabulary
 
     folder = Path(folder)
-    if not is_nllb_dir(folder):
+    if is_nllb_dir(folder):
+        nllb_vocabulary(folder)
+    elif is_madlad_dir(folder):
+        madlad_vocabulary(folder)
+    else:
         raise PackageInvalidError(
-            f"{folder} is neither an .argosmodel file nor an NLLB-200 CTranslate2 conversion folder "
-            "(model.bin and sentencepiece.bpe.model)"
+            f"{folder} is neither an .argosmodel file nor a CTranslate2 conversion folder of NLLB-200 "
+            "(model.bin and sentencepiece.bpe.model) or MADLAD-400 (model.bin and spiece.model)"
         )
-    nllb_vocabulary(folder)
     models_dir.mkdir(parents=True, exist_ok=True)
     final = models_dir / folder.name
     with tempfile.TemporaryDirectory(dir=models_dir, prefix=".installing-") as staging:
@@ -142,6 +148,15 @@ def list_nllb(models_dir: Path) -> list[Path]:
     if not models_dir.is_dir():
         return []
     return [child for child in sorted(models_dir.iterdir()) if child.is_dir() and is_nllb_dir(child)]
+
+
+def list_madlad(models_dir: Path) -> list[Path]:
+    """MADLAD-400 conversion folders installed under ``models_dir``."""
+    from translate.madlad import is_madlad_dir
+
+    if not models_dir.is_dir():
+        return []
+    return [child for child in sorted(models_dir.iterdir()) if child.is_dir() and is_madlad_dir(child)]
 
 
 def sha256_file(path: Path) -> str:
@@ -197,7 +212,7 @@ class Verification:
 def verify_installed(models_dir: Path) -> list[Verification]:
     """Compare every installed model folder with the checksums recorded when it was installed."""
     manifest = read_manifest(models_dir)
-    folders = [m.path for m in list_installed(models_dir)] + list_nllb(models_dir)
+    folders = [m.path for m in list_installed(models_dir)] + list_nllb(models_dir) + list_madlad(models_dir)
     results = []
     for folder in folders:
         entry = manifest.get(folder.name)
