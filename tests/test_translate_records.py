@@ -296,3 +296,20 @@ def test_an_edited_title_survives_a_recrawl_and_retranslation(models_dir):
     again = translate_records([recrawled], registry, "en")[0]
     assert again.title_segment.target == "News of the region"
     assert again.title_segment.machine_target == first.title_segment.target
+
+
+def test_a_title_made_by_an_upgraded_model_is_stale():
+    from store.record import EngineRef
+    from translate.retranslate import stale_records
+
+    record = make_record([("en", "Already in English.")]).model_copy(update={"title": "Заголовок новости"})
+    old = Replaying({"Заголовок новости": "News headline"})
+    registry = EngineRegistry()
+    registry.add("ru", "en", old)
+    translated = translate_records([record.model_copy(update={"source_lang": "ru"})], registry, "en")[0]
+    assert translated.title_segment.engine == old.ref
+    upgraded = Replaying({"Заголовок новости": "The headline"})
+    upgraded.ref = EngineRef(id="recorded", version="2")
+    newer = EngineRegistry()
+    newer.add("ru", "en", upgraded)
+    assert stale_records([translated], newer, "recorded") == [translated]

@@ -21,7 +21,7 @@ def stale_records(records: Iterable[Record], registry: EngineRegistry, model_id:
     """Records holding output of ``model_id`` that the engine now installed would produce differently."""
     stale = []
     for record in records:
-        for segment in record.segments:
+        for segment in record.translatable_segments():
             if segment.engine is None or segment.engine.id != model_id or segment.edited_by:
                 continue
             current = registry.find(segment.lang, record.target_lang)
@@ -35,7 +35,8 @@ def retranslate(
     records: dict[str, Record], registry: EngineRegistry, model_id: str, memory: TranslationMemory
 ) -> list[Record]:
     """New revisions of the records whose ``model_id`` output is stale, translated afresh."""
-    if not any(model_id in (s.engine.id for s in r.segments if s.engine) for r in records.values()):
+    produced = (s.engine.id for r in records.values() for s in r.translatable_segments() if s.engine)
+    if model_id not in produced:
         raise ModelNotFoundError(
             f"no stored segment was translated by {model_id!r}; see `werger models list`"
         )
