@@ -198,17 +198,17 @@ def run_werger(records: list, registry, memory=None) -> tuple[float, list]:
     return time.perf_counter() - start, translated
 
 
-def qa_cost(translated: list, lang: str) -> tuple[float, float, int]:
-    """Seconds for every QA check per paragraph only, and per paragraph and sentence; sentences."""
+def qa_cost(translated: list, lang: str, outputs: dict[str, str]) -> tuple[float, float, int]:
+    """Seconds for every QA check per paragraph only, and per paragraph and sentence; sentences.
+
+    ``outputs`` maps each source sentence to what the engine returned for it (the translation
+    memory of the run), as ``translate_records`` holds them.
+    """
     from translate.quality import quality_flags, segment_flags
     from translate.segment import split_sentences
 
     segments = [s for r in translated for s in r.translatable_segments() if s.target]
-    # the sentence pairs as translate_records holds them: each input sentence and its output
-    pairs = [
-        list(zip(split_sentences(s.source, lang), split_sentences(s.target, "en"), strict=False))
-        for s in segments
-    ]
+    pairs = [[(x, outputs.get(x, "")) for x in split_sentences(s.source, lang)] for s in segments]
     start = time.perf_counter()
     for s in segments:
         quality_flags(s.source, s.target, "en")
@@ -324,14 +324,17 @@ def bench_language(lang: str, args, registry, package_file: Path, work: Path, op
             times[name].append(methods[name](r))
     row = (lang, len(items), len(paragraphs), times, best)
 
-    _, translated = run_werger(with_titles, registry)
-    qa_row = (lang, *qa_cost(translated, lang), statistics.median(times["werger"]))
     with TranslationMemory(work / f"tm-{lang}-warm.sqlite") as memory:
-        run_werger(with_titles, registry, memory)
+        _, translated = run_werger(with_titles, registry, memory)
         cold_misses = memory.misses
         memory.hits = memory.misses = 0
         again, _ = run_werger(with_titles, registry, memory)
         warm_row = (lang, cold_misses, memory.misses, memory.hits, again)
+        engine = registry.find(lang, "en")
+        segments = [s for r in translated for s in r.translatable_segments()]
+        sources = [x for s in segments for x in split_sentences(s.source, lang)]
+        outputs = memory.lookup(sources, f"{lang}->en", engine.ref)
+    qa_row = (lang, *qa_cost(translated, lang, outputs), statistics.median(times["werger"]))
 
     return row, qa_row, warm_row
 
