@@ -92,6 +92,8 @@ def fetch_index(url: str | None = None, timeout: httpx.Timeout = INDEX_TIMEOUT) 
         raise _unreachable(url, f"no answer within {timeout.read or timeout.connect:g} s") from None
     except httpx.HTTPError as exc:
         raise _unreachable(url, _reason(exc)) from None
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise _unreachable(url, f"not a usable URL: {exc}") from None
     assert isinstance(response, httpx.Response)
     if response.status_code != 200:
         raise _unreachable(url, f"HTTP {response.status_code}")
@@ -130,7 +132,7 @@ def download(package: IndexedPackage, folder: Path, progress: Progress | None = 
         try:
             _fetch_to(link, Path(partial), progress)
             return Path(partial)
-        except (httpx.HTTPError, _LinkFailed) as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, _LinkFailed) as exc:
             Path(partial).unlink(missing_ok=True)
             reasons.append(f"{link}: {_reason(exc) if isinstance(exc, httpx.HTTPError) else exc}")
         except BaseException:
