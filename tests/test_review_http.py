@@ -161,3 +161,7 @@ def test_the_title_is_shown_and_edited_like_a_paragraph(client, data):
     assert title.machine_target == record.title_segment.target
     assert [s.target for s in stored.segments] == [s.target for s in record.segments]
     assert "New water main for the camp near Duhok" in client.get(f"/records/{record.id}").text
+    history = client.get(f"/records/{record.id}/history").text
+    start, end = history.index(f'id="rev-{stored.revision}"'), history.index(f'id="rev-{record.revision}"')
+    latest = history[start:end]
+    assert '<span class="index">Title</span>' in latest and "<ins>" in latest

@@ -196,6 +196,9 @@ async def history(ctx: Context, request: Request) -> Response:
     steps = []
     for before, after in zip([None, *revisions], revisions, strict=False):
         changes = []
+        title, old_title = after.title_segment, before.title_segment if before else None
+        if before and title is not None and (old_title.target if old_title else None) != title.target:
+            changes.append((title, word_diff(old_title.target if old_title else None, title.target)))
         for segment in after.segments if before else []:
             old = before.segments[segment.index].target if segment.index < len(before.segments) else None
             if old != segment.target:
