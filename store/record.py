@@ -116,6 +116,11 @@ class Record(BaseModel):
     fetched_at: datetime
     published: str | None = None
     title: str | None = None
+    title_segment: Segment | None = Field(
+        default=None,
+        description="The title as a segment of its own (source: the title), translated, flagged and "
+        "edited like a paragraph; null until the record is translated or when it has no title.",
+    )
     author: str | None = None
     content_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
     source_lang: str
@@ -145,6 +150,10 @@ class Record(BaseModel):
         "is not approved (the page changed, or an editor is still working on it) this is that newer "
         "revision's number. Absent when the exported revision is the latest.",
     )
+
+    def translatable_segments(self) -> list[Segment]:
+        """The title segment (when there is one) and then the paragraphs: all that QA and status see."""
+        return [self.title_segment, *self.segments] if self.title_segment else list(self.segments)
 
     def to_json_line(self) -> str:
         """Serialise as one compact line (no newline), keys in declaration order.

@@ -3,6 +3,7 @@
 WergerTranslateError
  ├── ModelNotFoundError   no installed model for a language pair
  ├── PackageInvalidError  a package file or folder is not a usable model
+ ├── IndexUnreachableError the Argos package index or a package download cannot be read
  ├── GlossaryError        a glossary file cannot be read
  └── ManifestError        an installed model does not match its recorded checksum
 """
@@ -18,6 +19,10 @@ class ModelNotFoundError(WergerTranslateError):
 
 class PackageInvalidError(WergerTranslateError):
     """A file or folder that claims to be an Argos package cannot be used."""
+
+
+class IndexUnreachableError(WergerTranslateError):
+    """The Argos package index, or a package it lists, cannot be downloaded (offline, HTTP error, timeout)."""
 
 
 class GlossaryError(WergerTranslateError):
