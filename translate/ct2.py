@@ -22,7 +22,10 @@ from translate.errors import PackageInvalidError
 
 @dataclass(frozen=True)
 class DecodingOptions:
-    """Knobs of the decoder; beam size, length penalty and int8 follow Argos Translate's defaults."""
+    """Knobs of the decoder; beam size, length penalty and int8 follow Argos Translate's defaults.
+
+    ``device`` is CTranslate2's: ``cpu`` or ``cuda`` (a Ray actor given a GPU decodes on it).
+    """
 
     beam_size: int = 4
     repetition_penalty: float = 1.0
@@ -31,6 +34,7 @@ class DecodingOptions:
     batch_tokens: int = 4096
     compute_type: str = "int8"
     threads: int = 0
+    device: str = "cpu"
 
     def thread_count(self) -> int:
         """Threads to decode with: as many as the CPUs this process may run on, unless set."""
@@ -76,7 +80,7 @@ class SentencePieceEngine:
         self._tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(self.sp_model))
         self._translator = ctranslate2.Translator(
             str(self.model_dir),
-            device="cpu",
+            device=self.options.device,
             compute_type=self.options.compute_type,
             inter_threads=1,
             intra_threads=self.options.thread_count(),
