@@ -183,7 +183,9 @@ def _run(ray, shards: Shards, output: Shards, spec: RegistrySpec, target: str, m
     actors = cluster.actors or _fitting_actors(ray, cluster)
     if actors < 1:
         raise WergerTranslateError("--actors must be at least 1")
-    DataContext.get_current().execution_options.preserve_order = True
+    context = DataContext.get_current()
+    context.execution_options.preserve_order = True
+    context.raise_original_map_exception = True  # a bad record reaches the user as werger's own error
     keeper = None
     if memory is not None:
         here = NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=False)
@@ -216,12 +218,20 @@ def _run(ray, shards: Shards, output: Shards, spec: RegistrySpec, target: str, m
         dataset.write_datasink(sink, ray_remote_args={"num_cpus": IO_CPUS}, concurrency=io_tasks)
         hits, misses = ray.get(keeper.counts.remote()) if keeper is not None else (0, 0)
     except Exception as exc:
+        _remove_parts(output)
         raise _user_error(exc) from None
     finally:
         if keeper is not None:
             ray.get(keeper.close.remote())
             ray.kill(keeper)
     return RunSummary(records=int(sink.rows), translated=misses, from_memory=hits, actors=actors)
+
+
+def _remove_parts(output: Shards) -> None:
+    """A failed run leaves no shards behind (the destination held none when it started)."""
+    fs, folder = output.filesystem, output.paths[0]
+    for path in fs.glob(f"{folder.rstrip('/')}/part-*.jsonl"):
+        fs.rm(path)
 
 
 def _fitting_actors(ray, cluster: ClusterOptions) -> int:
@@ -232,15 +242,13 @@ def _fitting_actors(ray, cluster: ClusterOptions) -> int:
 
 
 def _user_error(exc: BaseException) -> BaseException:
-    """The werger error a failed Ray task carried, or the exception as it came."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
+    """The werger error a failed Ray task raised (the innermost of Ray's wrappers), else ``exc``."""
+    found, current, depth = exc, exc, 0
+    while current is not None and depth < 8:
         if isinstance(current, WergerTranslateError | WergerStoreError):
-            return current
-        seen.add(id(current))
-        current = getattr(current, "cause", None) or current.__cause__ or current.__context__
-    return exc
+            found = current
+        current, depth = getattr(current, "cause", None) or current.__cause__, depth + 1
+    return found
 
 
 def _shard_records(row: dict[str, Any]) -> list[dict[str, str]]:
