@@ -149,10 +149,10 @@ def test_sources_are_files_folders_and_globs(shards, tmp_path):
     assert len(find_shards(f"file://{shards}/crawl-0.jsonl").paths) == 1
     with pytest.raises(ShardError, match="no such file or folder"):
         find_shards(str(tmp_path / "missing"))
-    with pytest.raises(ShardError, match="holds no .jsonl shards"):
+    with pytest.raises(ShardError, match=r"holds no \.jsonl shards"):
         find_shards(str(tmp_path))
 
 
 def test_a_destination_that_holds_shards_is_refused(shards):
-    with pytest.raises(ShardError, match="already holds .jsonl shards"):
+    with pytest.raises(ShardError, match=r"already holds \.jsonl shards"):
         prepare_destination(str(shards))
