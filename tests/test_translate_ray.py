@@ -19,8 +19,9 @@ from ingest.pipeline import RunOptions, run_crawl  # noqa: E402
 from store.errors import RecordInvalidError  # noqa: E402
 from translate.argos import argos_registry  # noqa: E402
 from translate.cache import TranslationMemory  # noqa: E402
-from translate.distributed import ClusterOptions, RegistrySpec, translate_on_ray  # noqa: E402
-from translate.shards import ShardError, find_shards, prepare_destination  # noqa: E402
+from translate.distributed import ClusterOptions, RegistrySpec, ShardTranslator, translate_on_ray  # noqa: E402
+from translate.errors import ModelsDifferError, ShardError  # noqa: E402
+from translate.shards import find_shards, prepare_destination  # noqa: E402
 from translate.stage import translate_file  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,3 +157,12 @@ def test_sources_are_files_folders_and_globs(shards, tmp_path):
 def test_a_destination_that_holds_shards_is_refused(shards):
     with pytest.raises(ShardError, match=r"already holds \.jsonl shards"):
         prepare_destination(str(shards))
+
+
+def test_an_actor_that_sees_other_models_than_the_command_refuses_to_translate(crawl, tmp_path):
+    import pyarrow as pa
+
+    actor = ShardTranslator(RegistrySpec(tmp_path / "no-models"), "en", pairs=[("ru", "en")])
+    batch = pa.table({"line": crawl.read_text(encoding="utf-8").splitlines()[:2]})
+    with pytest.raises(ModelsDifferError, match=r"finds models for none .* finds ru->en; install the same"):
+        actor(batch)

@@ -27,7 +27,9 @@ from typing import Any
 
 from store.errors import WergerStoreError
 from translate.ct2 import DecodingOptions
-from translate.errors import WergerTranslateError
+from translate.errors import ModelsDifferError, RayMissingError, WergerTranslateError
+from translate.glossary import GLOSSARY_DIR_ENV
+from translate.nllb import NLLB_DIR_ENV
 from translate.shards import Shards, find_shards, prepare_destination, shard_lines
 from translate.stage import BATCH_RECORDS
 
@@ -37,8 +39,8 @@ IO_CPUS = 0
 starves them (they wait on storage, the actors on arithmetic); their number is bounded instead."""
 
 
-class RayMissingError(WergerTranslateError):
-    """Ray is not installed."""
+def _names(pairs) -> str:
+    return ", ".join("->".join(pair) for pair in pairs) or "none"
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,19 @@ class RegistrySpec:
     nllb_dir: Path | None = None
     glossary_dir: Path | None = None
     options: DecodingOptions = field(default_factory=DecodingOptions)
+
+    @classmethod
+    def on_this_machine(
+        cls, models_dir: Path, nllb_dir: Path | None, glossary_dir: Path | None, options: DecodingOptions
+    ) -> RegistrySpec:
+        """Absolute paths, with ``$WERGER_NLLB_DIR`` and ``$WERGER_GLOSSARY_DIR`` read here: the
+        actors' environment on other nodes is not this shell's."""
+        from translate.registry import GLOSSARY_FOLDER, _env_path
+
+        nllb_dir = nllb_dir or _env_path(NLLB_DIR_ENV)
+        glossary_dir = glossary_dir or _env_path(GLOSSARY_DIR_ENV) or models_dir / GLOSSARY_FOLDER
+        absolute = [p.resolve() if p is not None else None for p in (models_dir, nllb_dir, glossary_dir)]
+        return cls(absolute[0], absolute[1], absolute[2], options)
 
     def build(self):
         from translate.registry import build_registry
@@ -112,13 +127,9 @@ def run_from_cli(
             "--actors must be at least 1, --cpus-per-actor above 0 and --gpus-per-actor 0 or more"
         )
     options = DecodingOptions(beam_size=beam_size, repetition_penalty=repetition_penalty)
-    spec = RegistrySpec(models_dir.resolve(), _absolute(nllb_dir), _absolute(glossary_dir), options)
+    spec = RegistrySpec.on_this_machine(models_dir, nllb_dir, glossary_dir, options)
     cluster = ClusterOptions(address, actors, cpus_per_actor, gpus_per_actor)
     return translate_on_ray(source, str(out), spec, target, memory, cluster)
-
-
-def _absolute(path: Path | None) -> Path | None:
-    return path.resolve() if path is not None else None
 
 
 def translate_on_ray(
@@ -206,7 +217,12 @@ def _run(ray, shards: Shards, output: Shards, spec: RegistrySpec, target: str, m
         .flat_map(_shard_records, num_cpus=IO_CPUS, compute=ray.data.TaskPoolStrategy(size=io_tasks))
         .map_batches(
             ShardTranslator,
-            fn_constructor_kwargs={"spec": actor_spec, "target": target, "keeper": keeper},
+            fn_constructor_kwargs={
+                "spec": actor_spec,
+                "target": target,
+                "keeper": keeper,
+                "pairs": spec.build().pairs(),
+            },
             batch_size=cluster.batch_records,
             batch_format="pyarrow",
             compute=ray.data.ActorPoolStrategy(size=actors),
@@ -296,16 +312,29 @@ class RemoteMemory:
 class ShardTranslator:
     """One actor of the pool: builds its engines once, then translates batch after batch."""
 
-    def __init__(self, spec: RegistrySpec, target: str, keeper=None) -> None:
+    def __init__(self, spec: RegistrySpec, target: str, keeper=None, pairs: list | None = None) -> None:
         self.registry = spec.build()
         self.target = target
         self.memory = RemoteMemory(keeper) if keeper is not None else None
+        self.problem = None
+        if pairs is not None and self.registry.pairs() != list(pairs):
+            import socket
+
+            here = _names(self.registry.pairs())
+            self.problem = (
+                f"{socket.gethostname()} finds models for {here} in {spec.models_dir}, the machine "
+                f"running the command finds {_names(pairs)}; install the same models at the same path "
+                "on every node (or on a shared folder)"
+            )
 
     def __call__(self, batch):
         import pyarrow as pa
 
         from store.record import Record
         from translate.records import translate_records
+
+        if self.problem is not None:
+            raise ModelsDifferError(self.problem)
 
         records = [Record.from_json_line(line) for line in batch.column("line").to_pylist()]
         done = translate_records(records, self.registry, self.target, self.memory)

@@ -16,13 +16,9 @@ from pydantic import ValidationError
 
 from store.errors import RecordInvalidError
 from store.record import Record
-from translate.errors import WergerTranslateError
+from translate.errors import ShardError
 
 SHARD_SUFFIX = ".jsonl"
-
-
-class ShardError(WergerTranslateError):
-    """A source or destination of shards cannot be used."""
 
 
 @dataclass(frozen=True)
