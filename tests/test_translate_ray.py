@@ -20,7 +20,7 @@ from store.errors import RecordInvalidError  # noqa: E402
 from translate.argos import argos_registry  # noqa: E402
 from translate.cache import TranslationMemory  # noqa: E402
 from translate.distributed import ClusterOptions, RegistrySpec, ShardTranslator, translate_on_ray  # noqa: E402
-from translate.errors import ModelsDifferError, ShardError  # noqa: E402
+from translate.errors import ModelsDifferError, ShardError, WergerTranslateError  # noqa: E402
 from translate.shards import find_shards, prepare_destination  # noqa: E402
 from translate.stage import translate_file  # noqa: E402
 
@@ -166,3 +166,13 @@ def test_an_actor_that_sees_other_models_than_the_command_refuses_to_translate(c
     batch = pa.table({"line": crawl.read_text(encoding="utf-8").splitlines()[:2]})
     with pytest.raises(ModelsDifferError, match=r"finds models for none .* finds ru->en; install the same"):
         actor(batch)
+
+
+def test_a_damaged_memory_is_named_before_anything_runs(cluster, shards, models_dir, tmp_path):
+    damaged = tmp_path / "tm.sqlite"
+    damaged.write_bytes(b"not a database, " * 64)
+    with pytest.raises(WergerTranslateError, match="cannot open the translation memory"):
+        translate_on_ray(str(shards), str(tmp_path / "out"), RegistrySpec(models_dir), "en", damaged,
+                         ClusterOptions(address=None, actors=1))  # fmt: skip
+    assert damaged.read_bytes() == b"not a database, " * 64
+    assert not list((tmp_path / "out").glob("*.jsonl"))

@@ -10,7 +10,7 @@ read in name order are the single-machine output record for record.
 The translation memory stays one SQLite file on the machine that runs the command: an actor
 pinned to that machine owns it. Each batch's sentences are deduplicated and looked up there
 before any reaches a model, and its new translations are merged back before its records are
-written, so a sentence repeated across shards is translated about once (twice at most when two
+written, so a sentence repeated across shards is translated once (more often only when several
 actors meet it at the same moment), and a rerun after a crash translates only what is new.
 
 Every node needs werger with the ``ray`` extra and the same models at the same paths (or a shared
@@ -19,6 +19,7 @@ folder); the shards and the output may be anywhere fsspec reaches.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 from dataclasses import dataclass, field, replace
@@ -194,11 +195,11 @@ def _run(ray, shards: Shards, output: Shards, spec: RegistrySpec, target: str, m
     actors = cluster.actors or _fitting_actors(ray, cluster)
     if actors < 1:
         raise WergerTranslateError("--actors must be at least 1")
-    context = DataContext.get_current()
-    context.execution_options.preserve_order = True
-    context.raise_original_map_exception = True  # a bad record reaches the user as werger's own error
     keeper = None
     if memory is not None:
+        from translate.cache import TranslationMemory
+
+        TranslationMemory(memory).close()  # a damaged file is named here, not inside an actor
         here = NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=False)
         keeper = ray.remote(num_cpus=0, scheduling_strategy=here)(MemoryKeeper).remote(str(memory))
     threads = max(1, math.floor(cluster.cpus_per_actor))
@@ -230,6 +231,10 @@ def _run(ray, shards: Shards, output: Shards, spec: RegistrySpec, target: str, m
             num_gpus=cluster.gpus_per_actor,
         )
     )
+    context = DataContext.get_current()
+    saved = context.execution_options.preserve_order, context.raise_original_map_exception
+    context.execution_options.preserve_order = True
+    context.raise_original_map_exception = True  # a bad record reaches the user as werger's own error
     try:
         dataset.write_datasink(sink, ray_remote_args={"num_cpus": IO_CPUS}, concurrency=io_tasks)
         hits, misses = ray.get(keeper.counts.remote()) if keeper is not None else (0, 0)
@@ -237,10 +242,16 @@ def _run(ray, shards: Shards, output: Shards, spec: RegistrySpec, target: str, m
         _remove_parts(output)
         raise _user_error(exc) from None
     finally:
+        context.execution_options.preserve_order, context.raise_original_map_exception = saved
         if keeper is not None:
-            ray.get(keeper.close.remote())
-            ray.kill(keeper)
+            _close(ray, keeper)
     return RunSummary(records=int(sink.rows), translated=misses, from_memory=hits, actors=actors)
+
+
+def _close(ray, keeper) -> None:
+    with contextlib.suppress(ray.exceptions.RayError):  # a dead keeper: SQLite's journal has the rest
+        ray.get(keeper.close.remote())
+    ray.kill(keeper)
 
 
 def _remove_parts(output: Shards) -> None:
