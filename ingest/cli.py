@@ -499,12 +499,12 @@ def translate_jsonl(
         typer.Option(
             "--ray-address",
             help="Translate on a Ray cluster: auto, HOST:6379, ray://HOST:10001, or local (a cluster on "
-            "this machine); --out is then a folder or URL for the translated shards. Needs werger[ray].",
+            "this machine); --out is then a folder or URL for the translated shards (werger's ray extra).",
         ),
     ] = None,
     actors: Annotated[
         int | None,
-        typer.Option("--actors", help="Model copies on the cluster [default: as many as it has CPUs/GPUs]."),
+        typer.Option("--actors", help="Model copies on the cluster (default: one per CPU, or GPU)."),
     ] = None,
     cpus_per_actor: Annotated[
         float, typer.Option("--cpus-per-actor", help="CPUs (decoding threads) each model copy takes.")
