@@ -504,7 +504,7 @@ def translate_jsonl(
     ] = None,
     actors: Annotated[
         int | None,
-        typer.Option("--actors", help="Model copies on the cluster (default: one per CPU, or GPU)."),
+        typer.Option("--actors", help="Model copies on the cluster (default: as many as fit)."),
     ] = None,
     cpus_per_actor: Annotated[
         float, typer.Option("--cpus-per-actor", help="CPUs (decoding threads) each model copy takes.")
