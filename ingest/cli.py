@@ -15,6 +15,7 @@ Examples::
     werger models verify                         # installed files still match their recorded SHA-256
     werger retranslate data/ --model argos:translate-ru_en   # redo what an upgraded model produced
     werger translate records.jsonl --out translated.jsonl    # translation alone, over any JSONL
+    werger translate s3://bucket/crawl/ --out s3://bucket/en/ --ray-address auto   # on a Ray cluster
 """
 
 from __future__ import annotations
@@ -606,7 +607,11 @@ def models_verify(models_dir: ModelsDir = None) -> None:
 @app.command("translate")
 def translate_jsonl(
     source: Annotated[
-        Path, typer.Argument(help="JSONL of werger records (a log, an export, another crawl).")
+        str,
+        typer.Argument(
+            help="JSONL of werger records (a log, an export, another crawl); with --ray-address, a file, "
+            "folder or glob of .jsonl shards, local or any fsspec URL (s3://bucket/crawl/)."
+        ),
     ],
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write here instead of standard output.")
@@ -621,6 +626,24 @@ def translate_jsonl(
     beam_size: BeamSize = 4,
     repetition_penalty: RepetitionPenalty = 1.0,
     device: Device = "cpu",
+    ray_address: Annotated[
+        str | None,
+        typer.Option(
+            "--ray-address",
+            help="Translate on a Ray cluster: auto, HOST:6379, ray://HOST:10001, or local (a cluster on "
+            "this machine); --out is then a folder or URL for the translated shards (werger's ray extra).",
+        ),
+    ] = None,
+    actors: Annotated[
+        int | None,
+        typer.Option("--actors", help="Model copies on the cluster (default: as many as fit)."),
+    ] = None,
+    cpus_per_actor: Annotated[
+        float, typer.Option("--cpus-per-actor", help="CPUs (decoding threads) each model copy takes.")
+    ] = 1.0,
+    gpus_per_actor: Annotated[
+        float, typer.Option("--gpus-per-actor", help="GPUs each model copy takes (above 0: decode on CUDA).")
+    ] = 0.0,
 ) -> None:
     """Translate the records of a JSONL file, as a stage on its own; the input is never changed.
 
@@ -628,6 +651,8 @@ def translate_jsonl(
     models, and records without a model keep status untranslated with the reason.
 
     Example: werger translate demo-out/records.jsonl --out translated.jsonl
+
+    On a cluster: werger translate s3://bucket/crawl/ --out s3://bucket/translated/ --ray-address auto
     """
     from contextlib import nullcontext
 
@@ -636,8 +661,16 @@ def translate_jsonl(
 
     try:
         registry = _registry(models_dir, nllb_dir, glossary_dir, beam_size, repetition_penalty, device)
+        if ray_address is not None:
+            from translate.distributed import run_from_cli
+
+            summary = run_from_cli(source, out, ray_address, actors, cpus_per_actor, gpus_per_actor,
+                                   _models_dir(models_dir), nllb_dir, glossary_dir, beam_size,
+                                   repetition_penalty, target, memory)  # fmt: skip
+            Console(stderr=True).print(summary.describe(out), highlight=False, soft_wrap=True, markup=False)
+            return
         with TranslationMemory(memory) if memory else nullcontext() as tm:
-            count = translate_file(source, out, registry, target, tm)
+            count = translate_file(Path(source), out, registry, target, tm)
     except OSError as exc:
         raise _fail(f"cannot read {source}: {exc.strerror}") from None
     except USER_ERRORS as exc:

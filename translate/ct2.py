@@ -26,7 +26,8 @@ DEVICES = ("cpu", "cuda", "auto")
 class DecodingOptions:
     """Knobs of the decoder; beam size, length penalty and int8 follow Argos Translate's defaults.
 
-    ``device`` is "cpu", "cuda" or "auto" (cuda when CTranslate2 sees a GPU, else cpu).
+    ``device`` is "cpu", "cuda" or "auto" (cuda when CTranslate2 sees a GPU, else cpu); a Ray
+    actor given a GPU decodes on "cuda".
     """
 
     beam_size: int = 4
