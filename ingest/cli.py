@@ -20,6 +20,7 @@ Examples::
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,36 +29,42 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from ingest.commands import check as check_commands
+from ingest.commands import crawl as crawl_commands
+from ingest.commands import root as root_options
+from ingest.commands import status as status_commands
+from ingest.commands.common import DataArgument, DataDir, ModelsDir, UsersDataDir
 from ingest.config import CrawlerSettings
 from ingest.errors import WergerIngestError
 from store.errors import WergerStoreError
 from translate.errors import WergerTranslateError
 
+# Help texts are shown exactly as written: with rich markup on, "[crawler]" or "[sites.<name>]"
+# in a help text would be taken for a style tag and vanish.
 app = typer.Typer(
     help="Crawl partner sites, clean and translate their articles offline into JSONL.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 models_app = typer.Typer(
-    help="List, install and verify translation models (Argos packages, NLLB-200).", no_args_is_help=True
+    help="List, install and verify translation models (Argos packages, NLLB-200).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 app.add_typer(models_app, name="models")
-users_app = typer.Typer(help="Reviewers who may log in to `werger review`.", no_args_is_help=True)
+users_app = typer.Typer(
+    help="Reviewers who may log in to `werger review`.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(users_app, name="users")
+root_options.register(app)
+status_commands.register(app)
+check_commands.register(app)
 
-err = Console(stderr=True)
+err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
 USER_ERRORS = (WergerIngestError, WergerStoreError, WergerTranslateError)
 
-ModelsDir = Annotated[
-    Path | None,
-    typer.Option(
-        "--models-dir",
-        help="Folder of installed models [default: $WERGER_MODELS_DIR, "
-        "$ARGOS_PACKAGES_DIR or Argos Translate's own package folder].",
-    ),
-]
 Target = Annotated[str, typer.Option("--target", help="Language to translate into.")]
-DataDir = Annotated[Path, typer.Option("--data", help="Folder holding records.jsonl (a crawl's --out).")]
 NllbDir = Annotated[
     Path | None,
     typer.Option(
@@ -100,12 +107,11 @@ EXIT_UNREADABLE_LOG = 3
 
 
 def _fail(exc: Exception | str) -> typer.Exit:
-    from ingest.summary import markup_text
+    from ingest.commands.common import fail
     from store.errors import LogDamagedError, NewerLogError
 
-    err.print(f"[bold red]error:[/] {markup_text(exc)}", highlight=False, soft_wrap=True)
     unreadable = isinstance(exc, LogDamagedError | NewerLogError)
-    return typer.Exit(code=EXIT_UNREADABLE_LOG if unreadable else 1)
+    return fail(exc, EXIT_UNREADABLE_LOG if unreadable else 1)
 
 
 def _warn_unreadable(report, path: Path) -> bool:
@@ -147,10 +153,11 @@ def _crawl(
     beam_size: int = 4,
     repetition_penalty: float = 1.0,
     device: str = "cpu",
+    all_languages: bool = False,
 ) -> tuple[bool, list[str]]:
     from ingest.pipeline import RunOptions, run_crawl
     from ingest.progress import for_stream
-    from ingest.summary import render
+    from ingest.summary import log_run, render
 
     crawler = crawler or CrawlerSettings()
     registry = _registry(models_dir, nllb_dir, glossary_dir, beam_size, repetition_penalty, device)
@@ -160,10 +167,12 @@ def _crawl(
         fetcher_options=crawler.fetcher_options(),
         max_run_time=crawler.max_run_time,
         extract_processes=crawler.extract_processes,
+        all_languages=all_languages,
     )
     summary = run_crawl(sites, options, registry, for_stream(err.file))
+    log_run(summary, out)
     render(summary)
-    Console().print(
+    Console(markup=False).print(
         f"records: {out / 'records.jsonl'}   summary: {out / 'run-summary.json'}",
         highlight=False,
         soft_wrap=True,
@@ -174,7 +183,10 @@ def _crawl(
 @app.command()
 def crawl(
     sites_file: Annotated[Path, typer.Argument(help="Sites file (TOML), see README.")],
-    out: Annotated[Path, typer.Option("--out", help="Output folder for records.jsonl and the run summary.")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output folder for records.jsonl and the run summary [required]."),
+    ] = None,
     target: Target = "en",
     models_dir: ModelsDir = None,
     contact: Annotated[
@@ -190,6 +202,21 @@ def crawl(
     beam_size: BeamSize = 4,
     repetition_penalty: RepetitionPenalty = 1.0,
     device: Device = "cpu",
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Discovery only: read robots.txt, sitemaps and feeds and list what would be "
+            "fetched (tab-separated: site, verdict, URL, where found); write nothing.",
+        ),
+    ] = False,
+    all_languages: Annotated[
+        bool,
+        typer.Option(
+            "--all-languages",
+            help="Translate paragraphs in every language, not only those in a site's languages list.",
+        ),
+    ] = False,
 ) -> None:
     """Crawl the sites of SITES_FILE and append new or changed records to OUT/records.jsonl.
 
@@ -203,6 +230,8 @@ def crawl(
 
     from ingest.config import load_config
 
+    if out is None and not dry_run:
+        raise typer.BadParameter("give the output folder (not needed with --dry-run)", param_hint="--out")
     try:
         config = load_config(sites_file)
         crawler = replace(
@@ -210,12 +239,12 @@ def crawl(
             contact=contact or config.crawler.contact,
             max_run_time=max_run_time or config.crawler.max_run_time,
         )
+        if dry_run:
+            return crawl_commands.show_plan(replace(config, crawler=crawler))
         if crawler.contact is None:
-            err.print(
-                "warning: no contact in the User-Agent; set [crawler] contact or --contact so site "
-                "owners can reach you",
-                highlight=False,
-                soft_wrap=True,
+            logging.getLogger("werger").warning(
+                "no contact in the User-Agent; set [crawler] contact or --contact so site "
+                "owners can reach you"
             )
         ok, reasons = _crawl(
             config.sites,
@@ -228,6 +257,7 @@ def crawl(
             beam_size,
             repetition_penalty,
             device,
+            all_languages,
         )
     except USER_ERRORS as exc:
         raise _fail(exc) from None
@@ -259,7 +289,7 @@ def demo(
         _install_demo_models(_models_dir(models_dir))
     try:
         with serve_directory(demo_site_dir()) as base_url:
-            Console().print(f"demo site served at {base_url}", highlight=False, soft_wrap=True)
+            Console(markup=False).print(f"demo site served at {base_url}", highlight=False, soft_wrap=True)
             ok, reasons = _crawl([demo_site_config(base_url)], out, target, models_dir)
     except USER_ERRORS as exc:
         raise _fail(exc) from None
@@ -294,7 +324,9 @@ def _clear_previous_demo(out: Path) -> None:
     for path in old:
         path.unlink()
     if old:
-        Console().print(f"replaced the previous demo output in {out}", highlight=False, soft_wrap=True)
+        Console(markup=False).print(
+            f"replaced the previous demo output in {out}", highlight=False, soft_wrap=True
+        )
 
 
 @models_app.command("list")
@@ -314,7 +346,7 @@ def models_list(models_dir: ModelsDir = None) -> None:
     nllb = list_nllb(folder)
     madlad = list_madlad(folder)
     if not installed and not nllb and not madlad:
-        Console().print(
+        Console(markup=False).print(
             f"no models installed in {folder}; see `werger models install --help`",
             highlight=False,
             soft_wrap=True,
@@ -329,7 +361,7 @@ def models_list(models_dir: ModelsDir = None) -> None:
         table.add_row("NLLB-200: any of en ru ar ckb kmr", nllb_version(path), path.name)
     for path in madlad:
         table.add_row("MADLAD-400: any of en ru ar ckb kmr", madlad_version(path), path.name)
-    Console().print(table)
+    Console(markup=False).print(table)
 
 
 @contextmanager
@@ -374,7 +406,7 @@ def models_install(
     try:
         if target is None and Path(source).is_dir():
             path = install_nllb_dir(Path(source), folder)
-            Console().print(f"installed {path.name} into {path}", highlight=False, soft_wrap=True)
+            Console(markup=False).print(f"installed {path.name} into {path}", highlight=False, soft_wrap=True)
             return
         if target is None:
             model = install_file(Path(source), folder)
@@ -385,7 +417,7 @@ def models_install(
         raise _fail(exc) from None
     except OSError as exc:
         raise _fail(f"could not install: {exc}") from None
-    Console().print(
+    Console(markup=False).print(
         f"installed {model.pair} {model.version} into {model.path}", highlight=False, soft_wrap=True
     )
 
@@ -393,7 +425,7 @@ def models_install(
 @users_app.command("add")
 def users_add(
     name: Annotated[str, typer.Argument(help="Login name of the reviewer.")],
-    data: DataDir,
+    data: UsersDataDir,
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input (scripts).")
     ] = False,
@@ -414,7 +446,9 @@ def users_add(
         Users(data).add(name, password)
     except USER_ERRORS as exc:
         raise _fail(exc) from None
-    Console().print(f"reviewer {name} saved in {data / 'users.json'}", highlight=False, soft_wrap=True)
+    Console(markup=False).print(
+        f"reviewer {name} saved in {data / 'users.json'}", highlight=False, soft_wrap=True
+    )
 
 
 @app.command()
@@ -447,7 +481,7 @@ def review(
     index.close()
     if _warn_unreadable(problems, index.log.path):
         err.print("saves are refused until the log is repaired", highlight=False, soft_wrap=True)
-    Console().print(
+    Console(markup=False).print(
         f"review app on http://{host}:{port}/  (Ctrl+C stops it)", highlight=False, soft_wrap=True
     )
     uvicorn.run(application, host=host, port=port, log_level="warning")
@@ -543,7 +577,7 @@ def import_xliff(
             index.close()
     except USER_ERRORS as exc:
         raise _fail(exc) from None
-    Console().print(
+    Console(markup=False).print(
         f"updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
         f"conflicts {len(report.conflicts)}",
         highlight=False,
@@ -594,7 +628,7 @@ def models_verify(models_dir: ModelsDir = None) -> None:
         results = verify_installed(folder)
     except USER_ERRORS as exc:
         raise _fail(exc) from None
-    console = Console()
+    console = Console(markup=False)
     if not results:
         console.print(f"no models installed in {folder}", highlight=False, soft_wrap=True)
     for result in results:
@@ -676,12 +710,14 @@ def translate_jsonl(
     except USER_ERRORS as exc:
         raise _fail(exc) from None
     if out is not None:
-        Console(stderr=True).print(f"translated {count} records into {out}", highlight=False, soft_wrap=True)
+        Console(stderr=True, markup=False).print(
+            f"translated {count} records into {out}", highlight=False, soft_wrap=True
+        )
 
 
 @app.command()
 def retranslate(
-    out: Annotated[Path, typer.Argument(help="Output folder holding records.jsonl.")],
+    out: DataArgument,
     model: Annotated[
         str, typer.Option("--model", help="Engine id whose output to redo, as in a segment's engine.id.")
     ],
@@ -716,7 +752,7 @@ def retranslate(
     except USER_ERRORS as exc:
         _warn_unreadable(report, log.path)
         raise _fail(exc) from None
-    Console().print(
+    Console(markup=False).print(
         f"re-translated {len(revised)} records: {misses} sentences translated, {hits} from memory",
         highlight=False,
         soft_wrap=True,

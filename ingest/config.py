@@ -8,7 +8,7 @@ A TOML file with one ``[sites.<name>]`` table per site::
     feeds = ["https://example.org/feed.xml"]
     allow = ["/news/"]            # regular expressions a page URL must match (any)
     deny = ["/tag/", "\\\\?replytocom="]   # regular expressions that exclude a URL
-    languages = ["en", "ckb"]     # what the site publishes (informational, used in reports)
+    languages = ["en", "ckb"]     # what the site publishes; paragraphs in others are not translated
     max_pages = 500               # pages fetched per run; what is left is queued for the next run
     max_depth = 3
     max_sitemaps = 50             # sitemap files read per run (a sitemap index can name thousands)
@@ -16,13 +16,15 @@ A TOML file with one ``[sites.<name>]`` table per site::
     delay = 1.0                   # seconds between requests to this host
     allow_private = false         # allow loopback/private addresses (local mirrors, the demo)
 
-and an optional ``[crawler]`` table for the run as a whole::
+Values keep their TOML types: a string is never a boolean or a number (``allow_private = "false"``
+is refused, not taken as true). And an optional ``[crawler]`` table for the run as a whole::
 
     [crawler]
     contact = "https://example.org/crawler"   # put in the User-Agent so site owners can reach you
     timeout = 20          # seconds per request, headers and body together (a drip cannot hold it)
     max_run_time = 3300   # seconds for the whole run; what is left waits for the next run
     retries = 3           # extra attempts after timeouts, resets, truncated bodies, 429 and 5xx
+                          # (0: none)
     max_bytes = 5000000   # bodies larger than this (once decoded) are abandoned while streaming
     max_connections = 16  # requests in flight over all sites (optional; each site keeps its own)
     extract_processes = 3  # optional: main-text extraction in worker processes (spare cores)
@@ -82,44 +84,87 @@ class Site:
 
 
 _LIST_KEYS = ("start_urls", "sitemaps", "feeds", "allow", "deny", "languages")
-_NUMBER_KEYS = ("max_pages", "max_depth", "max_sitemaps", "concurrency", "delay")
-_KNOWN_KEYS = {*_LIST_KEYS, *_NUMBER_KEYS, "allow_private"}
+# key: (kind, smallest allowed value); TOML has its own types, and a string is never a number or a
+# boolean here: allow_private = "false" must not switch the private-address guard off.
+_SITE_SCALARS: dict[str, tuple[str, float | None]] = {
+    "max_pages": ("whole number", 1),
+    "max_depth": ("whole number", 0),
+    "concurrency": ("whole number", 1),
+    "delay": ("number", 0),
+    "max_sitemaps": ("whole number", 0),
+    "allow_private": ("boolean", None),
+}
+_KNOWN_KEYS = {*_LIST_KEYS, *_SITE_SCALARS}
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?$")
 
 
-def site_from_dict(name: str, table: dict) -> Site:
-    """Build a Site from its TOML table, with errors that name the site and the key."""
+def _shown(value: object) -> str:
+    """A TOML value as the user wrote it, with its type, for error messages."""
+    kinds = {bool: "boolean", str: "string", int: "integer", float: "number", list: "list", dict: "table"}
+    kind = kinds.get(type(value), type(value).__name__)
+    text = ("true" if value else "false") if isinstance(value, bool) else repr(value)
+    return f"the {kind} {text}"
+
+
+def check_value(where: str, key: str, value: object, kind: str, minimum: float | None = None):
+    """``value`` if it is a TOML ``kind`` (boolean, whole number, number) of at least ``minimum``.
+
+    Raises ConfigError naming ``where`` (for example "sites.toml: [sites.imok]"), the key, what was
+    expected and what was found.
+    """
+    if kind == "boolean":
+        ok = isinstance(value, bool)
+        expected = "true or false (a TOML boolean, without quotes)"
+    elif kind == "whole number":
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        expected = "a whole number"
+    else:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        expected = "a number"
+    if not ok:
+        raise ConfigError(f"{where} {key} must be {expected}, not {_shown(value)}")
+    if minimum is not None and value < minimum:
+        raise ConfigError(f"{where} {key} must be at least {minimum:g}, not {value}")
+    return value
+
+
+def site_from_dict(name: str, table: dict, origin: str = "sites file") -> Site:
+    """Build a Site from its TOML table, with errors that name the file, the site and the key."""
+    where = f"{origin}: [sites.{name}]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table of settings, not {_shown(table)}")
     unknown = set(table) - _KNOWN_KEYS
     if unknown:
-        raise ConfigError(f"site {name!r}: unknown setting(s) {', '.join(sorted(unknown))}")
+        raise ConfigError(
+            f"{where} has unknown setting(s) {', '.join(sorted(unknown))}; "
+            f"known: {', '.join(sorted(_KNOWN_KEYS))}"
+        )
     values: dict = {}
     for key in _LIST_KEYS:
         items = table.get(key, [])
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-            raise ConfigError(f"site {name!r}: {key} must be a list of strings")
+            raise ConfigError(f"{where} {key} must be a list of strings, not {_shown(items)}")
         values[key] = tuple(items)
     for url in (*values["start_urls"], *values["sitemaps"], *values["feeds"]):
         if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
-            raise ConfigError(f"site {name!r}: {url!r} is not an http(s) URL")
+            raise ConfigError(f"{where} {url!r} is not an http(s) URL")
     if not (values["start_urls"] or values["sitemaps"] or values["feeds"]):
-        raise ConfigError(f"site {name!r}: give at least one of start_urls, sitemaps, feeds")
+        raise ConfigError(f"{where} give at least one of start_urls, sitemaps, feeds")
+    bad_codes = [code for code in values["languages"] if not _LANGUAGE_CODE.match(code)]
+    if bad_codes:
+        raise ConfigError(
+            f"{where} languages must be language codes such as en, ckb or kmr-Arab, not {bad_codes}"
+        )
     try:
         compiled = {k: tuple(re.compile(p) for p in values[k]) for k in ("allow", "deny")}
     except re.error as exc:
-        raise ConfigError(f"site {name!r}: bad pattern in allow/deny: {exc}") from exc
-    numbers = {k: table[k] for k in _NUMBER_KEYS if k in table}
-    for key, value in numbers.items():
-        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
-            raise ConfigError(f"site {name!r}: {key} must be a non-negative number")
-    if numbers.get("concurrency", 1) < 1:
-        raise ConfigError(f"site {name!r}: concurrency must be at least 1")
-    return Site(
-        name=name,
-        **values,
-        **numbers,
-        allow_private=bool(table.get("allow_private", False)),
-        _allow_re=compiled["allow"],
-        _deny_re=compiled["deny"],
-    )
+        raise ConfigError(f"{where} bad pattern in allow/deny: {exc}") from exc
+    scalars = {
+        key: check_value(where, key, table[key], kind, minimum)
+        for key, (kind, minimum) in _SITE_SCALARS.items()
+        if key in table
+    }
+    return Site(name=name, **values, **scalars, _allow_re=compiled["allow"], _deny_re=compiled["deny"])
 
 
 @dataclass(frozen=True)
@@ -153,36 +198,33 @@ class Config:
     crawler: CrawlerSettings
 
 
-_CRAWLER_NUMBERS = {
-    "timeout": float,
-    "max_run_time": float,
-    "retries": int,
-    "max_bytes": int,
-    "max_connections": int,
-    "extract_processes": int,
+# key: (type, kind, smallest allowed value)
+_CRAWLER_NUMBERS: dict[str, tuple[type, str, float]] = {
+    "timeout": (float, "number", 0.001),
+    "max_run_time": (float, "number", 1),
+    "retries": (int, "whole number", 0),
+    "max_bytes": (int, "whole number", 1),
+    "max_connections": (int, "whole number", 1),
+    "extract_processes": (int, "whole number", 0),
 }
 
 
 def crawler_from_dict(table: dict, origin: str = "sites file") -> CrawlerSettings:
-    """Build the run settings, with errors that name the key."""
+    """Build the run settings, with errors that name the file and the key."""
+    where = f"{origin}: [crawler]"
     if not isinstance(table, dict):
-        raise ConfigError(f"{origin}: [crawler] must be a table")
+        raise ConfigError(f"{where} must be a table, not {_shown(table)}")
     unknown = set(table) - {"contact", *_CRAWLER_NUMBERS}
     if unknown:
-        raise ConfigError(f"{origin}: [crawler] has unknown setting(s) {', '.join(sorted(unknown))}")
+        raise ConfigError(f"{where} has unknown setting(s) {', '.join(sorted(unknown))}")
     contact = table.get("contact")
     if contact is not None and (not isinstance(contact, str) or not contact.strip()):
-        raise ConfigError(f"{origin}: [crawler] contact must be a URL or e-mail address")
-    values: dict = {}
-    for key, kind in _CRAWLER_NUMBERS.items():
-        if key not in table:
-            continue
-        value = table[key]
-        if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
-            raise ConfigError(f"{origin}: [crawler] {key} must be a positive number")
-        if kind is int and value != int(value):
-            raise ConfigError(f"{origin}: [crawler] {key} must be a whole number")
-        values[key] = kind(value)
+        raise ConfigError(f"{where} contact must be a URL or e-mail address in quotes, not {_shown(contact)}")
+    values = {
+        key: kind(check_value(where, key, table[key], name, minimum))
+        for key, (kind, name, minimum) in _CRAWLER_NUMBERS.items()
+        if key in table
+    }
     return CrawlerSettings(contact=contact, **values)
 
 
@@ -209,10 +251,16 @@ def parse_sites(text: str, origin: str = "sites file") -> list[Site]:
 
 
 def _sites_of(data: dict, origin: str) -> list[Site]:
+    unknown = sorted(set(data) - {"sites", "crawler"})
+    if unknown:
+        raise ConfigError(
+            f"{origin}: unknown table or key(s) {', '.join(unknown)}; "
+            "a sites file holds [sites.<name>] tables and an optional [crawler] table"
+        )
     sites = data.get("sites")
     if not isinstance(sites, dict) or not sites:
         raise ConfigError(f"{origin}: no [sites.<name>] tables found")
-    return [site_from_dict(name, table) for name, table in sites.items()]
+    return [site_from_dict(name, table, origin) for name, table in sites.items()]
 
 
 def load_sites(path: Path) -> list[Site]:
@@ -221,7 +269,21 @@ def load_sites(path: Path) -> list[Site]:
 
 
 def _read(path: Path) -> str:
+    """The file's text; TOML is UTF-8 by definition, so other encodings are refused, not guessed."""
     try:
-        return Path(path).read_text(encoding="utf-8")
+        data = Path(path).read_bytes()
     except OSError as exc:
         raise ConfigError(f"cannot read sites file {path}: {exc.strerror}") from exc
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ConfigError(
+            f"{path}: UTF-16 text; TOML files must be UTF-8: save it as UTF-8, or convert it with: "
+            "iconv -f utf-16 -t utf-8"
+        )
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}); TOML files must "
+            f"be UTF-8: save it as UTF-8, or convert it with: iconv -f latin1 -t utf-8"
+        ) from None

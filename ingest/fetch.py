@@ -183,6 +183,11 @@ class Fetcher:
         robots = await self._robots_for(url, site)
         return list(robots.sitemaps) if robots else []
 
+    async def robots(self, url: str, site: Site) -> Protego | None:
+        """The parsed robots.txt of ``url``'s host, None when it has none (4xx); FetchError when it
+        cannot be read (5xx, network), in which case a crawl leaves the host alone."""
+        return await self._robots_for(url, site)
+
     async def crawl_delay(self, url: str, site: Site) -> float:
         """The delay in force for ``url``'s host: the site's, or robots.txt's Crawl-delay if larger."""
         await self._robots_for(url, site)

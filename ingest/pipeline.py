@@ -62,6 +62,7 @@ class RunOptions:
     max_run_time: float | None = None
     max_sitemap_depth: int = 3
     extract_processes: int = 0  # > 0: main-text extraction in that many worker processes
+    all_languages: bool = False
 
 
 class CrawlRun:
@@ -196,7 +197,9 @@ class CrawlRun:
 
         return len(self.log.revise({rid: removal(status) for rid, status in gone.items()}))
 
-    def _rebased(self, record: Record, latest: Record | None) -> Record | None:
+    def _rebased(
+        self, record: Record, languages: tuple[str, ...] | None, latest: Record | None
+    ) -> Record | None:
         """The crawl's revision built on ``latest`` as read under the log's write lock.
 
         Editors' work saved while this page was fetched and translated is kept (see
@@ -214,22 +217,37 @@ class CrawlRun:
                     "provenance": record.provenance,
                 }
             )
-        revision = restatus(rebase(record, latest), self.registry).model_copy(update={"revised_at": now})
+        revision = restatus(rebase(record, latest), self.registry, languages)
+        revision = revision.model_copy(update={"revised_at": now})
         return _review_again(revision, latest)
 
-    def store(self, records: list[Record], summary: SiteSummary) -> None:
-        """Translate a batch of records, then append each re-based on its latest revision."""
+    def store(self, records: list[Record], summary: SiteSummary, languages: tuple[str, ...] = ()) -> None:
+        """Translate a batch of records, then append each re-based on its latest revision.
+
+        With ``languages`` (the site's list) and without ``all_languages``, paragraphs in other
+        languages are not sent to a model and are counted in ``summary.outside_languages``.
+        """
         records = [self.cleaners.drop_learned_template(r) for r in records]
-        translated = translate_records(records, self.registry, self.options.target_lang, self.memory)
-        written = self.log.revise({r.id: partial(self._rebased, r) for r in translated})
+        only = None if self.options.all_languages or not languages else languages
+        target = self.options.target_lang
+        translated = translate_records(records, self.registry, target, self.memory, source_languages=only)
+        written = self.log.revise({r.id: partial(self._rebased, r, only) for r in translated})
         summary.unchanged += len(translated) - len(written)
         for record in written:
             summary.records_written += 1
             if record.revision == 1:
                 summary.new += 1
+                summary.new_urls.append(record.url)
             else:
                 summary.revised += 1
+                summary.revised_urls.append(record.url)
             summary.languages[record.source_lang] += 1
+            if only is not None:
+                summary.outside_languages.update(
+                    s.lang
+                    for s in record.segments
+                    if s.target is None and s.lang not in (*only, target, UNDETERMINED) and not s.edited_by
+                )
             summary.statuses[record.status.value] += 1
             if record.status is Status.UNTRANSLATED:
                 for reason in untranslated_reasons(record):
@@ -313,7 +331,7 @@ class _SiteCrawl:
             await asyncio.gather(*self.storing)
         await self._flush()
         if self.gone:
-            await asyncio.to_thread(self.run_.mark_removed, self.gone)
+            self.summary.records_written += await asyncio.to_thread(self.run_.mark_removed, self.gone)
         self._account_for_leftovers()
         return self.summary
 
@@ -609,7 +627,9 @@ class _SiteCrawl:
         """Store the pending batch; shielded, so the run's deadline never cuts a batch in half."""
         batch, self.pending = self.pending, []
         if batch:
-            task = asyncio.ensure_future(asyncio.to_thread(self.run_.store, batch, self.summary))
+            task = asyncio.ensure_future(
+                asyncio.to_thread(self.run_.store, batch, self.summary, self.site.languages)
+            )
             self.storing.append(task)
             await asyncio.shield(task)
 

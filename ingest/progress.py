@@ -1,4 +1,4 @@
-"""What a crawl shows while it runs: a live display on a terminal, plain log lines under cron.
+"""What a crawl shows while it runs: a live display on a terminal, log records under cron.
 
 The pipeline calls a ``Progress`` for every URL outcome; it never prints by itself, so a run is
 equally at home in a terminal, a systemd journal or a test.
@@ -6,6 +6,7 @@ equally at home in a terminal, a systemd journal or a test.
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from typing import Protocol, TextIO
@@ -37,30 +38,54 @@ class Silent:
 
 
 class LogLines:
-    """One line per failure and removal, and a count line every ``every`` seconds: journal-friendly."""
+    """Log records through the ``werger.crawl`` logger: journal- and log-shipper-friendly.
 
-    def __init__(self, stream: TextIO | None = None, every: float = 10.0) -> None:
-        self.stream = stream or sys.stderr
+    debug: every URL's outcome; info: a site's start and end, removals, and a count line every
+    ``every`` seconds; warning: every failure; error: a site that could not run. Each record
+    carries ``site`` and, where there is one, ``url``, ``outcome`` and ``counts`` as fields, which
+    ``--log-format json`` writes out.
+    """
+
+    def __init__(self, logger: logging.Logger | None = None, every: float = 10.0) -> None:
+        self.logger = logger or logging.getLogger("werger.crawl")
         self.every = every
         self._last = 0.0
 
-    def _line(self, text: str) -> None:
-        print(f"werger: {terminal_text(text)}", file=self.stream, flush=True)
+    def _log(self, level: int, text: str, **fields: object) -> None:
+        self.logger.log(level, terminal_text(text), extra=fields)
 
     def site_started(self, site: str) -> None:
-        self._line(f"site {site}: started")
+        self._log(logging.INFO, f"site {site}: started", site=site, event="site_started")
         self._last = time.monotonic()
 
     def advanced(self, summary: SiteSummary, queued: int, url: str, outcome: str) -> None:
-        if outcome.startswith(("failed", "removed")):
-            self._line(f"site {summary.site}: {outcome}: {url}")
+        level = logging.DEBUG
+        if outcome.startswith("failed"):
+            level = logging.WARNING
+        elif outcome.startswith("removed"):
+            level = logging.INFO
+        text = f"site {summary.site}: {outcome}: {url}"
+        self._log(level, text, site=summary.site, url=url, outcome=outcome)
         if time.monotonic() - self._last >= self.every:
             self._last = time.monotonic()
-            self._line(f"site {summary.site}: {_counts(summary)}, {queued} queued")
+            self._log(
+                logging.INFO,
+                f"site {summary.site}: {_counts(summary)}, {queued} queued",
+                site=summary.site,
+                counts=summary.outcomes,
+                queued=queued,
+            )
 
     def site_finished(self, summary: SiteSummary) -> None:
         state = f"not ok: {summary.error}" if summary.error else "done"
-        self._line(f"site {summary.site}: {state}: {_counts(summary)}")
+        self._log(
+            logging.ERROR if summary.error else logging.INFO,
+            f"site {summary.site}: {state}: {_counts(summary)}",
+            site=summary.site,
+            event="site_finished",
+            ok=summary.error is None,
+            counts=summary.outcomes,
+        )
 
     def close(self) -> None:
         return
@@ -73,10 +98,10 @@ class LiveDisplay:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self._progress = Progress(
-            TextColumn("[bold]{task.description}"),
+            TextColumn("{task.description}", style="bold", markup=False),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("{task.fields[counts]}"),
+            TextColumn("{task.fields[counts]}", markup=False),
             TimeElapsedColumn(),
         )
         self._progress.start()
@@ -100,9 +125,12 @@ class LiveDisplay:
 
 
 def for_stream(stream: TextIO | None = None) -> Progress:
-    """A live display on a terminal, log lines otherwise (cron, systemd, pipes)."""
+    """A live display on a terminal with text logs; log records otherwise (cron, systemd, pipes,
+    ``--log-format json``)."""
+    from ingest.logs import current_format
+
     stream = stream or sys.stderr
-    return LiveDisplay() if stream.isatty() else LogLines(stream)
+    return LiveDisplay() if stream.isatty() and current_format() == "text" else LogLines()
 
 
 def _counts(summary: SiteSummary) -> str:

@@ -15,6 +15,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from rich.text import Text
+
 from store.files import write_atomically
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -43,18 +45,26 @@ class Failure:
 
 @dataclass
 class SiteSummary:
-    """Counts for one site; every URL the run touched lands in exactly one outcome."""
+    """Counts for one site; every URL the run touched lands in exactly one outcome.
+
+    ``records_written`` counts lines appended to the log: new and revised records plus the removal
+    revisions written for stored pages that now answer 404/410. ``new_urls``, ``revised_urls`` and
+    ``removed`` list the URLs behind those lines, so monitoring can act on each one.
+    """
 
     site: str
     pages_fetched: int = 0
     records_written: int = 0
     new: int = 0
     revised: int = 0
+    new_urls: list[str] = field(default_factory=list)
+    revised_urls: list[str] = field(default_factory=list)
     unchanged: int = 0
     not_modified: int = 0
     removed: list[str] = field(default_factory=list)
     retried: int = 0
     languages: Counter[str] = field(default_factory=Counter)
+    outside_languages: Counter[str] = field(default_factory=Counter)
     statuses: Counter[str] = field(default_factory=Counter)
     untranslated_reasons: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
@@ -68,7 +78,7 @@ class SiteSummary:
     def outcomes(self) -> dict[str, int]:
         """How many URLs ended in each outcome."""
         return {
-            "written": self.records_written,
+            "written": self.new + self.revised,
             "unchanged": self.unchanged,
             "not_modified": self.not_modified,
             "removed": len(self.removed),
@@ -81,7 +91,7 @@ class SiteSummary:
         data = {name: getattr(self, name) for name in self.__dataclass_fields__}
         data["failures"] = [asdict(f) for f in self.failures]
         data["outcomes"] = self.outcomes
-        for name in ("languages", "statuses", "untranslated_reasons", "skipped"):
+        for name in ("languages", "outside_languages", "statuses", "untranslated_reasons", "skipped"):
             data[name] = dict(sorted(data[name].items()))
         return data
 
@@ -134,48 +144,111 @@ _COLUMNS = (
 )
 
 
-def render(summary: RunSummary, console=None) -> None:
-    """Print the summary as tables on the terminal."""
-    from rich.console import Console
+def _row(site: SiteSummary) -> tuple[str, ...]:
+    return (
+        site.site,
+        str(site.pages_fetched),
+        str(site.new),
+        str(site.revised),
+        str(site.unchanged),
+        str(site.not_modified),
+        str(len(site.removed)),
+        str(sum(site.skipped.values())),
+        str(len(site.failures)),
+        ", ".join(f"{lang} {n}" for lang, n in sorted(site.languages.items())),
+        str(site.statuses.get("machine", 0) + site.statuses.get("needs_review", 0)),
+        str(site.statuses.get("untranslated", 0)),
+    )
+
+
+def _table(rows: list[tuple[str, ...]], width: int):
+    """One row per site when that fits in ``width`` columns; else one block per site.
+
+    Rich shrinks a table that is too wide by cutting its cells ("par…"), which loses the very
+    figures an operator reads the table for; a site per block never has to cut anything.
+    """
     from rich.table import Table
+
+    needed = sum(max(len(c), *(len(r[i]) for r in rows)) + 3 for i, c in enumerate(_COLUMNS)) + 1
+    if needed <= width:
+        table = Table(title="werger run")
+        for column in _COLUMNS:
+            table.add_column(column, justify="left" if column in ("site", "languages") else "right")
+        for row in rows:
+            table.add_row(*row)
+        return table
+    table = Table(title="werger run", show_header=False)
+    table.add_column("what", no_wrap=True)
+    table.add_column("count", overflow="fold")
+    for number, row in enumerate(rows):
+        table.add_row(*(Text(part, style="bold") for part in ("site", row[0])), end_section=False)
+        for column, value in zip(_COLUMNS[1:], row[1:], strict=True):
+            table.add_row(column, value, end_section=column == _COLUMNS[-1] and number < len(rows) - 1)
+    return table
+
+
+def _line(label: str, style: str, text: str) -> Text:
+    """A label in colour and text from the crawl taken literally (a URL may hold "[red]" or an
+    escape sequence)."""
+    from ingest.logs import printable
+
+    return Text.assemble((label, style), " ", printable(text))
+
+
+def render(summary: RunSummary, console=None) -> None:
+    """Print the summary on the terminal; nothing from a crawled page is read as markup."""
+    from rich.console import Console
 
     console = console or Console()
     if not console.is_terminal:
         console.width = max(console.width, 140)
-    table = Table(title="werger run")
-    for column in _COLUMNS:
-        table.add_column(column, justify="left" if column in ("site", "languages") else "right")
+    rows = [_row(site) for site in summary.sites]
+    if rows:
+        console.print(_table(rows, console.width), markup=False, highlight=False)
     for site in summary.sites:
-        table.add_row(
-            markup_text(site.site),
-            str(site.pages_fetched),
-            str(site.new),
-            str(site.revised),
-            str(site.unchanged),
-            str(site.not_modified),
-            str(len(site.removed)),
-            str(sum(site.skipped.values())),
-            str(len(site.failures)),
-            markup_text(", ".join(f"{lang} {n}" for lang, n in sorted(site.languages.items()))),
-            str(site.statuses.get("machine", 0) + site.statuses.get("needs_review", 0)),
-            str(site.statuses.get("untranslated", 0)),
-        )
-    console.print(table)
-    for site in summary.sites:
-        name = markup_text(site.site)
         for reason, count in site.untranslated_reasons.most_common():
             console.print(
-                f"[yellow]untranslated[/] {name}: {count} page(s): {markup_text(reason)}",
-                highlight=False,
+                _line("untranslated", "yellow", f"{site.site}: {count} page(s): {reason}"), soft_wrap=True
+            )
+        if site.outside_languages:
+            found = ", ".join(f"{lang} {n}" for lang, n in sorted(site.outside_languages.items()))
+            console.print(
+                _line(
+                    "not translated",
+                    "yellow",
+                    f"{site.site}: paragraphs outside the site's languages: {found} "
+                    "(--all-languages translates them)",
+                ),
                 soft_wrap=True,
             )
         for url in site.removed:
-            console.print(f"[yellow]removed[/] {markup_text(url)}", highlight=False, soft_wrap=True)
+            console.print(_line("removed", "yellow", url), soft_wrap=True)
         for failure in site.failures:
-            line = f"[red]failed[/] {markup_text(failure.url)}: {markup_text(failure.reason)}"
-            console.print(line, highlight=False, soft_wrap=True)
+            console.print(_line("failed", "red", f"{failure.url}: {failure.reason}"), soft_wrap=True)
         if site.skipped:
             skipped = ", ".join(f"{why} {n}" for why, n in sorted(site.skipped.items()))
-            console.print(f"skipped {name}: {markup_text(skipped)}", highlight=False, soft_wrap=True)
+            console.print(_line("skipped", "", f"{site.site}: {skipped}"), soft_wrap=True)
     for reason in summary.reasons:
-        console.print(f"[bold red]not ok[/] {markup_text(reason)}", highlight=False, soft_wrap=True)
+        console.print(_line("not ok", "bold red", reason), soft_wrap=True)
+
+
+def log_run(summary: RunSummary, out_dir: Path) -> None:
+    """One log record for the whole run: info when ok, error with the reasons otherwise."""
+    import logging
+
+    outcomes: Counter[str] = Counter()
+    for site in summary.sites:
+        outcomes.update(site.outcomes)
+    text = "run ok" if summary.ok else "run not ok: " + "; ".join(summary.reasons)
+    logging.getLogger("werger.crawl").log(
+        logging.INFO if summary.ok else logging.ERROR,
+        f"{text}: {', '.join(f'{k} {v}' for k, v in outcomes.items() if v) or 'nothing to do'}",
+        extra={
+            "event": "run_finished",
+            "ok": summary.ok,
+            "reasons": summary.reasons,
+            "counts": dict(outcomes),
+            "records_written": sum(site.records_written for site in summary.sites),
+            "summary_file": str(out_dir / "run-summary.json"),
+        },
+    )

@@ -48,7 +48,10 @@ class Segment(BaseModel):
     lang_confidence: float = Field(ge=0.0, le=1.0)
     source: str
     target: str | None = Field(
-        default=None, description="Translation; null when not needed or no model was available."
+        default=None,
+        description="Translation into the record's target_lang. null means not translated (no model, "
+        "language undetermined or outside the site's languages, or already in the target language); "
+        "only a paragraph whose lang equals target_lang may stand in with its source.",
     )
     engine: EngineRef | None = None
     qa_flags: list[str] = Field(default_factory=list)
@@ -96,19 +99,23 @@ class Provenance(BaseModel):
 
 
 class Record(BaseModel):
-    """One JSONL line: a revision of a page. Readers keep the highest revision per id.
+    """One JSONL line: one revision of one page.
 
-    In the log, every revision of a record is a line and the highest ``revision`` is the current
-    state. ``werger export`` gives one line per record: the latest revision, or with ``--status
-    approved`` the latest *approved* revision (so downstream keeps the last approved text while a
-    newer revision awaits review; ``newer_revision`` then says so). A record whose page the site no
-    longer serves has ``removed_at`` set.
+    Reading rules: the line with the highest revision per id is the record's current state; the
+    latest approved state is, per id, the highest revision whose status is approved. ``werger
+    export`` gives one line per record: the latest revision, or with ``--status approved`` the
+    latest *approved* revision (so downstream keeps the last approved text while a newer revision
+    awaits review; ``newer_revision`` then says so). A line that does not end in a newline is being
+    written (or was torn by a crash): skip it and read it on the next pass. ``removed_at`` set means
+    the site stopped serving the page at that time.
     """
 
     model_config = ConfigDict(extra="forbid")
     schema_: str = Field(default=SCHEMA_ID, alias="schema", pattern=r"^werger\.record/1$")
     id: str = Field(pattern=r"^[0-9a-f]{32}$")
-    revision: int = Field(ge=1)
+    revision: int = Field(
+        ge=1, description="1, 2, 3... per id; the highest revision of an id is its current state."
+    )
     revised_at: datetime
     url: str
     canonical_url: str
@@ -135,7 +142,7 @@ class Record(BaseModel):
     removed_at: datetime | None = Field(
         default=None,
         description="When the site stopped serving the page (HTTP 404/410); its text and translations "
-        "are kept. Null while the page is served.",
+        "are kept. Null while the page is served; a later revision without it means the page came back.",
     )
     conflicts: list[EditConflict] = Field(
         default_factory=list,

@@ -68,3 +68,58 @@ def test_every_command_documents_an_example():
         name for name, cmd in commands(typer.main.get_command(app)) if "Example" not in (cmd.help or "")
     ]
     assert undocumented == []
+
+
+def all_commands():
+    import typer
+
+    from ingest.cli import app
+
+    def walk(group, prefix: tuple[str, ...] = ()):
+        for name, command in group.commands.items():
+            if hasattr(command, "commands"):
+                yield from walk(command, (*prefix, name))
+            else:
+                yield (*prefix, name), command
+
+    return list(walk(typer.main.get_command(app)))
+
+
+def test_every_bracketed_word_in_help_texts_is_shown():
+    import re
+
+    from typer.testing import CliRunner
+
+    from ingest.cli import app
+
+    checked = 0
+    for path, command in all_commands():
+        texts = [command.help or "", *(getattr(p, "help", None) or "" for p in command.params)]
+        shown = " ".join(CliRunner().invoke(app, [*path, "--help"], terminal_width=100).output.split())
+        for text in texts:
+            for word in re.findall(r"\[[^\]]*\]", text):
+                assert " ".join(word.split()) in shown, f"werger {' '.join(path)} --help lost {word}"
+                checked += 1
+    assert checked >= 4
+
+
+def test_config_errors_keep_their_bracketed_words(tmp_path):
+    sites = tmp_path / "sites.toml"
+    sites.write_text('[crawler]\ncontact = "x@example.org"\n', encoding="utf-8")
+    result = werger("crawl", str(sites), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert "no [sites.<name>] tables found" in result.stderr
+    sites.write_text('[crawler]\nretries = "many"\n[sites.a]\nstart_urls = ["https://a.example/"]\n')
+    result = werger("crawl", str(sites), "--out", str(tmp_path / "out"))
+    assert "[crawler] retries" in result.stderr
+
+
+def test_the_overlapping_run_message_keeps_the_crawler_table_name(tmp_path):
+    from ingest.runlock import RunLock
+
+    sites = tmp_path / "sites.toml"
+    sites.write_text('[sites.a]\nstart_urls = ["https://a.example/"]\n', encoding="utf-8")
+    with RunLock(tmp_path / "out"):
+        result = werger("crawl", str(sites), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert "lower max_run_time in the [crawler] table" in " ".join(result.stderr.split())

@@ -14,6 +14,12 @@ from store.users import Users
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def data_folder(path: Path) -> Path:
+    """A folder a crawl wrote to (commands refuse --data folders werger did not make)."""
+    (path / "records.jsonl").touch()
+    return path
+
+
 def werger(*args: str, stdin: str | None = None):
     """The real CLI, in process (typer's runner), so the suite stays fast."""
     result = CliRunner().invoke(app, list(args), input=stdin)
@@ -23,9 +29,8 @@ def werger(*args: str, stdin: str | None = None):
 
 
 def test_users_add_stores_only_a_hash_readable_by_the_owner(tmp_path):
-    result = werger(
-        "users", "add", "amina", "--data", str(tmp_path), "--password-stdin", stdin="s3cret-pass\n"
-    )
+    data = str(data_folder(tmp_path))
+    result = werger("users", "add", "amina", "--data", data, "--password-stdin", stdin="s3cret-pass\n")
     assert result.exit_code == 0, result.stderr
     text = (tmp_path / "users.json").read_text(encoding="utf-8")
     assert "s3cret-pass" not in text
@@ -38,13 +43,14 @@ def test_users_add_stores_only_a_hash_readable_by_the_owner(tmp_path):
 
 
 def test_a_short_password_is_refused_with_the_rule(tmp_path):
-    result = werger("users", "add", "amina", "--data", str(tmp_path), "--password-stdin", stdin="short\n")
+    data = str(data_folder(tmp_path))
+    result = werger("users", "add", "amina", "--data", data, "--password-stdin", stdin="short\n")
     assert result.exit_code == 1
     assert "at least 8 characters" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "users.json").exists()
 
 
 def test_review_without_reviewers_says_how_to_add_one(tmp_path):
-    result = werger("review", "--data", str(tmp_path))
+    result = werger("review", "--data", str(data_folder(tmp_path)))
     assert result.exit_code == 1
     assert "werger users add NAME" in result.stderr

@@ -10,6 +10,7 @@ something is missing, a reason that tells the user the command that fixes it.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from store.record import Record, Segment, Status
@@ -80,13 +81,16 @@ def translate_records(
     registry: EngineRegistry,
     target: str,
     memory: TranslationMemory | None = None,
+    source_languages: Collection[str] | None = None,
 ) -> list[Record]:
     """Return copies of ``records`` with every translatable segment translated into ``target``.
 
     The title is translated as a segment of its own (``title_segment``), with the same engine,
     memory, glossary and checks. Segments a person edited keep their text. With ``memory``,
     sentences already translated by the same model (id and version) are taken from it and new ones
-    are added to it.
+    are added to it. With ``source_languages`` (a site's ``languages``), paragraphs in other
+    languages are not sent to any model: their target stays null and the record's
+    ``status_reason`` says so.
     """
     records = [r.model_copy(deep=True, update={"target_lang": target}) for r in records]
     for record in records:
@@ -94,9 +98,13 @@ def translate_records(
     batches: dict[tuple[str, str], list[str]] = defaultdict(list)
     slots: dict[tuple[str, str], list[_Slot]] = defaultdict(list)
     missing: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    unlisted: dict[int, Counter[str]] = defaultdict(Counter)
     for r_index, record in enumerate(records):
         for s_index, segment in _parts(record):
             if segment.lang in (target, UNDETERMINED) or segment.edited_by:
+                continue
+            if source_languages is not None and segment.lang not in source_languages:
+                unlisted[r_index][segment.lang] += 1
                 continue
             pair = (segment.lang, target)
             if registry.find(*pair) is None:
@@ -124,26 +132,54 @@ def translate_records(
         record.status, record.status_reason = _status(
             record.translatable_segments(), target, missing.get(r_index, set())
         )
+        if unlisted.get(r_index):
+            _note_unlisted(record, unlisted[r_index], source_languages or ())
     return records
 
 
-def restatus(record: Record, registry: EngineRegistry) -> Record:
+def restatus(
+    record: Record, registry: EngineRegistry, source_languages: Collection[str] | None = None
+) -> Record:
     """``record`` with its status and reason computed again from its segments as they are now.
 
     For a revision whose segments changed after translation (editors' work carried over onto it):
-    an edited paragraph needs no model and carries no machine flags.
+    an edited paragraph needs no model and carries no machine flags. ``source_languages`` is as in
+    ``translate_records``: paragraphs outside it are not waiting for a model.
     """
     target = record.target_lang
+    waiting = [
+        s
+        for s in record.translatable_segments()
+        if s.target is None and not s.edited_by and s.lang not in (target, UNDETERMINED)
+    ]
+    unlisted = Counter(
+        s.lang for s in waiting if source_languages is not None and s.lang not in source_languages
+    )
     missing = {
-        (s.lang, target)
-        for s in record.segments
-        if s.target is None
-        and not s.edited_by
-        and s.lang not in (target, UNDETERMINED)
-        and registry.find(s.lang, target) is None
+        (s.lang, target) for s in waiting if s.lang not in unlisted and registry.find(s.lang, target) is None
     }
-    status, reason = _status(record.segments, target, missing)
-    return record.model_copy(update={"status": status, "status_reason": reason})
+    revision = record.model_copy(deep=True)
+    revision.status, revision.status_reason = _status(revision.translatable_segments(), target, missing)
+    if unlisted:
+        _note_unlisted(revision, unlisted, source_languages or ())
+    return revision
+
+def unlisted_reason(counts: Counter[str], listed: Collection[str]) -> str:
+    """Why paragraphs in languages outside a site's ``languages`` were not translated."""
+    found = ", ".join(f"{n} in {lang}" for lang, n in sorted(counts.items()))
+    return (
+        f"paragraphs not translated: {found}, outside the site's languages "
+        f"({', '.join(listed)}); crawl with --all-languages to translate them"
+    )
+
+
+def _note_unlisted(record: Record, counts: Counter[str], listed: Collection[str]) -> None:
+    """A record with nothing else to translate is untranslated; otherwise only the reason says it."""
+    reason = unlisted_reason(counts, listed)
+    if record.status is Status.NOT_NEEDED:
+        record.status, record.status_reason = Status.UNTRANSLATED, reason
+    else:
+        record.status_reason = f"{record.status_reason}; {reason}" if record.status_reason else reason
 
 
 def _translate(

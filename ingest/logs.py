@@ -1,0 +1,103 @@
+"""Log lines for cron, systemd and log shippers: plain text or one JSON object per line.
+
+Everything werger logs goes through the ``werger`` logger (``logging`` from the standard library),
+so a program embedding werger can route it with its own handlers. ``configure`` is what the
+command line uses: ``--log-level`` picks the threshold (debug shows every URL's outcome, info the
+progress of each site, warning only failures) and ``--log-format json`` writes one object per line
+with ``time`` (UTC, ISO 8601), ``level``, ``logger``, ``message`` and the event's own fields
+(``site``, ``url``, ``outcome``, ``counts``, ...), which journald, Vector, Fluent Bit or Loki read
+without a parsing rule.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from datetime import UTC, datetime
+from typing import TextIO
+
+LOGGER = "werger"
+LEVELS = ("debug", "info", "warning", "error")
+FORMATS = ("text", "json")
+# Attributes every LogRecord has; anything else was passed in ``extra`` and belongs to the event.
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
+
+
+# Control characters (terminal escape sequences, newlines) in a URL from a crawled page must not
+# reach the terminal or split a log line: they are shown as \xNN.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters shown as ``\\xNN``: safe for a terminal and one line long.
+
+    Rich strips only a few control codes; ESC sequences would pass through to the terminal.
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+class TextFormatter(logging.Formatter):
+    """``werger: message`` for info and below, ``werger: warning: message`` above; one line each."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = printable(record.getMessage())
+        if record.levelno >= logging.WARNING:
+            return f"werger: {record.levelname.lower()}: {message}"
+        return f"werger: {message}"
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line; a message never spans lines, whatever a crawled page held."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        event = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        event.update({k: v for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_")})
+        if record.exc_info:
+            event["exception"] = self.formatException(record.exc_info)
+        return json.dumps(event, ensure_ascii=False, default=str)
+
+
+def configure(level: str = "info", fmt: str = "text", stream: TextIO | None = None) -> logging.Logger:
+    """Send the ``werger`` logger's records at ``level`` and above to ``stream`` (stderr) in ``fmt``.
+
+    Replaces the handler a previous call installed, so it may be called once per command. Raises
+    ValueError for a level or format not in ``LEVELS`` / ``FORMATS``.
+    """
+    if level not in LEVELS or fmt not in FORMATS:
+        raise ValueError(f"log level must be one of {LEVELS} and format one of {FORMATS}")
+    logger = logging.getLogger(LOGGER)
+    for handler in [h for h in logger.handlers if getattr(h, "_werger", False)]:
+        logger.removeHandler(handler)
+    handler = _StderrHandler(stream)
+    handler._werger = True  # type: ignore[attr-defined]
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    logger.addHandler(handler)
+    logger.setLevel(level.upper())
+    logger.propagate = False
+    logger.werger_format = fmt  # type: ignore[attr-defined]
+    return logger
+
+
+def current_format() -> str:
+    """The format ``configure`` installed last ("text" when it was never called)."""
+    return getattr(logging.getLogger(LOGGER), "werger_format", "text")
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to the stream given, else to whatever ``sys.stderr`` is at the time of each record
+    (test runners swap it)."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        super().__init__(stream)
+        self._fixed = stream
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = self._fixed or sys.stderr
+        super().emit(record)
