@@ -1,6 +1,6 @@
 """Translation throughput, side by side on the same sentences in one run.
 
-    uv run python bench/translate.py [--sentences 500] [--languages ru ar]
+    uv run python bench/translate.py [--sentences 500] [--languages ru ar] [--rounds 3]
 
 Builds (once, cached in bench/.cache/) a ru->en and an ar->en Argos package of the real Argos
 shape: 6+6 layers, d_model 512, 8 heads, FFN 2048, 32k vocabulary, int8, random weights. Random
@@ -15,9 +15,15 @@ language, on the same sentences from FLORES-200 (../shared/data/lid), grouped in
   3. raw CTranslate2: translate_batch on the same sentences werger's splitter produced, already
      tokenised, sorted by length, at the best batch size found by a sweep on the first sentences.
 
-werger runs with a fresh translation memory (as a crawl does); then the same records are
-translated again with the now warm memory, which must reach the engine with zero sentences.
-Prints sentences/second and the ratios the targets are stated in.
+All methods are warmed up first (a few paragraphs each, untimed), then run in ``--rounds``
+rounds, the order of the methods turning each round, so a load change on a shared machine
+falls on every method alike; a ratio is the median of its per-round ratios. werger runs each
+round with a fresh translation memory (as a crawl does) and with a title per record, translated
+as a segment of its own; a fourth method, werger without titles, gives the title's cost. The
+cost of sentence-level QA is timed on werger's outputs: every check on each paragraph alone,
+against every check on each paragraph and each of its sentences. Finally the same records are
+translated again with a warm memory, which must reach the engine with zero sentences. Prints
+sentences/second and the ratios the targets are stated in.
 """
 
 from __future__ import annotations
@@ -25,10 +31,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
 import tempfile
 import time
 import types
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +48,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 from conftest import make_record  # noqa: E402
 from tiny_argos import build_argos_package  # noqa: E402
 
-LID = ROOT.parent / "shared" / "data" / "lid"
+# ../shared beside the checkout; a worktree one level deeper finds it one level up
+LID = next(
+    (p / "shared" / "data" / "lid" for p in (ROOT.parent, ROOT.parent.parent) if (p / "shared").is_dir()),
+    ROOT.parent / "shared" / "data" / "lid",
+)
 CACHE = Path(__file__).resolve().parent / ".cache"
 FLORES = {"ru": ["rus_Cyrl"], "ar": ["arb_Arab", "acm_Arab", "acq_Arab", "aeb_Arab", "ajp_Arab", "apc_Arab"]}
 SHAPE = {"d_model": 512, "heads": 8, "ffn": 2048, "layers": 6, "model_vocab": 32000}
@@ -162,19 +174,49 @@ def cap(longest: int) -> int:
     return decoding_cap(longest, RATIO)
 
 
-def run_werger(paragraphs: list[str], registry, lang: str, memory=None) -> float:
+PER_RECORD = 6
+
+
+def bench_records(paragraphs: list[str], lang: str, titles: list[str] | None = None) -> list:
+    """Records of ``PER_RECORD`` paragraphs; with ``titles``, each gets one (a sentence of its own)."""
+    records = []
+    for k, i in enumerate(range(0, len(paragraphs), PER_RECORD)):
+        record = make_record(
+            [(lang, p) for p in paragraphs[i : i + PER_RECORD]], url=f"https://bench.example/{lang}/{i}"
+        )
+        if titles:
+            record = record.model_copy(update={"title": titles[k % len(titles)]})
+        records.append(record)
+    return records
+
+
+def run_werger(records: list, registry, memory=None) -> tuple[float, list]:
     from translate.records import translate_records
 
-    per_record = 6
-    records = [
-        make_record(
-            [(lang, p) for p in paragraphs[i : i + per_record]], url=f"https://bench.example/{lang}/{i}"
-        )
-        for i in range(0, len(paragraphs), per_record)
-    ]
     start = time.perf_counter()
-    translate_records(records, registry, "en", memory)
-    return time.perf_counter() - start
+    translated = translate_records(records, registry, "en", memory)
+    return time.perf_counter() - start, translated
+
+
+def qa_cost(translated: list, lang: str, outputs: dict[str, str]) -> tuple[float, float, int]:
+    """Seconds for every QA check per paragraph only, and per paragraph and sentence; sentences.
+
+    ``outputs`` maps each source sentence to what the engine returned for it (the translation
+    memory of the run), as ``translate_records`` holds them.
+    """
+    from translate.quality import quality_flags, segment_flags
+    from translate.segment import split_sentences
+
+    segments = [s for r in translated for s in r.translatable_segments() if s.target]
+    pairs = [[(x, outputs.get(x, "")) for x in split_sentences(s.source, lang)] for s in segments]
+    start = time.perf_counter()
+    for s in segments:
+        quality_flags(s.source, s.target, "en")
+    paragraph_only = time.perf_counter() - start
+    start = time.perf_counter()
+    for s, sentence_pairs in zip(segments, pairs, strict=True):
+        segment_flags(s.source, s.target, "en", sentence_pairs)
+    return paragraph_only, time.perf_counter() - start, sum(len(p) for p in pairs)
 
 
 class CappedTranslator:
@@ -188,14 +230,21 @@ class CappedTranslator:
         return self.translator.translate_batch(tokens, **kwargs)
 
 
-def run_argos(paragraphs: list[str], lang: str) -> float:
+def warm_argos(paragraphs: list[str], lang: str) -> None:
+    """Load argostranslate's model and give its translator the benchmark's decoding cap."""
     import argostranslate.translate as argos
 
     translation = argos.get_translation_from_codes(lang, "en")
-    underlying = translation.underlying
-    warm_up = f"{paragraphs[0]} {paragraphs[1]}"  # not a benchmark paragraph: argos caches paragraphs
-    argos.translate(warm_up, lang, "en")
-    underlying.translator = CappedTranslator(underlying.translator)
+    for paragraph in paragraphs[:3]:
+        argos.translate(paragraph, lang, "en")
+    if not isinstance(translation.underlying.translator, CappedTranslator):
+        translation.underlying.translator = CappedTranslator(translation.underlying.translator)
+
+
+def run_argos(paragraphs: list[str], lang: str) -> float:
+    import argostranslate.translate as argos
+
+    argos.get_translation_from_codes(lang, "en").cache = {}  # it keeps the last call's paragraphs
     start = time.perf_counter()
     for paragraph in paragraphs:
         argos.translate(paragraph, lang, "en")
@@ -228,6 +277,68 @@ def prepare_argos(work: Path, packages: dict[str, Path], threads: int) -> None:
     sys.modules.setdefault("stanza", stub)
 
 
+def bench_language(lang: str, args, registry, package_file: Path, work: Path, options) -> tuple:
+    """Warm-up, interleaved timed rounds, QA cost and the warm-memory check for one language."""
+    import ctranslate2
+    import sentencepiece
+
+    from translate.cache import TranslationMemory
+    from translate.segment import split_sentences
+
+    threads = options.thread_count()
+    items = sentences(lang, args.sentences)
+    paragraphs = paragraphs_of(items)
+    titles = sentences(lang, args.sentences + 40)[args.sentences :]
+    folder = work / "packages" / package_file.stem
+    tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(folder / "sentencepiece.model"))
+    split = [s for p in paragraphs for s in split_sentences(p, lang)]
+    tokens = tokenizer.encode(split, out_type=str)
+    translator = ctranslate2.Translator(
+        str(folder / "model"), device="cpu", compute_type="int8", inter_threads=1, intra_threads=threads
+    )
+    sweep = {b: run_raw(translator, tokens[: args.sweep], b, options.beam_size) for b in (8, 16, 32, 64)}
+    best = min(sweep, key=sweep.get)
+    print(f"{lang}: raw batch-size sweep on {args.sweep} sentences (s): "
+          + ", ".join(f"{b}: {t:.2f}" for b, t in sweep.items()) + f" -> {best}")  # fmt: skip
+    with_titles = bench_records(paragraphs, lang, titles)
+    without_titles = bench_records(paragraphs, lang)
+    # warm-up, untimed: every method loads its model and runs a few paragraphs
+    run_werger(bench_records(paragraphs[:4], lang, titles[:1]), registry)
+    warm_argos(paragraphs, lang)
+    run_raw(translator, tokens[:16], best, options.beam_size)
+
+    def werger_fresh_memory(records: list, memory_path: Path) -> float:
+        with TranslationMemory(memory_path) as memory:
+            return run_werger(records, registry, memory)[0]
+
+    times: dict[str, list[float]] = defaultdict(list)
+    methods = {
+        "werger": lambda r: werger_fresh_memory(with_titles, work / f"tm-{lang}-{r}.sqlite"),
+        "werger, no titles": lambda r: werger_fresh_memory(without_titles, work / f"tm-{lang}-{r}-nt.sqlite"),
+        "argos": lambda r: run_argos(paragraphs, lang),
+        "raw": lambda r: run_raw(translator, tokens, best, options.beam_size),
+    }
+    names = list(methods)
+    for r in range(args.rounds):
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            times[name].append(methods[name](r))
+    row = (lang, len(items), len(paragraphs), times, best)
+
+    with TranslationMemory(work / f"tm-{lang}-warm.sqlite") as memory:
+        _, translated = run_werger(with_titles, registry, memory)
+        cold_misses = memory.misses
+        memory.hits = memory.misses = 0
+        again, _ = run_werger(with_titles, registry, memory)
+        warm_row = (lang, cold_misses, memory.misses, memory.hits, again)
+        engine = registry.find(lang, "en")
+        segments = [s for r in translated for s in r.translatable_segments()]
+        sources = [x for s in segments for x in split_sentences(s.source, lang)]
+        outputs = memory.lookup(sources, f"{lang}->en", engine.ref)
+    qa_row = (lang, *qa_cost(translated, lang, outputs), statistics.median(times["werger"]))
+
+    return row, qa_row, warm_row
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -235,12 +346,9 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=500, help="sentences per language")
     parser.add_argument("--languages", nargs="+", default=["ru", "ar"])
     parser.add_argument("--sweep", type=int, default=120, help="sentences used to pick raw's batch size")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved timed rounds per language")
     args = parser.parse_args()
 
-    import ctranslate2
-    import sentencepiece
-
-    from translate.cache import TranslationMemory
     from translate.ct2 import DecodingOptions
     from translate.registry import build_registry
 
@@ -250,43 +358,44 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="werger-bench-"))
     prepare_argos(work, packages, threads)
     registry = build_registry(work / "packages", glossary_dir=work / "none", options=options)
-    print(f"CPU threads {threads}, beam {options.beam_size}, int8, decoding cap {RATIO}x input\n")
+    print(f"CPU threads {threads}, beam {options.beam_size}, int8, decoding cap {RATIO}x input, "
+          f"{args.rounds} interleaved rounds\n")  # fmt: skip
 
-    rows, warm = [], []
+    rows, warm, qa = [], [], []
     for lang in args.languages:
-        items = sentences(lang, args.sentences)
-        paragraphs = paragraphs_of(items)
-        folder = work / "packages" / packages[lang].stem
-        tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(folder / "sentencepiece.model"))
-        from translate.segment import split_sentences
+        row, qa_row, warm_row = bench_language(lang, args, registry, packages[lang], work, options)
+        rows.append(row)
+        qa.append(qa_row)
+        warm.append(warm_row)
 
-        split = [s for p in paragraphs for s in split_sentences(p, lang)]
-        tokens = tokenizer.encode(split, out_type=str)
-        translator = ctranslate2.Translator(
-            str(folder / "model"), device="cpu", compute_type="int8", inter_threads=1, intra_threads=threads
-        )
-        sweep = {b: run_raw(translator, tokens[: args.sweep], b, options.beam_size) for b in (8, 16, 32, 64)}
-        best = min(sweep, key=sweep.get)
-        print(f"{lang}: raw batch-size sweep on {args.sweep} sentences (s): "
-              + ", ".join(f"{b}: {t:.2f}" for b, t in sweep.items()) + f" -> {best}")  # fmt: skip
-        raw = run_raw(translator, tokens, best, options.beam_size)
-        with TranslationMemory(work / f"tm-{lang}.sqlite") as memory:
-            ours = run_werger(paragraphs, registry, lang, memory)
-            cold_misses = memory.misses
-            memory.hits = memory.misses = 0
-            again = run_werger(paragraphs, registry, lang, memory)
-            warm.append((lang, cold_misses, memory.misses, memory.hits, again))
-        argos = run_argos(paragraphs, lang)
-        rows.append((lang, len(items), len(paragraphs), ours, argos, raw, best))
+    def ratio(times: dict[str, list[float]], slow: str, fast: str) -> float:
+        return statistics.median(a / b for a, b in zip(times[slow], times[fast], strict=True))
 
     print(f"\n{'lang':4} {'sents':>5} {'paras':>5} {'werger s/s':>10} {'argos loop s/s':>14} "
-          f"{'raw ct2 s/s':>11} {'werger/argos':>12} {'werger/raw':>10}")  # fmt: skip
-    for lang, n, paras, ours, argos, raw, best in rows:
+          f"{'raw ct2 s/s':>11} {'werger/argos':>12} {'werger/raw':>10} {'title cost':>10}")  # fmt: skip
+    for lang, n, paras, times, best in rows:
+        ours, argos, raw = (statistics.median(times[k]) for k in ("werger", "argos", "raw"))
+        title_cost = ratio(times, "werger", "werger, no titles") - 1
         print(f"{lang:4} {n:5d} {paras:5d} {n / ours:10.2f} {n / argos:14.2f} {n / raw:11.2f} "
-              f"{argos / ours:11.2f}x {raw / ours:9.2f}x   (raw batch {best})")  # fmt: skip
-    n, ours, argos, raw = (sum(r[i] for r in rows) for i in (1, 3, 4, 5))
+              f"{ratio(times, 'argos', 'werger'):11.2f}x {ratio(times, 'raw', 'werger'):9.2f}x "
+              f"{title_cost:+9.1%}   (raw batch {best})")  # fmt: skip
+    merged = {k: [sum(r[3][k][i] for r in rows) for i in range(args.rounds)] for k in rows[0][3]}
+    n = sum(r[1] for r in rows)
+    ours, argos, raw = (statistics.median(merged[k]) for k in ("werger", "argos", "raw"))
     print(f"{'all':4} {n:5d} {'':5} {n / ours:10.2f} {n / argos:14.2f} {n / raw:11.2f} "
-          f"{argos / ours:11.2f}x {raw / ours:9.2f}x   targets: >= 3x argos, >= 0.9x raw")  # fmt: skip
+          f"{ratio(merged, 'argos', 'werger'):11.2f}x {ratio(merged, 'raw', 'werger'):9.2f}x "
+          f"{ratio(merged, 'werger', 'werger, no titles') - 1:+9.1%}   "
+          "targets: >= 3x argos, >= 0.9x raw")  # fmt: skip
+    print("  per-round werger/argos: " + ", ".join(
+        f"{a / w:.2f}" for a, w in zip(merged["argos"], merged["werger"], strict=True)))  # fmt: skip
+    print("  per-round werger/raw:   " + ", ".join(
+        f"{r / w:.2f}" for r, w in zip(merged["raw"], merged["werger"], strict=True)))  # fmt: skip
+    print("  title cost: werger with a title per record of 6 paragraphs against the same without titles")
+    print("\nsentence-level QA (every check on each paragraph and each of its sentences):")
+    for lang, paragraph_only, with_sentences, count, translation in qa:
+        print(f"  {lang}: paragraphs only {paragraph_only * 1000:.1f} ms, with {count} sentences "
+              f"{with_sentences * 1000:.1f} ms: +{(with_sentences - paragraph_only) * 1000:.1f} ms, "
+              f"{(with_sentences - paragraph_only) / translation:.2%} of werger's translation")  # fmt: skip
     print("\nwarm translation memory (same records translated again):")
     for lang, cold, misses, hits, seconds in warm:
         print(f"  {lang}: cold run sent {cold} sentences to the engine; warm run sent {misses}, "

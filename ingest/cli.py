@@ -15,11 +15,14 @@ Examples::
     werger models verify                         # installed files still match their recorded SHA-256
     werger retranslate data/ --model argos:translate-ru_en   # redo what an upgraded model produced
     werger translate records.jsonl --out translated.jsonl    # translation alone, over any JSONL
+    werger translate s3://bucket/crawl/ --out s3://bucket/en/ --ray-address auto   # on a Ray cluster
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -82,6 +85,13 @@ BeamSize = Annotated[
 RepetitionPenalty = Annotated[
     float, typer.Option("--repetition-penalty", help="Above 1.0 discourages repeated words in translations.")
 ]
+Device = Annotated[
+    str,
+    typer.Option(
+        "--device",
+        help="Where CTranslate2 engines run: cpu, cuda, or auto (cuda when a GPU is visible).",
+    ),
+]
 GlossaryDir = Annotated[
     Path | None,
     typer.Option(
@@ -116,13 +126,16 @@ def _registry(
     glossary_dir: Path | None = None,
     beam_size: int = 4,
     repetition_penalty: float = 1.0,
+    device: str = "cpu",
 ):
-    from translate.ct2 import DecodingOptions
+    from translate.ct2 import DEVICES, DecodingOptions
     from translate.registry import build_registry
 
     if beam_size < 1 or repetition_penalty <= 0:
         raise WergerTranslateError("--beam-size must be at least 1 and --repetition-penalty above 0")
-    options = DecodingOptions(beam_size=beam_size, repetition_penalty=repetition_penalty)
+    if device not in DEVICES:
+        raise WergerTranslateError(f"--device is one of {', '.join(DEVICES)}, not {device!r}")
+    options = DecodingOptions(beam_size=beam_size, repetition_penalty=repetition_penalty, device=device)
     return build_registry(_models_dir(models_dir), nllb_dir, glossary_dir, options=options)
 
 
@@ -136,6 +149,7 @@ def _crawl(
     glossary_dir: Path | None = None,
     beam_size: int = 4,
     repetition_penalty: float = 1.0,
+    device: str = "cpu",
     all_languages: bool = False,
 ) -> tuple[bool, list[str]]:
     from ingest.pipeline import RunOptions, run_crawl
@@ -143,12 +157,13 @@ def _crawl(
     from ingest.summary import log_run, render
 
     crawler = crawler or CrawlerSettings()
-    registry = _registry(models_dir, nllb_dir, glossary_dir, beam_size, repetition_penalty)
+    registry = _registry(models_dir, nllb_dir, glossary_dir, beam_size, repetition_penalty, device)
     options = RunOptions(
         out_dir=out,
         target_lang=target,
         fetcher_options=crawler.fetcher_options(),
         max_run_time=crawler.max_run_time,
+        extract_processes=crawler.extract_processes,
         all_languages=all_languages,
     )
     summary = run_crawl(sites, options, registry, for_stream(err.file))
@@ -183,6 +198,7 @@ def crawl(
     glossary_dir: GlossaryDir = None,
     beam_size: BeamSize = 4,
     repetition_penalty: RepetitionPenalty = 1.0,
+    device: Device = "cpu",
     dry_run: Annotated[
         bool,
         typer.Option(
@@ -237,6 +253,7 @@ def crawl(
             glossary_dir,
             beam_size,
             repetition_penalty,
+            device,
             all_languages,
         )
     except USER_ERRORS as exc:
@@ -250,14 +267,23 @@ def demo(
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("demo-out"),
     target: Target = "en",
     models_dir: ModelsDir = None,
+    offline: Annotated[
+        bool,
+        typer.Option("--offline", help="Do not try the Argos package index for the demo's models."),
+    ] = False,
 ) -> None:
     """Serve the bundled multilingual partner site on 127.0.0.1 and crawl it end to end.
+
+    Unless --offline, the ru->en and ar->en models are first installed from the Argos package
+    index when missing (once; a few seconds' wait at most when the index cannot be reached).
 
     Example: werger demo --out demo-out
     """
     from ingest.demo import demo_site_config, demo_site_dir, serve_directory
 
     _clear_previous_demo(out)
+    if not offline and target == "en":
+        _install_demo_models(_models_dir(models_dir))
     try:
         with serve_directory(demo_site_dir()) as base_url:
             Console(markup=False).print(f"demo site served at {base_url}", highlight=False, soft_wrap=True)
@@ -266,6 +292,24 @@ def demo(
         raise _fail(exc) from None
     if not ok:
         raise _fail("; ".join(reasons))
+
+
+DEMO_PAIRS = [("ru", "en"), ("ar", "en")]
+
+
+def _install_demo_models(folder: Path) -> None:
+    """Install the demo's models from the index; without it the demo goes on and says why."""
+    from translate.models import install_pairs
+
+    console = Console()
+    try:
+        with download_progress() as progress:
+            for model in install_pairs(DEMO_PAIRS, folder, progress):
+                note = f"installed {model.pair} {model.version} into {model.path}"
+                console.print(note, markup=False, highlight=False, soft_wrap=True)
+    except (*USER_ERRORS, OSError) as exc:
+        note = f"demo models not installed, going on without them: {exc}"
+        console.print(note, markup=False, highlight=False, soft_wrap=True)
 
 
 def _clear_previous_demo(out: Path) -> None:
@@ -290,13 +334,15 @@ def models_list(models_dir: ModelsDir = None) -> None:
     """
     from rich.table import Table
 
-    from translate.models import list_installed, list_nllb
+    from translate.madlad import madlad_version
+    from translate.models import list_installed, list_madlad, list_nllb
     from translate.nllb import nllb_version
 
     folder = _models_dir(models_dir)
     installed = list_installed(folder)
     nllb = list_nllb(folder)
-    if not installed and not nllb:
+    madlad = list_madlad(folder)
+    if not installed and not nllb and not madlad:
         Console(markup=False).print(
             f"no models installed in {folder}; see `werger models install --help`",
             highlight=False,
@@ -310,7 +356,30 @@ def models_list(models_dir: ModelsDir = None) -> None:
         table.add_row(model.pair, model.version, model.path.name)
     for path in nllb:
         table.add_row("NLLB-200: any of en ru ar ckb kmr", nllb_version(path), path.name)
+    for path in madlad:
+        table.add_row("MADLAD-400: any of en ru ar ckb kmr", madlad_version(path), path.name)
     Console(markup=False).print(table)
+
+
+@contextmanager
+def download_progress() -> Iterator[Callable[[int, int | None], None]]:
+    """A progress bar on stderr for a model download, shown from its first byte; yields the
+    callback to report (bytes done, bytes in all or None) with."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
+    bar = Progress("downloading", BarColumn(), DownloadColumn(), TransferSpeedColumn(), console=err)
+    task = bar.add_task("download", total=None)
+
+    def report(done: int, total: int | None) -> None:
+        if not bar.live.is_started:
+            bar.start()
+        bar.update(task, completed=done, total=total)
+
+    try:
+        yield report
+    finally:
+        if bar.live.is_started:
+            bar.stop()
 
 
 @models_app.command("install")
@@ -334,12 +403,13 @@ def models_install(
     try:
         if target is None and Path(source).is_dir():
             path = install_nllb_dir(Path(source), folder)
-            Console(markup=False).print(f"installed NLLB-200 into {path}", highlight=False, soft_wrap=True)
+            Console(markup=False).print(f"installed {path.name} into {path}", highlight=False, soft_wrap=True)
             return
         if target is None:
             model = install_file(Path(source), folder)
         else:
-            model = install_from_index(source, target, folder)
+            with download_progress() as progress:
+                model = install_from_index(source, target, folder, progress)
     except USER_ERRORS as exc:
         raise _fail(exc) from None
     except OSError as exc:
@@ -568,7 +638,11 @@ def models_verify(models_dir: ModelsDir = None) -> None:
 @app.command("translate")
 def translate_jsonl(
     source: Annotated[
-        Path, typer.Argument(help="JSONL of werger records (a log, an export, another crawl).")
+        str,
+        typer.Argument(
+            help="JSONL of werger records (a log, an export, another crawl); with --ray-address, a file, "
+            "folder or glob of .jsonl shards, local or any fsspec URL (s3://bucket/crawl/)."
+        ),
     ],
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write here instead of standard output.")
@@ -582,6 +656,25 @@ def translate_jsonl(
     ] = None,
     beam_size: BeamSize = 4,
     repetition_penalty: RepetitionPenalty = 1.0,
+    device: Device = "cpu",
+    ray_address: Annotated[
+        str | None,
+        typer.Option(
+            "--ray-address",
+            help="Translate on a Ray cluster: auto, HOST:6379, ray://HOST:10001, or local (a cluster on "
+            "this machine); --out is then a folder or URL for the translated shards (werger's ray extra).",
+        ),
+    ] = None,
+    actors: Annotated[
+        int | None,
+        typer.Option("--actors", help="Model copies on the cluster (default: as many as fit)."),
+    ] = None,
+    cpus_per_actor: Annotated[
+        float, typer.Option("--cpus-per-actor", help="CPUs (decoding threads) each model copy takes.")
+    ] = 1.0,
+    gpus_per_actor: Annotated[
+        float, typer.Option("--gpus-per-actor", help="GPUs each model copy takes (above 0: decode on CUDA).")
+    ] = 0.0,
 ) -> None:
     """Translate the records of a JSONL file, as a stage on its own; the input is never changed.
 
@@ -589,6 +682,8 @@ def translate_jsonl(
     models, and records without a model keep status untranslated with the reason.
 
     Example: werger translate demo-out/records.jsonl --out translated.jsonl
+
+    On a cluster: werger translate s3://bucket/crawl/ --out s3://bucket/translated/ --ray-address auto
     """
     from contextlib import nullcontext
 
@@ -596,9 +691,17 @@ def translate_jsonl(
     from translate.stage import translate_file
 
     try:
-        registry = _registry(models_dir, nllb_dir, glossary_dir, beam_size, repetition_penalty)
+        registry = _registry(models_dir, nllb_dir, glossary_dir, beam_size, repetition_penalty, device)
+        if ray_address is not None:
+            from translate.distributed import run_from_cli
+
+            summary = run_from_cli(source, out, ray_address, actors, cpus_per_actor, gpus_per_actor,
+                                   _models_dir(models_dir), nllb_dir, glossary_dir, beam_size,
+                                   repetition_penalty, target, memory)  # fmt: skip
+            Console(stderr=True).print(summary.describe(out), highlight=False, soft_wrap=True, markup=False)
+            return
         with TranslationMemory(memory) if memory else nullcontext() as tm:
-            count = translate_file(source, out, registry, target, tm)
+            count = translate_file(Path(source), out, registry, target, tm)
     except OSError as exc:
         raise _fail(f"cannot read {source}: {exc.strerror}") from None
     except USER_ERRORS as exc:

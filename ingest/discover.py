@@ -1,50 +1,58 @@
-"""Finding pages: sitemaps, RSS/Atom feeds and links inside pages, normalised and deduplicated."""
+"""Finding pages: sitemaps, RSS/Atom feeds and links inside pages, as published (see ``ingest.urls``)."""
 
 from __future__ import annotations
 
 import zlib
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
-from courlan import normalize_url
 from lxml import etree, html
 
-_TRACKING_PREFIXES = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "yclid")
+from ingest.errors import DiscoveryError
+from ingest.urls import published_url, url_key
+
 MAX_SITEMAP_BYTES = 50_000_000  # the sitemap protocol's own limit for an uncompressed file
 
 
 def canonical(url: str) -> str:
-    """One spelling per page: lower-case host, no fragment, no tracking parameters."""
-    try:
-        normal = normalize_url(url, strict=False, trailing_slash=True)
-    except (ValueError, AttributeError):
-        normal = url
-    parts = urlsplit(normal)
-    if parts.query:
-        kept = [p for p in parts.query.split("&") if p and not p.lower().startswith(_TRACKING_PREFIXES)]
-        normal = parts._replace(query="&".join(kept)).geturl()
-    return normal.split("#", 1)[0]
+    """The dedup key of ``url`` (kept for callers of the earlier name); see ``ingest.urls.url_key``."""
+    return url_key(url)
 
 
-def _parse_xml(text: str | bytes) -> etree._Element | None:
+def _parse_xml(text: str | bytes, what: str) -> etree._Element:
+    """Parse a sitemap or feed; DiscoveryError says why one cannot be used."""
     data = text.encode("utf-8") if isinstance(text, str) else text
     if data[:2] == b"\x1f\x8b":
-        data = gunzip_capped(data)
-        if data is None:
-            return None
+        data = _gunzip(data, what)
     try:
-        return etree.fromstring(data, parser=etree.XMLParser(recover=True, resolve_entities=False))
-    except etree.XMLSyntaxError:
-        return None
+        root = etree.fromstring(data, parser=etree.XMLParser(recover=True, resolve_entities=False))
+    except etree.XMLSyntaxError as exc:
+        raise DiscoveryError(f"{what} is not XML: {exc}") from None
+    if root is None:
+        raise DiscoveryError(f"{what} is not XML")
+    return root
+
+
+def _gunzip(data: bytes, what: str, limit: int = MAX_SITEMAP_BYTES) -> bytes:
+    """Decompress a gzip file without inflating past ``limit``; DiscoveryError says why not."""
+    inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+    try:
+        out = inflater.decompress(data, limit + 1)
+    except zlib.error as exc:
+        raise DiscoveryError(f"{what} is not valid gzip ({exc}), not read") from None
+    if len(out) > limit:
+        raise DiscoveryError(
+            f"{what} inflates past {limit} bytes (the sitemap protocol's limit for one file), not read; "
+            "split it into several files under a sitemap index"
+        )
+    return out
 
 
 def gunzip_capped(data: bytes, limit: int = MAX_SITEMAP_BYTES) -> bytes | None:
     """Decompress a gzip file, or None when it is corrupt or inflates past ``limit`` (a gzip bomb)."""
-    inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
     try:
-        out = inflater.decompress(data, limit + 1)
-    except zlib.error:
+        return _gunzip(data, "file", limit)
+    except DiscoveryError:
         return None
-    return None if len(out) > limit else out
 
 
 def _local(tag: object) -> str:
@@ -52,10 +60,11 @@ def _local(tag: object) -> str:
 
 
 def parse_sitemap(text: str | bytes) -> tuple[list[str], list[str]]:
-    """Return (page URLs, nested sitemap URLs) from a sitemap or sitemap index."""
-    root = _parse_xml(text)
-    if root is None:
-        return [], []
+    """Return (page URLs, nested sitemap URLs) from a sitemap or sitemap index.
+
+    Raises DiscoveryError when the file is over the protocol's 50 MB limit, corrupt or not XML.
+    """
+    root = _parse_xml(text, "sitemap")
     locs = [el.text.strip() for el in root.iter() if _local(el.tag) == "loc" and el.text]
     if _local(root.tag) == "sitemapindex":
         return [], locs
@@ -63,10 +72,8 @@ def parse_sitemap(text: str | bytes) -> tuple[list[str], list[str]]:
 
 
 def parse_feed(text: str | bytes, base_url: str) -> list[str]:
-    """Item links of an RSS 2.0 or Atom feed."""
-    root = _parse_xml(text)
-    if root is None:
-        return []
+    """Item links of an RSS 2.0 or Atom feed; DiscoveryError when it cannot be read."""
+    root = _parse_xml(text, "feed")
     links: list[str] = []
     for el in root.iter():
         name = _local(el.tag)
@@ -76,23 +83,28 @@ def parse_feed(text: str | bytes, base_url: str) -> list[str]:
         href = el.get("href") if el.get("href") is not None else (el.text or "").strip()
         rel = el.get("rel", "alternate")
         if href and rel == "alternate":
-            links.append(urljoin(base_url, href))
+            links.append(published_url(href, base_url))
     return links
 
 
 def page_links(page_html: str, base_url: str) -> list[str]:
-    """Absolute http(s) links of a page, in document order, without duplicates."""
+    """Absolute http(s) links of a page as published, in document order, without duplicates.
+
+    Links resolve against the page's ``<base href>`` when it has one, itself resolved against the
+    page URL as browsers do (a relative ``<base href="/en/">`` is common); fragments are dropped.
+    """
     try:
         tree = html.fromstring(page_html)
     except (etree.ParserError, ValueError):
         return []
-    base = tree.base or base_url
+    declared = next((b.get("href") for b in tree.iter("base") if b.get("href")), None)
+    base = published_url(declared, base_url) if declared and declared.strip() else base_url
     found: dict[str, None] = {}
     for anchor in tree.iter("a"):
         href = (anchor.get("href") or "").strip()
         if not href or href.startswith(("#", "mailto:", "tel:", "javascript:")):
             continue
-        url = urljoin(base, href)
+        url = published_url(href, base)
         if urlsplit(url).scheme in ("http", "https"):
             found[url] = None
     return list(found)

@@ -3,6 +3,8 @@
 WergerIngestError
  ├── ConfigError   the sites file is missing, malformed or names something impossible
  ├── FetchError    a URL could not be fetched (the reason is in the message)
+ │    └── OutOfScope  a redirect led where the site's rules do not let werger go
+ ├── DiscoveryError a sitemap or feed could not be read (too large, corrupt)
  └── RunLockedError another crawl is writing to the same output folder
 """
 
@@ -17,6 +19,22 @@ class ConfigError(WergerIngestError):
 
 class FetchError(WergerIngestError):
     """A URL could not be fetched; the message says why in words an operator can act on."""
+
+
+class OutOfScope(FetchError):
+    """A redirect hop is outside the site's scope, disallowed, or already crawled: a skip, not a failure.
+
+    ``reason`` is the summary's category, ``target`` the URL the redirect pointed to.
+    """
+
+    def __init__(self, reason: str, target: str) -> None:
+        super().__init__(f"{reason}: {target}")
+        self.reason = reason
+        self.target = target
+
+
+class DiscoveryError(WergerIngestError):
+    """A sitemap or feed was fetched but cannot be used; the message says why."""
 
 
 class RunLockedError(WergerIngestError):

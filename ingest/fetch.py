@@ -1,20 +1,25 @@
 """HTTP fetching that partner sites can live with: robots.txt, per-host limits, caps and guards.
 
-One ``Fetcher`` serves a whole run. Every request to a host passes that host's semaphore and delay
-(the larger of the site's delay and robots.txt's Crawl-delay); a 429 or 503 with Retry-After pauses
-the whole host, not just one request; timeouts, resets, truncated bodies and 5xx are retried a
-bounded number of times with exponential backoff and jitter. Every hop of a redirect is checked
-against the scheme and private-address guard; bodies are streamed and abandoned past the size cap,
-so one huge file cannot exhaust memory.
+One ``Fetcher`` serves a whole run, for all its sites at once. Every request to a host passes
+that host's semaphore and delay (the larger of the site's delay and robots.txt's Crawl-delay),
+and the run's optional global connection cap; a 429 or 503 with Retry-After pauses the whole
+host, not just one request; timeouts, resets, truncated bodies and 5xx are retried a bounded
+number of times with exponential backoff and jitter. Each attempt has a total deadline
+(``timeout``), so a server that drips its headers or body a byte at a time cannot hold a worker.
+Every hop of a redirect is a new URL: the scheme and private-address guard apply to it here, and
+the caller's ``check_hop`` applies its scope, robots.txt and dedup rules. Bodies are read raw and
+decoded here with the size cap applied to the decoded bytes (``ingest.decompress``), so neither
+a huge file nor a compression bomb can exhaust memory.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import random
-import socket
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from importlib.metadata import version
@@ -23,14 +28,18 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from protego import Protego
 
+from ingest.addresses import AddressBook, CheckedTransport, Resolver, system_resolver
 from ingest.charset import decode_body
 from ingest.config import Site
+from ingest.decompress import CappedDecoder
 from ingest.errors import FetchError
 
 GZIP_MAGIC = b"\x1f\x8b"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _RETRY_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+ROBOTS_MAX_BYTES = 500 * 1024  # RFC 9309 section 2.5: parse at least the first 500 KiB
+HopCheck = Callable[[str], Awaitable[None]]
 
 
 def user_agent(contact: str | None = None) -> str:
@@ -99,25 +108,31 @@ class Fetcher:
         backoff: float = 0.5,
         max_backoff: float = 30.0,
         max_retry_after: float = 120.0,
+        max_connections: int | None = None,
+        resolver: Resolver = system_resolver,
     ) -> None:
         self.user_agent = user_agent
+        self.timeout = timeout
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
         self.retries = retries
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.max_retry_after = max_retry_after
+        self.addresses = AddressBook(resolver)
+        limits = httpx.Limits(max_connections=max_connections or 500, max_keepalive_connections=100)
         self._client = httpx.AsyncClient(
             timeout=timeout,
             headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate, br"},
             follow_redirects=False,
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+            transport=CheckedTransport(self.addresses, limits),
+            trust_env=False,  # a proxy from the environment would bypass the address guard
         )
+        self._connections = asyncio.Semaphore(max_connections) if max_connections else None
         self._hosts: dict[str, _HostState] = {}
         self._robots: dict[str, Protego | None] = {}
         self._robots_errors: dict[str, str] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
-        self._addresses: dict[str, str | None] = {}
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -146,14 +161,17 @@ class Fetcher:
 
     async def _load_robots(self, origin: str, site: Site) -> None:
         try:
-            result = await self.fetch(origin + "/robots.txt", site, accept_any_type=True)
+            result = await self.fetch(
+                origin + "/robots.txt", site, accept_any_type=True, max_bytes=ROBOTS_MAX_BYTES, truncate=True
+            )
         except FetchError as exc:
             self._robots_errors[origin] = f"robots.txt unreadable, host skipped: {exc}"
             return
         if result.status >= 500:
             self._robots_errors[origin] = f"robots.txt unreadable, host skipped: HTTP {result.status}"
             return
-        robots = Protego.parse(result.text) if result.status == 200 and result.text else None
+        text = result.raw.decode("utf-8", errors="replace") if result.raw else ""
+        robots = Protego.parse(text) if result.status == 200 and text else None
         self._robots[origin] = robots
         delay = robots.crawl_delay(self.user_agent) if robots else None
         if delay:
@@ -181,16 +199,29 @@ class Fetcher:
         site: Site,
         accept_any_type: bool = False,
         validators: Validators | None = None,
+        check_hop: HopCheck | None = None,
+        max_bytes: int | None = None,
+        truncate: bool = False,
     ) -> FetchResult:
-        """GET ``url`` following redirects; raises FetchError with the reason when it cannot."""
+        """GET ``url`` following redirects; raises FetchError with the reason when it cannot.
+
+        ``check_hop`` is awaited with every redirect target before it is requested and raises
+        (a ``FetchError``, such as ``OutOfScope``) to stop there. ``max_bytes`` overrides the
+        body cap for this request; with ``truncate`` a longer body is cut there instead of
+        refused (robots.txt). ``result.final_url`` is the URL that answered.
+        """
         current = url
         visited: set[str] = set()
-        for _ in range(self.max_redirects + 1):
+        for hop in range(self.max_redirects + 1):
             if current in visited:
                 raise FetchError(f"redirect loop back to {current}")
             visited.add(current)
             await self._check_address(current, site)
-            outcome = await self._get_with_retries(current, site, accept_any_type, validators)
+            if hop and check_hop is not None:
+                await check_hop(current)
+            outcome = await self._get_with_retries(
+                current, site, accept_any_type, validators if not hop else None, (max_bytes, truncate)
+            )
             if isinstance(outcome, FetchResult):
                 outcome.url = url
                 return outcome
@@ -198,12 +229,17 @@ class Fetcher:
         raise FetchError(f"more than {self.max_redirects} redirects")
 
     async def _get_with_retries(
-        self, url: str, site: Site, accept_any_type: bool, validators: Validators | None
+        self,
+        url: str,
+        site: Site,
+        accept_any_type: bool,
+        validators: Validators | None,
+        cap: tuple[int | None, bool],
     ) -> FetchResult | str:
         host = self._host(url, site)
         for attempt in range(1, self.retries + 2):
             try:
-                outcome = await self._get_once(url, host, accept_any_type, validators)
+                outcome = await self._get_once(url, host, accept_any_type, validators, cap)
             except _Retry as retry:
                 if attempt > self.retries:
                     raise FetchError(f"{retry} (gave up after {attempt} attempts)") from None
@@ -224,24 +260,51 @@ class Fetcher:
         host.next_slot = max(host.next_slot, time.monotonic() + seconds)
 
     async def _get_once(
-        self, url: str, host: _HostState, accept_any_type: bool, validators: Validators | None
+        self,
+        url: str,
+        host: _HostState,
+        accept_any_type: bool,
+        validators: Validators | None,
+        cap: tuple[int | None, bool],
     ) -> FetchResult | str:
         headers = validators.headers() if validators else {}
         async with host.semaphore:
             await self._wait_turn(host)
-            try:
-                async with self._client.stream("GET", url, headers=headers) as response:
-                    if not host.allow_private:
-                        _refuse_non_public_peer(response)
-                    if response.is_redirect and "location" in response.headers:
-                        return urljoin(url, response.headers["location"])
-                    if response.status_code in RETRY_STATUSES:
-                        raise _Retry(f"HTTP {response.status_code}", self._retry_after(response))
-                    return await self._read(response, url, accept_any_type)
-            except _RETRY_ERRORS as exc:
-                raise _Retry(_describe(exc)) from exc
-            except httpx.HTTPError as exc:
-                raise FetchError(_describe(exc)) from exc
+            async with self._connection_slot():
+                try:
+                    async with asyncio.timeout(self.timeout):
+                        return await self._exchange(url, host, headers, accept_any_type, cap)
+                except TimeoutError:
+                    raise _Retry(f"timed out (no complete answer within {self.timeout:g} s)") from None
+                except httpx.RemoteProtocolError as exc:
+                    if "location header" in str(exc).lower():  # a broken redirect stays broken
+                        raise FetchError(f"redirect with an unusable Location: {exc}") from None
+                    raise _Retry(_describe(exc)) from exc
+                except _RETRY_ERRORS as exc:
+                    raise _Retry(_describe(exc)) from exc
+                except httpx.HTTPError as exc:
+                    raise FetchError(_describe(exc)) from exc
+
+    def _connection_slot(self) -> asyncio.Semaphore | contextlib.nullcontext:
+        """The run-wide cap on requests in flight (``[crawler] max_connections``), if any."""
+        return self._connections if self._connections is not None else contextlib.nullcontext()
+
+    async def _exchange(
+        self,
+        url: str,
+        host: _HostState,
+        headers: dict[str, str],
+        accept_any_type: bool,
+        cap: tuple[int | None, bool],
+    ) -> FetchResult | str:
+        async with self._client.stream("GET", url, headers=headers) as response:
+            if not host.allow_private:
+                _refuse_non_public_peer(response)
+            if response.is_redirect and "location" in response.headers:
+                return urljoin(url, response.headers["location"].strip()).split("#", 1)[0]
+            if response.status_code in RETRY_STATUSES:
+                raise _Retry(f"HTTP {response.status_code}", self._retry_after(response))
+            return await self._read(response, url, accept_any_type, cap)
 
     def _retry_after(self, response: httpx.Response) -> float | None:
         """Seconds the server asked us to wait (delta or HTTP date); None when it did not say."""
@@ -263,11 +326,13 @@ class Fetcher:
             )
         return seconds
 
-    async def _read(self, response: httpx.Response, url: str, accept_any_type: bool) -> FetchResult:
+    async def _read(
+        self, response: httpx.Response, url: str, accept_any_type: bool, cap: tuple[int | None, bool]
+    ) -> FetchResult:
         content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
         result = FetchResult(
             url=url,
-            final_url=str(response.url),
+            final_url=url,
             status=response.status_code,
             content_type=content_type,
             text=None,
@@ -278,18 +343,24 @@ class Fetcher:
             return result
         if not accept_any_type and not _is_text(content_type):
             return result
+        limit, truncate = cap[0] or self.max_bytes, cap[1]
+        encoding = response.headers.get("content-encoding", "")
         declared = response.headers.get("content-length", "")
-        if (
-            declared.isdigit()
-            and int(declared) > self.max_bytes
-            and not response.headers.get("content-encoding")
-        ):
-            raise FetchError(f"body of {declared} bytes is larger than {self.max_bytes} bytes, not read")
+        if declared.isdigit() and int(declared) > limit and not encoding and not truncate:
+            raise FetchError(f"body of {declared} bytes is larger than {limit} bytes, not read")
+        decoder = CappedDecoder(encoding, limit)
         body = bytearray()
-        async for chunk in response.aiter_bytes():
-            body.extend(chunk)
-            if len(body) > self.max_bytes:
-                raise FetchError(f"body larger than {self.max_bytes} bytes, abandoned")
+        received = 0
+        try:
+            async for chunk in response.aiter_raw():
+                received += len(chunk)
+                if received > limit:
+                    raise FetchError(f"body larger than {limit} bytes, abandoned")
+                body += decoder.feed(chunk)
+        except FetchError:
+            if not truncate:
+                raise
+            body = body[:limit]
         result.raw = bytes(body)
         if not result.raw.startswith(GZIP_MAGIC):
             result.text = decode_body(result.raw, response.charset_encoding)
@@ -313,37 +384,23 @@ class Fetcher:
             await asyncio.sleep(start - now)
 
     async def _check_address(self, url: str, site: Site) -> None:
-        """Refuse non-http schemes and, unless the site allows it, private or local addresses."""
+        """Refuse non-http schemes and, unless the site allows it, private or local addresses.
+
+        The addresses checked here are the only ones the connection may use (``ingest.addresses``).
+        """
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError(f"refused scheme or URL: {url}")
         if site.allow_private:
-            return
-        if parts.hostname not in self._addresses:
-            self._addresses[parts.hostname] = await _non_public_address(parts.hostname)
-        address = self._addresses[parts.hostname]
-        if address is not None:
-            raise FetchError(f"refused: {parts.hostname} resolves to non-public address {address}")
-
-
-async def _non_public_address(hostname: str) -> str | None:
-    """The first non-global address ``hostname`` resolves to, or None when all are public."""
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(hostname, None, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise FetchError(f"cannot resolve {hostname}: {exc.strerror}") from exc
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            return str(address)
-    return None
+            self.addresses.allow_private(parts.hostname)
+        await self.addresses.addresses(parts.hostname)
 
 
 def _refuse_non_public_peer(response: httpx.Response) -> None:
     """Check the address the connection really went to, before any of the body is read.
 
-    The name was checked when the URL was queued, but DNS can answer differently a moment later
-    (rebinding); the socket's peer address is what counts.
+    The connection only goes to addresses checked beforehand (``ingest.addresses``); this second
+    look at the socket's peer address is a guard against that machinery ever being bypassed.
     """
     stream = response.extensions.get("network_stream")
     peer = stream.get_extra_info("server_addr") if stream is not None else None

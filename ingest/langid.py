@@ -1,19 +1,32 @@
 """Per-paragraph language identification that knows Kurdish.
 
 Stock langdetect calls Sorani Persian and Kurmanji Turkish, and sends Kazakh or Tatar to the
-Russian model. werger decides in layers, each cheaper than the next:
+Russian model. Real pages add their own traps: Title Case and UPPER CASE headlines, URLs and
+e-mail addresses inside sentences, Kurdish place names quoted in English, English terms in Russian,
+zero-width joiners, tatweel and presentation forms. werger decides in steps:
 
-1. the script: the writing system most letters belong to picks the candidate languages;
-2. letters: a candidate whose alphabet lacks letters the text uses is dropped (Sorani-only letters,
-   Uyghur/Urdu/Persian letters, non-Russian Cyrillic letters, Turkish-only Latin letters); when one
-   candidate is left, that is the answer, without any sampling;
-3. n-grams: every character 1-3-gram of the text is scored under werger's own langdetect profiles,
-   restricted to the candidates left (langdetect's n-gram extraction and smoothing, without its
-   random sampling, so the same text always gets the same answer). A language werger translates
-   wins only by a clear likelihood margin over the best one it does not, and only when the
-   dominant script holds most letters; otherwise, or below the confidence threshold, the answer
-   is ``und``, which the pipeline never sends to a model. When no candidate left is a language
-   werger translates, the answer cannot change where the text goes, so letter frequencies name it.
+1. cleaning: compatibility forms are folded (NFKC), vowel marks, tatweel and invisible format
+   characters dropped, keyboard variants folded, and URLs, e-mail addresses, handles, hashtags and
+   numbers removed: they are not language, so they count neither for the script nor as evidence;
+2. the script: the writing system most words belong to picks the candidate languages (a script
+   werger has no language for gives ``und``, method ``unsupported-script``);
+3. the words that speak for the language: in sentence-case text the capitalised words inside a
+   sentence are names, spelt alike in every language that quotes them, and are left out; in Title
+   Case or UPPER CASE every word is kept; all of it is lowercased, as the profiles are;
+4. scores: every character 1-3-gram of those words is scored under werger's own langdetect
+   profiles of every candidate (langdetect's n-gram extraction and smoothing, without its random
+   sampling, so the same text always gets the same answer), and each word a candidate's alphabet
+   cannot spell costs that candidate ``FOREIGN_WORD_COST`` nats. Letters are evidence, never a
+   verdict: a name or a loanword with foreign letters costs one word, and a target is never chosen
+   by letters alone;
+5. routing: a language werger translates wins only by ``TARGET_MARGIN`` over the best one it does
+   not, when the dominant script holds at least ``MIXED_SCRIPT`` of the words and the winner holds
+   ``THRESHOLD`` of the likelihood. Otherwise the answer is ``und``, which the pipeline never sends
+   to a model.
+
+``LanguageGuess.confidence`` is the answered language's share of the likelihood over the script's
+candidates (0-1). An ``und`` answer asserts no language: its confidence is 0.0 and its method says
+why (``too-short``, ``unsupported-script``, ``mixed-script``, ``low-margin``, ``low-confidence``).
 
 The alphabets and profiles are data built from FLORES-200 by ``ingest/profiles/build.py``.
 """
@@ -29,23 +42,55 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from ingest.errors import WergerIngestError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 UNDETERMINED = "und"
 THRESHOLD = 0.70
 MIN_LETTERS = 3
-FOREIGN_WORDS = 0.15
-LETTER_MARGIN = 12.0
+FOREIGN_WORD_COST = 10.0
 SMOOTHING = 0.5
 TARGET_MARGIN = 6.0
-MIXED_SCRIPT = 0.75
+MIXED_SCRIPT = 0.6
+TITLE_CASE = 0.7
+NAMES_LINE = 5
+BASE_FREQ = 10000  # langdetect's Detector.BASE_FREQ: smoothing is SMOOTHING / BASE_FREQ
+WORD_CACHE = 200_000
 WORD = re.compile(r"[^\W\d_]+")
+SENTENCE_END = re.compile(r"[.!?:;…\"»“”«(\[]")
+TLDS = "com|org|net|info|gov|edu|int|io|co|me|tv|news|online|ru|ua|kz|by|iq|ir|tr|sy|uk|de|fr|eu|us|krd"
+NON_LANGUAGE = re.compile(
+    rf"""
+    (?:[a-z][a-z0-9+.-]*://|www\.)\S+                        # URLs
+    | [\w.+-]+@[\w-]+(?:\.[\w-]+)+                            # e-mail addresses
+    | (?<![\w@#])[@#][\w_]+                                   # handles and hashtags
+    | (?<![\w.])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:{TLDS})\b\S*  # bare domain names
+    | \d[\d.,:/%'+-]*                                         # numbers, dates, times
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+# Characters that change how text looks, not what it says: vowel and stress marks left over after
+# composition (Arabic harakat, Cyrillic stress), and invisible format characters (zero-width
+# joiners, soft hyphens, bidirectional marks).
+DROPPED_CATEGORIES = frozenset({"Mn", "Me", "Cf"})
+# Format characters that separate words rather than decorate them: the zero-width non-joiner (which
+# some Persian-script keyboards type between words, and which langdetect's own n-grams treat as a
+# space) and the zero-width space.
+WORD_BREAKS_CHARS = "\u200c\u200b"
+LEGACY_AE = re.compile("\u0647\u200c|\u0647\\b")
 PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
 
 
 class LanguageDataError(WergerIngestError):
     """The language profiles shipped in ``ingest/profiles`` are missing or unreadable."""
+
+
+class LanguageInputError(WergerIngestError, TypeError):
+    """The detector was given something other than text."""
 
 
 @dataclass(frozen=True)
@@ -60,14 +105,46 @@ def letter_folding(config: dict) -> dict[int, str]:
 
     Arabic and Persian keyboards disagree on yeh and kaf, so the same Sorani or Persian word
     reaches the web with either; profiles and texts are both folded so that spelling habit is not
-    taken for language.
+    taken for language. Tatweel and the other ``ignored`` marks are deleted by the same table.
     """
-    return str.maketrans(config["letters"].get("fold", {}))
+    table = str.maketrans(config["letters"].get("fold", {}))
+    table.update(dict.fromkeys(map(ord, config["letters"].get("ignored", "")), None))
+    return table
+
+
+class _Visible(dict):
+    """``str.translate`` table: word breaks to spaces, ``DROPPED_CATEGORIES`` deleted, filled as met."""
+
+    def __missing__(self, code: int) -> str | None:
+        char = chr(code)
+        if char in WORD_BREAKS_CHARS:
+            self[code] = " "
+        else:
+            self[code] = None if unicodedata.category(char) in DROPPED_CATEGORIES else char
+        return self[code]
+
+
+_VISIBLE = _Visible()
 
 
 def normalize(text: str, folding: dict[int, str]) -> str:
-    """The form both training text and detected text take: NFC with keyboard variants folded."""
-    return unicodedata.normalize("NFC", text).translate(folding)
+    """The form both training text and detected text take.
+
+    NFKC folds presentation forms, ligatures and full-width letters to the letters they show;
+    zero-width word breaks become spaces; marks and other format characters go (see
+    ``DROPPED_CATEGORIES``); keyboard variants are folded.
+    """
+    return unicodedata.normalize("NFKC", text).translate(_VISIBLE).translate(folding)
+
+
+def strip_non_language(text: str) -> str:
+    """``text`` with URLs, e-mail addresses, handles, hashtags and numbers replaced by spaces."""
+    return NON_LANGUAGE.sub(" ", text)
+
+
+def lowercase(text: str) -> str:
+    """Lowercase as the profiles are, with Turkish capital dotted I as a plain i."""
+    return text.lower().replace("i\u0307", "i")
 
 
 @dataclass(frozen=True)
@@ -75,12 +152,25 @@ class _Language:
     label: str
     script: str
     alphabet: frozenset[str]
-    log_freq: dict[str, float]
-    log_unseen: float
 
-    def letter_score(self, letters: Counter[str]) -> float:
-        """Log-likelihood of the letter counts under this language's letter frequencies."""
-        return sum(n * self.log_freq.get(char, self.log_unseen) for char, n in letters.items())
+
+class _Scripts(dict):
+    """``str.translate`` table from a letter to a one-character code of its script, filled as
+    letters are met; ``names`` turns a code back into the script's name."""
+
+    def __init__(self, script_of_letter) -> None:
+        super().__init__()
+        self.script_of_letter = script_of_letter
+        self.names: dict[str, str] = {}
+        self.codes: dict[str, str] = {}
+
+    def __missing__(self, code: int) -> str:
+        name = self.script_of_letter(chr(code))
+        if name not in self.codes:
+            self.codes[name] = chr(0xE000 + len(self.codes))
+            self.names[self.codes[name]] = name
+        self[code] = self.codes[name]
+        return self[code]
 
 
 class _Knowledge:
@@ -98,36 +188,29 @@ class _Knowledge:
         self.directory = directory
         self.folding = letter_folding(config)
         self.targets = frozenset(config["routing"]["targets"])
-        self.ignored = frozenset(config["letters"]["ignored"])
+        self.heh_for_ae = frozenset(config.get("spelling", {}).get("heh_for_ae", ()))
         self.ranges = [
             (int(first, 16), int(last, 16), script)
             for script, spans in config["scripts"].items()
             for first, last in (span.split("-") for span in spans)
         ]
         self.languages = [
-            _Language(
-                label, entry["script"], frozenset(entry["letters"]), entry["log_freq"], entry["log_unseen"]
-            )
+            _Language(label, entry["script"], frozenset(entry["letters"]))
             for label, entry in sorted(alphabets.items())
         ]
+        self.scripts = _Scripts(self.script_of_letter)
 
-    @cache  # noqa: B019 - one instance per process, see _knowledge()
-    def script_of_letter(self, char: str) -> str | None:
-        if not char.isalpha() or char in self.ignored:
-            return None
+    def script_of_letter(self, char: str) -> str:
+        """The script of a letter: a ``[scripts]`` name, or the first word of its Unicode name."""
         code = ord(char)
         for first, last, script in self.ranges:
             if first <= code <= last:
                 return script
-        return None
+        return unicodedata.name(char, "OTHER").split()[0]
 
     @cache  # noqa: B019
     def candidates(self, script: str) -> tuple[_Language, ...]:
         return tuple(language for language in self.languages if language.script == script)
-
-    @cache  # noqa: B019
-    def language(self, label: str) -> _Language:
-        return next(language for language in self.languages if language.label == label)
 
     @cache  # noqa: B019
     def profile(self, label: str):
@@ -144,11 +227,7 @@ class _Knowledge:
 
     @cache  # noqa: B019
     def factory(self, script: str):
-        """A langdetect factory that knows every language of ``script``.
-
-        One per script rather than one per candidate set: langdetect keeps each language's
-        n-gram probabilities apart, so restricting is picking columns, not retraining.
-        """
+        """A langdetect factory that knows every language of ``script``, in ``candidates`` order."""
         from langdetect.detector_factory import DetectorFactory
 
         labels = [language.label for language in self.candidates(script)]
@@ -159,8 +238,19 @@ class _Knowledge:
         return factory
 
     @cache  # noqa: B019
-    def log_probs(self, script: str) -> dict[str, tuple[float, ...]]:
-        """Smoothed log-probabilities of n-grams under ``script``'s profiles, filled as met."""
+    def log_probs(self, script: str) -> tuple[dict[str, int], np.ndarray]:
+        """Smoothed log-probabilities of every n-gram of ``script``'s profiles: each n-gram's row
+        number, and the rows (one column per candidate, in ``candidates`` order)."""
+        import numpy as np
+
+        probs = self.factory(script).word_lang_prob_map
+        rows = {gram: number for number, gram in enumerate(probs)}
+        table = np.log(np.array(list(probs.values()), dtype=np.float64) + SMOOTHING / BASE_FREQ)
+        return rows, table.reshape(len(rows), len(self.candidates(script)))
+
+    @cache  # noqa: B019
+    def word_rows(self, script: str) -> dict[str, tuple[int, ...]]:
+        """Each word's n-gram rows in ``log_probs(script)``, filled as words are met."""
         return {}
 
 
@@ -169,160 +259,250 @@ def _knowledge() -> _Knowledge:
     return _Knowledge(PROFILES_DIR)
 
 
-def _letters_by_script(text: str, knowledge: _Knowledge) -> dict[str, Counter[str]]:
-    letters: dict[str, Counter[str]] = {}
-    for char, count in Counter(text.lower()).items():
-        script = knowledge.script_of_letter(char)
-        if script is not None:
-            letters.setdefault(script, Counter())[char] += count
-    return letters
+class _Word(NamedTuple):
+    text: str
+    script: str
+    starts_sentence: bool
 
 
-def _words(text: str, script_letters: Counter[str]) -> Counter[frozenset[str]]:
-    """Each word of ``text`` as the set of its letters in the dominant script."""
-    words: Counter[frozenset[str]] = Counter()
-    for word in WORD.findall(text.lower()):
-        letters = frozenset(word).intersection(script_letters)
-        if letters:
-            words[letters] += 1
+def _words(text: str, knowledge: _Knowledge) -> list[_Word]:
+    """The words of ``text``, each with the script most of its letters are in."""
+    words: list[_Word] = []
+    previous_end = 0
+    scripts = knowledge.scripts
+    for match in WORD.finditer(text):
+        word = match.group()
+        codes = word.translate(scripts)
+        if codes.count(codes[0]) == len(codes):
+            script = scripts.names[codes[0]]
+        else:
+            script = scripts.names[Counter(codes).most_common(1)[0][0]]
+        starts = not words or (
+            bool(SENTENCE_END.search(text, previous_end, match.start())) and not _abbreviation(words[-1].text)
+        )
+        words.append(_Word(word, script, starts))
+        previous_end = match.end()
     return words
 
 
-def _compatible(words: Counter[frozenset[str]], languages: tuple[_Language, ...]) -> tuple[str, ...]:
-    """Languages whose alphabet spells the text's words, allowing a few foreign ones (names).
+def _abbreviation(word: str) -> bool:
+    """An initial or a title ("W.", "Dr.", "Gen."): the period after it ends no sentence."""
+    return len(word) <= 3 and word[:1].isupper()
 
-    Foreign words are counted rather than foreign letters, so that "Erdoğan" in an English
-    paragraph costs one word however many Turkish letters it has.
+
+def _is_name(word: _Word) -> bool:
+    return not word.starts_sentence and word.text[:1].isupper()
+
+
+def _source_words(words: list[_Word]) -> tuple[list[str], list[str] | None]:
+    """The words that speak for the language, lowercased, and a second reading when in doubt.
+
+    In sentence-case text a capitalised word inside a sentence is a name ("Livingston",
+    "Бжезинский", "Serêkaniyê"), spelt the same way in all the languages that quote it, and in a
+    short snippet it can outweigh every other word, so it is left out. When the text starts with a
+    capital and at least ``TITLE_CASE`` of those words are capitalised (Title Case leaves short
+    function words lowercase; German capitalises only nouns), it is a Title Case or UPPER CASE line,
+    and every word is kept: dropping them would leave no evidence at all. A Title Case line may
+    also be a run of names ("Le Dr Tony Moll"), so it comes with its sentence-case reading (names
+    left out), which ``detect`` checks on lines of at most ``NAMES_LINE`` words, where names can
+    outweigh everything else; in UPPER CASE nothing tells a name from a word.
     """
-    total = sum(words.values())
-    foreign = {
-        language.label: sum(n for word, n in words.items() if not word <= language.alphabet)
-        for language in languages
-    }
-    allowed = max(min(foreign.values()), int(total * FOREIGN_WORDS))
-    return tuple(label for label, count in foreign.items() if count <= allowed)
+    inside = [
+        word for word in words if not word.starts_sentence and word.text[:1].lower() != word.text[:1].upper()
+    ]
+    names = [word for word in inside if word.text[:1].isupper()]
+    plain = [lowercase(word.text) for word in words if not _is_name(word)]
+    if not inside or len(names) / len(inside) < TITLE_CASE or words[0].text[:1].islower():
+        return plain, None
+    every = [lowercase(word.text) for word in words]
+    if sum(word.text.isupper() and len(word.text) > 1 for word in names) * 2 > len(names):
+        return every, None
+    return every, plain or None
 
 
-def _letter_scores(letters: Counter[str], labels: tuple[str, ...], knowledge: _Knowledge) -> dict[str, float]:
-    """Each candidate's letter log-likelihood, over the letters every candidate's alphabet has.
+class _NGramChars(dict):
+    """``str.translate`` table of langdetect's character normalisation, filled as characters are met.
 
-    Scoring only shared letters keeps foreign names that survived the alphabet rule from deciding.
+    The profiles were counted by langdetect's ``NGram``, which folds some characters (Farsi yeh to
+    Arabic yeh, Romanian comma-below letters); n-grams must be folded the same way to be found.
     """
-    languages = [knowledge.language(label) for label in labels]
-    shared = frozenset.intersection(*(language.alphabet for language in languages))
-    letters = Counter({char: n for char, n in letters.items() if char in shared})
-    return {language.label: language.letter_score(letters) for language in languages}
+
+    def __missing__(self, code: int) -> str:
+        from langdetect.utils.ngram import NGram
+
+        self[code] = NGram.normalize(chr(code))
+        return self[code]
 
 
-def _likely(scores: dict[str, float]) -> tuple[str, ...]:
-    """Languages whose letter frequencies explain the text nearly as well as the best one does.
-
-    This is what rules out Kazakh for a Russian paragraph with no Kazakh letter in it: every
-    Russian letter is Kazakh too, but in Kazakh text they are rarer, because Kazakh spends part of
-    its letters on its own.
-    """
-    best = max(scores.values())
-    return tuple(label for label, score in scores.items() if score >= best - LETTER_MARGIN)
+NGRAM_CHARS = _NGramChars()
 
 
-def _best_share(scores: dict[str, float]) -> tuple[str, float]:
-    """The best-scoring language and its share of the letter likelihood."""
-    best = max(scores, key=scores.__getitem__)
-    total = sum(math.exp(score - scores[best]) for score in scores.values())
-    return best, 1.0 / total
+def _word_ngrams(word: str) -> list[str]:
+    """The character 1-3-grams langdetect counts for one word (``" ab"``, ``"abc"``, ``"c "``...)."""
+    padded = f" {word.translate(NGRAM_CHARS)} "
+    grams = list(padded[1:-1])
+    grams += [padded[i : i + 2] for i in range(len(padded) - 1)]
+    grams += [padded[i : i + 3] for i in range(len(padded) - 2)]
+    return grams
 
 
-def _source_words(text: str) -> str:
-    """``text`` without its capitalised words after the first: names, not evidence of language.
+def _word_rows(word: str, script: str, knowledge: _Knowledge) -> tuple[int, ...]:
+    """Rows of ``log_probs(script)`` for the n-grams of one word, cached per word."""
+    cache = knowledge.word_rows(script)
+    rows = cache.get(word)
+    if rows is None:
+        numbers = knowledge.log_probs(script)[0]
+        rows = tuple(numbers[gram] for gram in _word_ngrams(word) if gram in numbers)
+        if len(cache) >= WORD_CACHE:
+            cache.clear()
+        cache[word] = rows
+    return rows
 
-    In a short snippet a name ("Livingston", "Бжезинский") can outweigh every other word, and
-    names are spelt the same way in all the languages that quote them.
-    """
-    words = text.split()
-    return " ".join(word for index, word in enumerate(words) if index == 0 or not word[:1].isupper())
 
-
-def _ngram_scores(text: str, script: str, labels: tuple[str, ...], knowledge: _Knowledge) -> dict[str, float]:
-    """Log-likelihood of every character n-gram of ``text`` under each restricted profile.
+def _ngram_scores(words: list[str], script: str, knowledge: _Knowledge) -> tuple[float, ...]:
+    """Log-likelihood of every character n-gram of ``words`` under each profile of ``script``.
 
     langdetect samples n-grams at random until one language passes 0.99999, so its probability is
     near 1 even for a four-word snippet and says nothing about doubt. Scoring every n-gram with the
-    same profiles and the same smoothing is deterministic, cheaper, and gives a likelihood ratio
-    that grows with the evidence.
+    same profiles and the same smoothing (langdetect's own n-gram extraction, word by word) is
+    deterministic, cheaper, and gives a likelihood ratio that grows with the evidence.
     """
-    detector = knowledge.factory(script).create()
-    detector.append(text)
-    detector.cleaning_text()
-    table = detector.word_lang_prob_map
-    logs = knowledge.log_probs(script)
-    smoothing = SMOOTHING / detector.BASE_FREQ
-    columns = [detector.langlist.index(label) for label in labels]
-    totals = [0.0] * len(labels)
-    for ngram in detector._extract_ngrams():
-        row = logs.get(ngram)
-        if row is None:
-            row = logs[ngram] = tuple(math.log(smoothing + prob) for prob in table[ngram])
-        for index, column in enumerate(columns):
-            totals[index] += row[column]
-    return dict(zip(labels, totals, strict=True))
+    rows: list[int] = []
+    for word in words:
+        rows.extend(_word_rows(word, script, knowledge))
+    table = knowledge.log_probs(script)[1]
+    return tuple(float(total) for total in table[rows].sum(axis=0))
 
 
-def _by_ngrams(
-    text: str, script: str, labels: tuple[str, ...], share: float, knowledge: _Knowledge
-) -> tuple[str, float]:
-    """The best language by n-grams and its share of the likelihood, withholding doubtful routes.
+def _scores(words: list[str], script: str, knowledge: _Knowledge) -> dict[str, float]:
+    """Each candidate's n-gram log-likelihood less the cost of the words its alphabet cannot spell.
 
-    A target wins only when its n-grams are ``TARGET_MARGIN`` nats (a likelihood ratio of about
-    400) likelier than the best language werger does not translate, and when the dominant script
-    holds at least ``MIXED_SCRIPT`` of the letters (otherwise the dominant part may be a quoted
-    name). Sending a doubtful text to ``und`` costs a translation; sending a confuser to a target
-    model costs a wrong one.
+    Words are counted rather than letters, so that "Erdoğan" in an English paragraph costs one
+    word however many Turkish letters it has, while a Kazakh paragraph costs Russian a word for
+    every Kazakh word in it: the cost grows with the evidence, as the n-gram likelihood does.
     """
-    scores = _ngram_scores(_source_words(text), script, labels, knowledge)
-    if not any(scores.values()):
-        return UNDETERMINED, 0.0
-    lang, confidence = _best_share(scores)
+    languages = knowledge.candidates(script)
+    ngrams = _ngram_scores(words, script, knowledge)
+    letter_sets = Counter(frozenset(word) for word in words)
+    scores = {}
+    for language, score in zip(languages, ngrams, strict=True):
+        foreign = sum(n for letters, n in letter_sets.items() if not letters <= language.alphabet)
+        scores[language.label] = score - FOREIGN_WORD_COST * foreign
+    return scores
+
+
+def _share(scores: dict[str, float], lang: str) -> float:
+    """``lang``'s share of the likelihood over all candidates."""
+    return 1.0 / sum(math.exp(score - scores[lang]) for score in scores.values())
+
+
+def _decide(scores: dict[str, float], share: float, knowledge: _Knowledge) -> LanguageGuess:
+    """The best candidate, withholding doubtful routes to a model.
+
+    A target wins only when it is ``TARGET_MARGIN`` nats (a likelihood ratio of about 400) likelier
+    than the best language werger does not translate, and when the dominant script holds at least
+    ``MIXED_SCRIPT`` of the words (otherwise the dominant part may be a quoted name). Sending a
+    doubtful text to ``und`` costs a translation; sending a confuser to a target model costs a
+    wrong one.
+    """
+    lang = max(scores, key=scores.__getitem__)
+    confidence = round(_share(scores, lang), 4)
     if lang in knowledge.targets:
+        if share < MIXED_SCRIPT:
+            return LanguageGuess(UNDETERMINED, 0.0, "mixed-script")
         others = [score for label, score in scores.items() if label not in knowledge.targets]
-        if share < MIXED_SCRIPT or (others and scores[lang] - max(others) < TARGET_MARGIN):
-            return UNDETERMINED, confidence
-    return lang, confidence
+        if others and scores[lang] - max(others) < TARGET_MARGIN:
+            return LanguageGuess(UNDETERMINED, 0.0, "low-margin")
+    if confidence < THRESHOLD:
+        return LanguageGuess(UNDETERMINED, 0.0, "low-confidence")
+    return LanguageGuess(lang, confidence, "ngrams")
 
 
 def detect(text: str) -> LanguageGuess:
-    """Language of one paragraph."""
+    """Language of one paragraph (any length; a page's paragraphs are detected one by one).
+
+    Raises ``LanguageInputError`` when ``text`` is not a string.
+    """
+    if not isinstance(text, str):
+        raise LanguageInputError(f"language detection needs text, not {type(text).__name__}")
     knowledge = _knowledge()
-    text = normalize(text, knowledge.folding)
-    letters = _letters_by_script(text, knowledge)
-    if sum(sum(counts.values()) for counts in letters.values()) < MIN_LETTERS:
+    composed = unicodedata.normalize("NFKC", text)
+    words = _words(strip_non_language(normalize(composed, knowledge.folding)), knowledge)
+    if sum(len(word.text) for word in words) < MIN_LETTERS:
         return LanguageGuess(UNDETERMINED, 0.0, "too-short")
-    script = max(letters, key=lambda name: sum(letters[name].values()))
-    languages = knowledge.candidates(script)
-    if not languages:
-        return LanguageGuess(UNDETERMINED, 0.0, "unknown-script")
-    labels = _compatible(_words(text, letters[script]), languages)
-    if len(labels) == 1:
-        return LanguageGuess(labels[0], 1.0, "letters")
-    scores = _letter_scores(letters[script], labels, knowledge)
-    labels = _likely(scores)
-    if len(labels) == 1:
-        return LanguageGuess(labels[0], 1.0, "letters")
-    if knowledge.targets.isdisjoint(labels):
-        lang, confidence = _best_share({label: scores[label] for label in labels})
-        method = "letters"
-    else:
-        share = sum(letters[script].values()) / sum(sum(counts.values()) for counts in letters.values())
-        lang, confidence = _by_ngrams(text, script, labels, share, knowledge)
-        method = "ngrams"
-    return LanguageGuess(lang if confidence >= THRESHOLD else UNDETERMINED, round(confidence, 4), method)
+    weights, counts = _script_weights(words)
+    script = max(weights, key=weights.__getitem__)
+    if not knowledge.candidates(script):
+        return LanguageGuess(UNDETERMINED, 0.0, "unsupported-script")
+    source, sentence_case = _source_words([word for word in words if word.script == script])
+    scores = _scores(source, script, knowledge)
+    if "\u0647\u200c" in composed and knowledge.heh_for_ae.intersection(scores):
+        scores = _with_ae_restored(composed, script, scores, knowledge)
+    share = weights[script] / sum(weights.values())
+    if share >= MIXED_SCRIPT and counts[script] * 2 < sum(counts.values()):
+        share = 0.0
+    guess = _decide(scores, share, knowledge)
+    if guess.lang in knowledge.targets and sentence_case is not None and len(source) <= NAMES_LINE:
+        guess = _names_check(guess, _scores(sentence_case, script, knowledge))
+    return guess
+
+
+def _names_check(guess: LanguageGuess, scores: dict[str, float]) -> LanguageGuess:
+    """``guess`` unless the Title Case line, read with its capitalised words as names, clearly
+    says another language: then the capitalised words were names and the line is ``und``."""
+    best = max(scores, key=scores.__getitem__)
+    if best != guess.lang and _share(scores, best) >= THRESHOLD:
+        return LanguageGuess(UNDETERMINED, 0.0, "names-only")
+    return guess
+
+
+def _with_ae_restored(
+    composed: str, script: str, scores: dict[str, float], knowledge: _Knowledge
+) -> dict[str, float]:
+    """``scores`` where each ``heh_for_ae`` language keeps the better of the text as typed and the
+    text with ae (U+06D5) restored (see ``[spelling]`` in ``languages.toml``)."""
+    restored = normalize(LEGACY_AE.sub("\u06d5", composed), knowledge.folding)
+    words = [word for word in _words(strip_non_language(restored), knowledge) if word.script == script]
+    other = _scores(_source_words(words)[0], script, knowledge)
+    return {
+        label: max(score, other[label]) if label in knowledge.heh_for_ae else score
+        for label, score in scores.items()
+    }
+
+
+def _script_weights(words: list[_Word]) -> tuple[Counter[str], Counter[str]]:
+    """Letters and words per script in the words that carry language.
+
+    A capitalised word inside a sentence or an acronym ("Human Rights Watch", "UNICEF" in an
+    Arabic sentence) is a name, not a sign of what language the text is in; it counts only when
+    the text has nothing else (a Title Case or UPPER CASE line). Letters decide which script
+    dominates, so that a text written without spaces still weighs what it holds; words tell
+    whether the dominant script is one long word among others ("staycation" in an Urdu line).
+    """
+    carrying = [word for word in words if not _is_name(word)] or words
+    weights: Counter[str] = Counter()
+    counts: Counter[str] = Counter()
+    for word in carrying:
+        weights[word.script] += len(word.text)
+        counts[word.script] += 1
+    return weights, counts
 
 
 def document_language(guesses: list[tuple[LanguageGuess, int]]) -> LanguageGuess:
-    """The language holding most characters of the document, weighted by paragraph length."""
+    """The language holding most characters of the document's determined paragraphs.
+
+    ``guesses`` pairs each paragraph's guess with its length in characters. ``und`` paragraphs
+    (numbers, names, another script) say nothing about the page's language, so they are not a
+    candidate: a page with one clear English paragraph among undetermined ones is English. The
+    confidence is the winner's share of the determined characters; a page with no determined
+    paragraph is ``und`` with confidence 0.0.
+    """
     weights: Counter[str] = Counter()
     for guess, length in guesses:
-        weights[guess.lang] += length
+        if guess.lang != UNDETERMINED:
+            weights[guess.lang] += length
     if not weights:
-        return LanguageGuess(UNDETERMINED, 0.0, "empty")
+        method = "empty" if not guesses else "no-determined-paragraph"
+        return LanguageGuess(UNDETERMINED, 0.0, method)
     lang, weight = weights.most_common(1)[0]
     return LanguageGuess(lang, round(weight / sum(weights.values()), 4), "majority-by-characters")

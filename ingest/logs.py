@@ -25,17 +25,18 @@ FORMATS = ("text", "json")
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
 
 
-# Control characters (terminal escape sequences, newlines) in a URL from a crawled page must not
-# reach the terminal or split a log line: they are shown as \xNN.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Control characters (terminal escape sequences, newlines) and bidirectional overrides in a URL
+# from a crawled page must not reach the terminal, split a log line or reorder what is shown.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: str) -> str:
-    """``text`` with control characters shown as ``\\xNN``: safe for a terminal and one line long.
+    """``text`` with control characters and bidirectional overrides replaced by U+FFFD: safe for a
+    terminal and one line long (``ingest.summary.terminal_text`` keeps tabs and newlines).
 
     Rich strips only a few control codes; ESC sequences would pass through to the terminal.
     """
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _CONTROL.sub("\ufffd", text)
 
 
 class TextFormatter(logging.Formatter):

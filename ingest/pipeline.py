@@ -3,16 +3,20 @@
 Pages stream through the stages; finished records are translated in batches of documents (so the
 engine batches sentences across pages) and appended to the log. A page whose clean text is
 unchanged since its last revision produces nothing new; a page the server says is unchanged (304
-to a conditional GET) is not even downloaded. The frontier and the crawl state live in the crawl
-index (SQLite), so memory stays flat however large a site is. Every URL the run touches ends up in
-the run summary: written, unchanged, not modified, removed, skipped or failed, with reasons.
+to a conditional GET) is not even downloaded. The crawl state lives in the crawl index and the
+frontier in its own SQLite file (``ingest.frontier``), so memory stays flat however large a site
+is. All sites of a run are crawled at once; ``max_run_time`` is one deadline for all of them that
+cancels requests in flight, stores what finished and leaves the rest queued for the next run.
+Every URL the run touches ends up in the run summary: written, unchanged, not modified, removed,
+skipped or failed, with reasons.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
+import multiprocessing
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache, partial
 from importlib.metadata import version
@@ -21,15 +25,17 @@ from urllib.parse import urlsplit
 
 from ingest.cleaning import TEMPLATE_LINES_NAME, SiteCleaners
 from ingest.config import Site
-from ingest.discover import canonical, page_links, parse_feed, parse_sitemap
-from ingest.errors import FetchError
-from ingest.extract import EXTRACTOR, extract, extractor_version
-from ingest.fetch import HTML_TYPES, Fetcher, FetchResult, Validators
+from ingest.discover import page_links, parse_feed, parse_sitemap
+from ingest.errors import DiscoveryError, FetchError, OutOfScope
+from ingest.extract import EXTRACTOR, Extracted, extract, extractor_version
+from ingest.fetch import HTML_TYPES, Fetcher, FetchResult, HopCheck, Validators
+from ingest.frontier import KNOWN, NEW, SEED, FrontierFile, SiteFrontier
 from ingest.langid import detect, document_language
 from ingest.progress import Progress, Silent
 from ingest.runlock import RunLock
 from ingest.summary import RunSummary, SiteSummary
-from store.index import CrawlIndex, Frontier
+from ingest.urls import same_host, url_key
+from store.index import CrawlIndex
 from store.log import RecordLog, refuse_unless_clean
 from store.record import Provenance, Record, Segment, Status, content_hash, record_id, utc_now
 from store.revise import human_work, rebase
@@ -39,6 +45,7 @@ from translate.records import UNDETERMINED, missing_model_reason, restatus, tran
 
 LANGID_METHOD = "script+letters+ngram-profiles"
 SUMMARY_NAME = "run-summary.json"
+START_PAGE_MIN_CHARS = 250  # trafilatura's MIN_EXTRACTED_SIZE: less is not an article
 
 
 @cache
@@ -54,6 +61,7 @@ class RunOptions:
     fetcher_options: dict = field(default_factory=dict)
     max_run_time: float | None = None
     max_sitemap_depth: int = 3
+    extract_processes: int = 0  # > 0: main-text extraction in that many worker processes
     all_languages: bool = False
 
 
@@ -72,28 +80,56 @@ class CrawlRun:
         self.extractor_version = extractor_version()
         self.cleaners = SiteCleaners(options.out_dir / TEMPLATE_LINES_NAME)
         self.memory = TranslationMemory(options.out_dir / MEMORY_NAME)
+        self._extractors: ProcessPoolExecutor | None = None
 
     async def run(self, sites: list[Site]) -> RunSummary:
+        """Crawl every site at once, under one deadline shared by all of them."""
         summary = RunSummary(started_at=utc_now().isoformat())
         limit = self.options.max_run_time
-        deadline = time.monotonic() + limit if limit else None
-        async with Fetcher(**self.options.fetcher_options) as fetcher:
-            for site in sites:
-                self.progress.site_started(site.name)
-                site_summary = await _SiteCrawl(self, site, fetcher, deadline).run()
-                summary.sites.append(site_summary)
-                self.progress.site_finished(site_summary)
+        deadline = asyncio.get_running_loop().time() + limit if limit else None
+        frontiers = FrontierFile(self.options.out_dir)
+        if self.options.extract_processes > 0:
+            self._extractors = ProcessPoolExecutor(
+                self.options.extract_processes, mp_context=multiprocessing.get_context("spawn")
+            )
+        try:
+            async with Fetcher(**self.options.fetcher_options) as fetcher:
+                crawls = [
+                    _SiteCrawl(self, site, fetcher, frontiers.site(site.name), deadline) for site in sites
+                ]
+                summary.sites.extend(await asyncio.gather(*(self._crawl_site(c) for c in crawls)))
+        finally:
+            frontiers.close()
+            if self._extractors is not None:
+                self._extractors.shutdown(cancel_futures=True)
+                self._extractors = None
         summary.finished_at = utc_now().isoformat()
         self.cleaners.save()
         summary.write(self.options.out_dir / SUMMARY_NAME)
         return summary
 
+    async def _crawl_site(self, crawl: _SiteCrawl) -> SiteSummary:
+        self.progress.site_started(crawl.site.name)
+        site_summary = await crawl.run()
+        self.progress.site_finished(site_summary)
+        return site_summary
+
+    async def extract_page(self, result: FetchResult) -> Extracted | None:
+        """Main text of a fetched page, in a worker process when the run has them."""
+        if self._extractors is None:
+            return await asyncio.to_thread(extract, result.text or "", result.final_url)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._extractors, extract, result.text or "", result.final_url)
+
     def build_record(self, site: Site, result: FetchResult) -> Record | None:
         """Turn a fetched HTML page into an untranslated record, or None when it has no main text."""
-        extracted = extract(result.text or "", result.final_url)
+        return self.record_from(site, result, extract(result.text or "", result.final_url))
+
+    def record_from(self, site: Site, result: FetchResult, extracted: Extracted | None) -> Record | None:
+        """The untranslated record of a page whose main text was extracted (``extract_page``)."""
         if extracted is None:
             return None
-        canonical_url = canonical(result.final_url)
+        canonical_url = url_key(result.final_url)
         rid = record_id(canonical_url)
         cleaner = self.cleaners.for_site(site.name)
         paragraphs = cleaner.clean(extracted.paragraphs, extracted.link_texts, page_key=rid)
@@ -162,13 +198,12 @@ class CrawlRun:
         return len(self.log.revise({rid: removal(status) for rid, status in gone.items()}))
 
     def _rebased(
-        self, record: Record, latest: Record | None, only: tuple[str, ...] | None = None
+        self, record: Record, languages: tuple[str, ...] | None, latest: Record | None
     ) -> Record | None:
         """The crawl's revision built on ``latest`` as read under the log's write lock.
 
         Editors' work saved while this page was fetched and translated is kept (see
         ``store.revise.rebase``); an edit that cannot be kept becomes a conflict on the record.
-        ``only``: the site's languages, when paragraphs in others are left untranslated.
         """
         now = utc_now()
         if latest is not None and latest.content_hash == record.content_hash:
@@ -182,9 +217,8 @@ class CrawlRun:
                     "provenance": record.provenance,
                 }
             )
-        revision = restatus(rebase(record, latest), self.registry, only).model_copy(
-            update={"revised_at": now}
-        )
+        revision = restatus(rebase(record, latest), self.registry, languages)
+        revision = revision.model_copy(update={"revised_at": now})
         return _review_again(revision, latest)
 
     def store(self, records: list[Record], summary: SiteSummary, languages: tuple[str, ...] = ()) -> None:
@@ -197,7 +231,7 @@ class CrawlRun:
         only = None if self.options.all_languages or not languages else languages
         target = self.options.target_lang
         translated = translate_records(records, self.registry, target, self.memory, source_languages=only)
-        written = self.log.revise({r.id: partial(self._rebased, r, only=only) for r in translated})
+        written = self.log.revise({r.id: partial(self._rebased, r, only) for r in translated})
         summary.unchanged += len(translated) - len(written)
         for record in written:
             summary.records_written += 1
@@ -255,55 +289,97 @@ def untranslated_reasons(record: Record) -> list[str]:
 
 
 class _SiteCrawl:
-    """The frontier and workers of one site.
+    """The frontier, discovery and workers of one site.
 
     Twice as many workers as the host's concurrency run, so extraction of one page overlaps the
     fetch of the next; the fetcher's per-host semaphore keeps requests in flight at the limit.
+    Discovery (feeds, then sitemaps) runs beside the workers, so pages are fetched while
+    sitemaps are still being read.
     """
 
-    def __init__(self, run: CrawlRun, site: Site, fetcher: Fetcher, deadline: float | None) -> None:
+    def __init__(
+        self, run: CrawlRun, site: Site, fetcher: Fetcher, frontier: SiteFrontier, deadline: float | None
+    ) -> None:
         self.run_ = run
         self.site = site
         self.fetcher = fetcher
         self.deadline = deadline
         self.summary = SiteSummary(site.name)
-        self.frontier: Frontier = run.index.frontier()
+        self.frontier = frontier
         self.seen_ids: set[str] = set()
         self.sitemaps_seen: set[str] = set()
+        self.sitemaps_read = 0
         self.pending: list[Record] = []
+        self.storing: list[asyncio.Future] = []
         self.gone: dict[str, int] = {}
+        self.in_flight: set[str] = set()
+        self.processing: set[asyncio.Task] = set()
         self.fetched = 0
         self.active = 0
         self.out_of_time = False
-        self.turn = asyncio.Condition()
+        self.wake = asyncio.Event()
 
     async def run(self) -> SiteSummary:
-        await self._discover()
-        self._enqueue(self.site.start_urls, 0, seed=True)
-        workers = [asyncio.create_task(self._work()) for _ in range(self.site.concurrency * 2)]
-        await asyncio.gather(*workers)
+        try:
+            async with asyncio.timeout_at(self.deadline):
+                await self._crawl()
+        except TimeoutError:
+            self.out_of_time = True
+        if self.processing:
+            await asyncio.gather(*self.processing)
+        if self.storing:
+            await asyncio.gather(*self.storing)
         await self._flush()
         if self.gone:
             self.summary.records_written += await asyncio.to_thread(self.run_.mark_removed, self.gone)
         self._account_for_leftovers()
         return self.summary
 
-    async def _discover(self) -> None:
-        """Sitemaps (the site's and those its robots.txt announces), then feeds."""
-        announced: list[str] = []
-        for start in (*self.site.start_urls, *self.site.sitemaps, *self.site.feeds):
+    async def _crawl(self) -> None:
+        self._enqueue(self.site.start_urls, 0, seed=True)
+        self.active += 1  # discovery is work in progress: idle workers wait for the URLs it finds
+        async with asyncio.TaskGroup() as group:
+            for _ in range(self.site.concurrency * 2):
+                group.create_task(self._work())
             try:
-                announced.extend(await self.fetcher.robots_sitemaps(start, self.site))
+                await self._discover()
+            except Exception as exc:  # a bug in discovery must not end the run: report it
+                self._fail(self._seeds()[0], f"internal error in discovery: {type(exc).__name__}: {exc}")
+            finally:
+                self._done()
+
+    def _done(self) -> None:
+        self.active -= 1
+        self.wake.set()
+
+    async def _discover(self) -> None:
+        """Feeds (small, newest first), then sitemaps: the site's and those its robots.txt announces."""
+        for feed in self.site.feeds:
+            await self._read_feed(feed)
+        announced: list[str] = []
+        origins = {f"{urlsplit(u).scheme}://{urlsplit(u).netloc}/": None for u in self._seeds()}
+        for origin in origins:
+            try:
+                announced.extend(await self.fetcher.robots_sitemaps(origin, self.site))
             except FetchError:
                 continue
         for sitemap in dict.fromkeys((*self.site.sitemaps, *announced)):
             await self._read_sitemap(sitemap, depth=0)
-        for feed in self.site.feeds:
-            await self._read_feed(feed)
+
+    def _seeds(self) -> tuple[str, ...]:
+        return (*self.site.start_urls, *self.site.sitemaps, *self.site.feeds)
 
     def _enqueue(self, urls: Iterable[str], depth: int, seed: bool = False) -> None:
-        batch = {canonical(url): None for url in urls}
-        self.frontier.add((url, depth, seed) for url in batch if seed or self.site.in_scope(url))
+        """Queue in-scope URLs: start pages first, then pages never stored, then stored ones."""
+        items = []
+        for url in urls:
+            if seed:
+                items.append((url, depth, True, SEED))
+            elif self.site.in_scope(url):
+                known = self.run_.index.page(url) is not None
+                items.append((url, depth, False, KNOWN if known else NEW))
+        if items and self.frontier.add(items):
+            self.wake.set()
 
     def _report(self, url: str, outcome: str) -> None:
         self.run_.progress.advanced(self.summary, self.frontier.remaining, url, outcome)
@@ -312,9 +388,30 @@ class _SiteCrawl:
         self.summary.fail(url, reason)
         self._report(url, f"failed ({reason})")
 
-    def _skip(self, url: str, reason: str) -> None:
+    def _skip(self, url: str, reason: str, detail: str = "") -> None:
         self.summary.skipped[reason] += 1
-        self._report(url, "skipped")
+        self._report(url, f"skipped ({reason}{': ' + detail if detail else ''})")
+
+    def _hop_check(self, seed: bool, pages: bool = True, origin: str = "") -> HopCheck:
+        """The rules every redirect hop passes, as a new URL: scope, robots.txt, and dedup.
+
+        A start page may redirect anywhere on the site's hosts (it is a hub); a page must
+        stay inside the allow/deny rules too. Sitemaps and feeds are not deduplicated as pages,
+        and neither is a hop to another spelling of ``origin`` (a redirect that drops tracking
+        parameters).
+        """
+        origin_key = url_key(origin)
+
+        async def check(url: str) -> None:
+            inside = same_host(url, self.site.hosts) if seed or not pages else self.site.in_scope(url)
+            if not inside:
+                raise OutOfScope("redirected out of scope", url)
+            if not await self.fetcher.allowed_by_robots(url, self.site):
+                raise OutOfScope("redirected to a URL robots.txt disallows", url)
+            if pages and url_key(url) != origin_key and not self.frontier.claim(url):
+                raise OutOfScope("redirected to a URL already queued or crawled", url)
+
+        return check
 
     async def _fetch_text(self, url: str) -> FetchResult | None:
         """Fetch a sitemap or feed; failures go to the summary."""
@@ -322,7 +419,12 @@ class _SiteCrawl:
             if not await self.fetcher.allowed_by_robots(url, self.site):
                 self._skip(url, "disallowed by robots.txt")
                 return None
-            result = await self.fetcher.fetch(url, self.site, accept_any_type=True)
+            result = await self.fetcher.fetch(
+                url, self.site, accept_any_type=True, check_hop=self._hop_check(True, pages=False)
+            )
+        except OutOfScope as exc:
+            self._skip(url, exc.reason, exc.target)
+            return None
         except FetchError as exc:
             self._fail(url, str(exc))
             return None
@@ -332,14 +434,25 @@ class _SiteCrawl:
         return result
 
     async def _read_sitemap(self, url: str, depth: int) -> None:
-        url = canonical(url)
-        if url in self.sitemaps_seen or urlsplit(url).netloc.lower() not in self.site.hosts:
+        key = url_key(url)
+        if key in self.sitemaps_seen or not same_host(url, self.site.hosts):
             return
-        self.sitemaps_seen.add(url)
+        self.sitemaps_seen.add(key)
+        if self.sitemaps_read >= self.site.max_sitemaps:
+            self._skip(url, "sitemap not read: max_sitemaps reached")
+            return
+        if self.fetched + self.frontier.remaining >= self.site.max_pages:
+            self._skip(url, "sitemap not read: max_pages already queued")
+            return
+        self.sitemaps_read += 1
         result = await self._fetch_text(url)
         if result is None:
             return
-        pages, nested = parse_sitemap(result.raw or b"")
+        try:
+            pages, nested = parse_sitemap(result.raw or b"")
+        except DiscoveryError as exc:
+            self._fail(url, str(exc))
+            return
         self._enqueue(pages, 0)
         if depth < self.run_.options.max_sitemap_depth:
             for child in nested:
@@ -347,26 +460,29 @@ class _SiteCrawl:
 
     async def _read_feed(self, url: str) -> None:
         result = await self._fetch_text(url)
-        if result is not None:
+        if result is None:
+            return
+        try:
             self._enqueue(parse_feed(result.raw or b"", result.final_url), 0)
+        except DiscoveryError as exc:
+            self._fail(url, str(exc))
 
     async def _next(self) -> tuple[str, int, bool] | None:
         """The next URL for a worker; None once the frontier is empty and nobody can add to it."""
-        async with self.turn:
-            while True:
-                if self.deadline is not None and time.monotonic() >= self.deadline:
-                    self.out_of_time = True
-                    return None
-                if self.fetched >= self.site.max_pages:
-                    return None
-                item = self.frontier.pop()
-                if item is not None:
-                    self.active += 1
-                    return item
-                if self.active == 0:
-                    self.turn.notify_all()
-                    return None
-                await self.turn.wait()
+        while True:
+            if self.fetched >= self.site.max_pages:
+                return None
+            item = self.frontier.pop()
+            if item is not None:
+                if not item[2] and not self.site.in_scope(item[0]):
+                    continue  # left queued by an earlier run whose rules were different
+                self.active += 1
+                return item
+            if self.active == 0:
+                self.wake.set()
+                return None
+            self.wake.clear()
+            await self.wake.wait()
 
     async def _work(self) -> None:
         while (item := await self._next()) is not None:
@@ -376,16 +492,14 @@ class _SiteCrawl:
             except Exception as exc:  # a bug on one page must not end the run: report it
                 self._fail(url, f"internal error: {type(exc).__name__}: {exc}")
             finally:
-                async with self.turn:
-                    self.active -= 1
-                    self.turn.notify_all()
+                self._done()
 
     def _validators(self, url: str, depth: int, seed: bool) -> Validators | None:
         """Conditional GET for stored article pages whose links werger remembers (a 304 has no body).
 
-        Start pages outside the allow patterns are hubs and always read in full.
+        Start pages that are hubs are always read in full.
         """
-        if seed and not self.site.in_scope(url):
+        if self._is_hub(url, seed):
             return None
         page = self.run_.index.page(url)
         if page is None or page.gone_at is not None or page.record_id is None:
@@ -401,8 +515,20 @@ class _SiteCrawl:
                 self._skip(url, "disallowed by robots.txt")
                 return
             self.fetched += 1
-            result = await self.fetcher.fetch(url, self.site, validators=self._validators(url, depth, seed))
+            self.in_flight.add(url)
+            result = await self.fetcher.fetch(
+                url,
+                self.site,
+                validators=self._validators(url, depth, seed),
+                check_hop=self._hop_check(seed, origin=url),
+            )
+            self.in_flight.discard(url)
+        except OutOfScope as exc:
+            self.in_flight.discard(url)
+            self._skip(url, exc.reason, exc.target)
+            return
         except FetchError as exc:
+            self.in_flight.discard(url)
             self._fail(url, str(exc))
             return
         self.summary.pages_fetched += 1
@@ -437,15 +563,45 @@ class _SiteCrawl:
         self.run_.index.note_links(url, links)
         if depth < self.site.max_depth:
             self._enqueue(links, depth + 1)
-        if seed and not self.site.in_scope(url):
-            self._skip(url, "start page outside the allow patterns (links only)")
+        if self._is_hub(result.final_url, seed):
+            self._skip(url, "start page not matched by an allow pattern (links only)")
             return
-        await self._process(result)
+        await self._process_shielded(result, start_page=seed and not self.site.allow)
 
-    async def _process(self, result: FetchResult) -> None:
-        record = await asyncio.to_thread(self.run_.build_record, self.site, result)
+    def _is_hub(self, url: str, seed: bool) -> bool:
+        """A start page that the site's allow patterns do not admit is a hub: links only, no record."""
+        return seed and bool(self.site.allow) and not self.site.in_scope(url)
+
+    async def _process_shielded(self, result: FetchResult, start_page: bool = False) -> None:
+        """Process a fetched page to the end even when the run's deadline strikes meanwhile.
+
+        The download is done; extraction and storing are bounded work, so what was fetched is
+        stored rather than thrown away and fetched again next run.
+        """
+        task = asyncio.create_task(self._process_or_report(result, start_page))
+        self.processing.add(task)
+        task.add_done_callback(self.processing.discard)
+        await asyncio.shield(task)
+
+    async def _process_or_report(self, result: FetchResult, start_page: bool) -> None:
+        try:
+            await self._process(result, start_page)
+        except Exception as exc:  # a bug on one page must not end the run: report it
+            self._fail(result.url, f"internal error: {type(exc).__name__}: {exc}")
+
+    async def _process(self, result: FetchResult, start_page: bool = False) -> None:
+        """Build, deduplicate and queue the record of a page.
+
+        A start page without allow patterns is stored only when its main text is article-sized
+        (trafilatura's own ``MIN_EXTRACTED_SIZE``, 250 characters): a front page's few lines of
+        text are navigation, while a start URL that is an article is kept.
+        """
+        extracted = await self.run_.extract_page(result)
+        record = await asyncio.to_thread(self.run_.record_from, self.site, result, extracted)
         if record is None:
             self._skip(result.url, "no main text")
+        elif start_page and sum(len(s.source) for s in record.segments) < START_PAGE_MIN_CHARS:
+            self._skip(result.url, "start page with no article text (links only)")
         elif record.id in self.seen_ids:
             self._skip(result.url, "duplicate of a page already crawled")
         elif self.run_.is_unchanged(record):
@@ -468,13 +624,21 @@ class _SiteCrawl:
                 await self._flush()
 
     async def _flush(self) -> None:
+        """Store the pending batch; shielded, so the run's deadline never cuts a batch in half."""
         batch, self.pending = self.pending, []
         if batch:
-            await asyncio.to_thread(self.run_.store, batch, self.summary, self.site.languages)
+            task = asyncio.ensure_future(
+                asyncio.to_thread(self.run_.store, batch, self.summary, self.site.languages)
+            )
+            self.storing.append(task)
+            await asyncio.shield(task)
 
     def _account_for_leftovers(self) -> None:
-        """URLs a limit kept from being visited are counted, and a site with nothing fetched is an error."""
-        left = sum(1 for _ in self.frontier.drain())
+        """URLs a limit kept from being visited stay queued for the next run and are counted here.
+
+        A site with nothing fetched is an error.
+        """
+        left = self.frontier.put_back(self.in_flight if self.out_of_time else ())
         if self.out_of_time:
             if left:
                 self.summary.skipped["run time limit reached"] += left

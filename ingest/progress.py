@@ -11,7 +11,7 @@ import sys
 import time
 from typing import Protocol, TextIO
 
-from ingest.summary import SiteSummary
+from ingest.summary import SiteSummary, terminal_text
 
 
 class Progress(Protocol):
@@ -52,7 +52,7 @@ class LogLines:
         self._last = 0.0
 
     def _log(self, level: int, text: str, **fields: object) -> None:
-        self.logger.log(level, text, extra=fields)
+        self.logger.log(level, terminal_text(text), extra=fields)
 
     def site_started(self, site: str) -> None:
         self._log(logging.INFO, f"site {site}: started", site=site, event="site_started")
@@ -108,7 +108,7 @@ class LiveDisplay:
         self._tasks: dict[str, int] = {}
 
     def site_started(self, site: str) -> None:
-        self._tasks[site] = self._progress.add_task(site, total=None, counts="")
+        self._tasks[site] = self._progress.add_task(terminal_text(site), total=None, counts="")
 
     def advanced(self, summary: SiteSummary, queued: int, url: str, outcome: str) -> None:
         task = self._tasks[summary.site]

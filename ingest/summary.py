@@ -10,6 +10,7 @@ only when every site ran.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,6 +18,23 @@ from pathlib import Path
 from rich.text import Text
 
 from store.files import write_atomically
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(text: object) -> str:
+    """Text from outside (URLs, reasons, titles) made safe for a terminal: no control characters.
+
+    Escape sequences and bidirectional overrides could rewrite what an operator sees.
+    """
+    return _CONTROL.sub("\ufffd", str(text))
+
+
+def markup_text(text: object) -> str:
+    """``terminal_text`` escaped for rich markup, so ``[/]`` in a URL is shown, never parsed."""
+    from rich.markup import escape
+
+    return escape(terminal_text(text))
 
 
 @dataclass

@@ -101,14 +101,13 @@ class Provenance(BaseModel):
 class Record(BaseModel):
     """One JSONL line: one revision of one page.
 
-    Reading rules: in the log, every revision of a record is a line and the line with the highest
-    ``revision`` per id is the record's current state; the latest approved state is, per id, the
-    highest revision whose status is approved. ``werger export`` gives one line per record: the
-    latest revision, or with ``--status approved`` the latest *approved* revision (so downstream
-    keeps the last approved text while a newer revision awaits review; ``newer_revision`` then says
-    so). A line that does not end in a newline is being written (or was torn by a crash): skip it
-    and read it on the next pass. ``removed_at`` set means the site stopped serving the page at
-    that time.
+    Reading rules: the line with the highest revision per id is the record's current state; the
+    latest approved state is, per id, the highest revision whose status is approved. ``werger
+    export`` gives one line per record: the latest revision, or with ``--status approved`` the
+    latest *approved* revision (so downstream keeps the last approved text while a newer revision
+    awaits review; ``newer_revision`` then says so). A line that does not end in a newline is being
+    written (or was torn by a crash): skip it and read it on the next pass. ``removed_at`` set means
+    the site stopped serving the page at that time.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -124,6 +123,11 @@ class Record(BaseModel):
     fetched_at: datetime
     published: str | None = None
     title: str | None = None
+    title_segment: Segment | None = Field(
+        default=None,
+        description="The title as a segment of its own (source: the title), translated, flagged and "
+        "edited like a paragraph; null until the record is translated or when it has no title.",
+    )
     author: str | None = None
     content_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
     source_lang: str
@@ -153,6 +157,10 @@ class Record(BaseModel):
         "is not approved (the page changed, or an editor is still working on it) this is that newer "
         "revision's number. Absent when the exported revision is the latest.",
     )
+
+    def translatable_segments(self) -> list[Segment]:
+        """The title segment (when there is one) and then the paragraphs: all that QA and status see."""
+        return [self.title_segment, *self.segments] if self.title_segment else list(self.segments)
 
     def to_json_line(self) -> str:
         """Serialise as one compact line (no newline), keys in declaration order.

@@ -2,8 +2,9 @@
 
 The functions here build the next revision on the latest one, as ``RecordLog.revise`` hands it over
 under the log's write lock; ``RecordLog.append_revision`` refuses an editor's revision if someone
-else wrote first. The machine output of an edited segment is kept in
-``machine_target`` so post-editing effort can be measured against what the engine produced.
+else wrote first. The machine output of an edited segment is kept in ``machine_target`` so
+post-editing effort can be measured against what the engine produced, and the segment's quality
+flags are computed again on the text it now holds.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ def edited(
     by: str,
     note: str | None = None,
     status: Status = Status.REVIEWED,
+    title: str | None = None,
 ) -> Record | None:
-    """The next revision with new segment targets; None when nothing actually changed."""
+    """The next revision with new segment targets (and title target); None when nothing changed."""
     segments: list[Segment] = []
     changed = False
     for segment in record.segments:
@@ -34,16 +36,33 @@ def edited(
             segments.append(segment)
             continue
         changed = True
-        machine = segment.machine_target if segment.edited_by else segment.target
-        segments.append(
-            segment.model_copy(update={"target": new, "edited_by": by, "machine_target": machine})
-        )
+        segments.append(_edit(segment, new, by, record.target_lang))
+    title_segment = record.title_segment
+    if title_segment is not None and title is not None and not _same(title, title_segment.target):
+        changed = True
+        title_segment = _edit(title_segment, title, by, record.target_lang)
     if not changed:
         return None
-    return _next(record, segments, status, by, note)
+    return _next(record, segments, status, by, note).model_copy(update={"title_segment": title_segment})
+
+
+def _edit(segment: Segment, new: str, by: str, target_lang: str) -> Segment:
+    """``segment`` with an editor's target; the machine's output is kept, flags follow the new text."""
+    machine = segment.machine_target if segment.edited_by else segment.target
+    flags = stored_text_flags(segment.source, new, target_lang)
+    return segment.model_copy(
+        update={"target": new, "edited_by": by, "machine_target": machine, "qa_flags": flags}
+    )
 
 
 HUMAN_EDIT_MARK = b'"edited_by":"'
+
+
+def stored_text_flags(source: str, target: str, target_lang: str) -> list[str]:
+    """Quality flags of the text a segment now holds: the machine's flags go when its output does."""
+    from translate.quality import quality_flags
+
+    return quality_flags(source, target, target_lang)
 
 
 def carry_edits(record: Record, previous: Record) -> Record:
@@ -52,6 +71,9 @@ def carry_edits(record: Record, previous: Record) -> Record:
     When a partner fixes a typo in one paragraph, the editors' work on the other paragraphs must
     survive the recrawl; an edited paragraph whose source changed goes back to the machine.
     """
+    title = previous.title_segment
+    if title is not None and title.edited_by and title.source == (record.title or "").strip():
+        record = record.model_copy(update={"title_segment": title})
     edits = {(s.lang, s.source): s for s in previous.segments if s.edited_by and s.target is not None}
     if not edits:
         return record
@@ -66,7 +88,7 @@ def carry_edits(record: Record, previous: Record) -> Record:
                 update={
                     "target": kept.target,
                     "engine": kept.engine,
-                    "qa_flags": [],
+                    "qa_flags": stored_text_flags(segment.source, kept.target, record.target_lang),
                     "edited_by": kept.edited_by,
                     "machine_target": kept.machine_target,
                 }

@@ -1,6 +1,7 @@
 """XLIFF 2.0 out and back in, so editors can also work in CAT tools (OmegaT, Weblate, ...).
 
-One ``<file>`` per record and one ``<unit>`` per paragraph. The record id and the revision the
+One ``<file>`` per record, one ``<unit id="title">`` for the title when it has a title segment,
+and one ``<unit>`` per paragraph. The record id and the revision the
 file was made from travel in the metadata module, so an import appends a new revision only when the
 record has not moved on meanwhile (checked under the log's write lock); otherwise it is reported as
 a conflict and nothing is written for it.
@@ -56,10 +57,12 @@ def _file(record: Record) -> etree._Element:
     ):
         if value:
             etree.SubElement(group, M + "meta", type=kind).text = value
-    for segment in record.segments:
-        unit = etree.SubElement(element, X + "unit", id=f"p{segment.index}")
+    units = [("title", "title", record.title_segment)] if record.title_segment else []
+    units += [(f"p{s.index}", f"s{s.index}", s) for s in record.segments]
+    for unit_id, segment_id, segment in units:
+        unit = etree.SubElement(element, X + "unit", id=unit_id)
         attrs = {"state": STATES.get(record.status, "initial")} if segment.target else {}
-        seg = etree.SubElement(unit, X + "segment", id=f"s{segment.index}", **attrs)
+        seg = etree.SubElement(unit, X + "segment", id=segment_id, **attrs)
         etree.SubElement(seg, X + "source").text = segment.source
         if segment.target is not None:
             etree.SubElement(seg, X + "target").text = segment.target
@@ -86,18 +89,18 @@ def import_xliff(path: Path, log: RecordLog, by: str) -> ImportReport:
     units = list(_read(path))
     if not units:
         return report
-    ids = {record_id for record_id, _, _ in units}
+    ids = {unit[0] for unit in units}
     known = log.lookup.latest_of(ids) if log.lookup is not None else log.latest_of(ids)
-    missing = [record_id for record_id, _, _ in units if record_id not in known]
+    missing = [unit[0] for unit in units if unit[0] not in known]
     if missing:
         raise XliffError(f"{path}: record {missing[0]} is not in {log.path}; was it exported from there?")
 
-    def builder(record_id: str, base: int, targets: dict[int, str]):
+    def builder(record_id: str, base: int, targets: dict[int, str], title: str | None):
         def build(latest: Record | None) -> Record | None:
             if latest is None or latest.revision != base:
                 report.conflicts.append(record_id)
                 return None
-            revision = edited(latest, targets, by)
+            revision = edited(latest, targets, by, title=title)
             if revision is None:
                 report.unchanged.append(record_id)
                 return None
@@ -106,11 +109,11 @@ def import_xliff(path: Path, log: RecordLog, by: str) -> ImportReport:
 
         return build
 
-    log.revise({record_id: builder(record_id, base, targets) for record_id, base, targets in units})
+    log.revise({unit[0]: builder(*unit) for unit in units})
     return report
 
 
-def _read(path: Path) -> Iterable[tuple[str, int, dict[int, str]]]:
+def _read(path: Path) -> Iterable[tuple[str, int, dict[int, str], str | None]]:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
         root = etree.parse(str(path), parser).getroot()
@@ -123,9 +126,12 @@ def _read(path: Path) -> Iterable[tuple[str, int, dict[int, str]]]:
         if "record-id" not in meta or not meta.get("revision", "").isdigit():
             raise XliffError(f"{path}: <file id={element.get('id')!r}> lacks werger's record-id/revision")
         targets: dict[int, str] = {}
+        title = None
         for seg in element.iter(X + "segment"):
             target = seg.find(X + "target")
             seg_id = seg.get("id", "")
-            if target is not None and seg_id[1:].isdigit():
+            if target is not None and seg_id == "title":
+                title = "".join(target.itertext())
+            elif target is not None and seg_id[1:].isdigit():
                 targets[int(seg_id[1:])] = "".join(target.itertext())
-        yield meta["record-id"], int(meta["revision"]), targets
+        yield meta["record-id"], int(meta["revision"]), targets, title

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SITE_DIR = ROOT / "fixtures" / "site"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from tiny_argos import build_argos_package, build_nllb_model  # noqa: E402
+from tiny_argos import build_argos_package, build_madlad_model, build_nllb_model  # noqa: E402
 
 TAG = re.compile(r"<[^>]+>")
 
@@ -65,6 +65,12 @@ def site_url():
 def nllb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An NLLB-shaped CTranslate2 conversion folder (random weights, FLORES language tags)."""
     return build_nllb_model(tmp_path_factory.mktemp("nllb-build"), site_corpus(), seed=2)
+
+
+@pytest.fixture(scope="session")
+def madlad_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A MADLAD-400-shaped CTranslate2 conversion folder (a tiny T5, random weights, <2xx> tokens)."""
+    return build_madlad_model(tmp_path_factory.mktemp("madlad-build"), site_corpus(), seed=3)
 
 
 def make_record(paragraphs: list[tuple[str, str]], url: str = "https://example.org/a") -> Record:

@@ -9,6 +9,7 @@ how often and when.
 from __future__ import annotations
 
 import gzip
+import json
 import socket
 import struct
 import threading
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import brotli
 
@@ -36,6 +38,8 @@ class Reply:
     stream_bytes: int = 0
     encoding: str | None = None
     etag: str | None = None
+    drip: float = 0.0
+    drip_headers: bool = False
 
 
 @dataclass
@@ -54,8 +58,25 @@ class ControlledSite:
         self.bytes_sent: dict[str, int] = {}
         self.lock = threading.Lock()
         self.base = ""
+        self.base2 = ""
+
+    def fill(self, text: str) -> str:
+        """Put the server's origins in for ``{{BASE}}`` and ``{{BASE2}}`` (the same server as localhost)."""
+        return text.replace("{{BASE}}", self.base).replace("{{BASE2}}", self.base2)
+
+    def serve_routes(self, folder: Path) -> None:
+        """Serve a field case's ``routes.json``: path -> ``{"file": ...}`` or status, headers, body."""
+        for path, spec in json.loads((folder / "routes.json").read_text(encoding="utf-8")).items():
+            if "file" in spec:
+                name = spec["file"]
+                kind = _CONTENT_TYPES.get(Path(name).suffix, "application/octet-stream")
+                self.route(path, Reply(body=(folder / name).read_text(encoding="utf-8"), content_type=kind))
+            else:
+                reply = Reply(spec.get("status", 200), spec.get("body", ""), spec.get("headers", {}))
+                self.route(path, reply)
 
     def route(self, path: str, *replies: Reply) -> None:
+        """Answer ``path`` (with its query) with ``replies`` in turn; the last one repeats."""
         self.routes[path] = list(replies)
 
     def page(self, path: str, body: str, **kwargs) -> None:
@@ -102,16 +123,22 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.stream_bytes:
             self._stream(reply)
             return
-        body = reply.body.replace("{{BASE}}", site.base) if isinstance(reply.body, str) else reply.body
+        body = site.fill(reply.body) if isinstance(reply.body, str) else reply.body
         data = body.encode("utf-8") if isinstance(body, str) else body
-        headers = {"Content-Type": reply.content_type, **reply.headers}
+        headers = {"Content-Type": reply.content_type, **{k: site.fill(v) for k, v in reply.headers.items()}}
         if reply.etag:
             headers["ETag"] = reply.etag
         if reply.encoding:
             data = _encode(data, reply.encoding)
             headers["Content-Encoding"] = reply.encoding
         headers["Content-Length"] = str(len(data) + (1000 if reply.truncate else 0))
+        if reply.drip_headers:
+            self._drip(self._head_bytes(reply.status, headers) + data, reply.drip)
+            return
         self._head(reply.status, headers)
+        if reply.drip:
+            self._drip(data, reply.drip)
+            return
         self.wfile.write(data)
         if reply.truncate:
             self.close_connection = True
@@ -121,6 +148,22 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
+
+    def _head_bytes(self, status: int, headers: dict[str, str]) -> bytes:
+        lines = [f"HTTP/1.1 {status} {self.responses.get(status, ('',))[0]}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+    def _drip(self, data: bytes, every: float) -> None:
+        """Send one byte every ``every`` seconds until done or the client goes away."""
+        self.close_connection = True
+        try:
+            for i in range(len(data)):
+                self.wfile.write(data[i : i + 1])
+                self.wfile.flush()
+                time.sleep(every)
+        except OSError:
+            pass
 
     def _stream(self, reply: Reply) -> None:
         """Send up to ``stream_bytes`` without a length; count what the client let through."""
@@ -137,14 +180,26 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.site.bytes_sent[self.path] = sent
 
 
+_CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".xml": "application/xml",
+    ".txt": "text/plain; charset=utf-8",
+    ".gz": "application/gzip",
+}
+
+
 def _encode(data: bytes, encoding: str) -> bytes:
-    if encoding == "gzip":
-        return gzip.compress(data)
-    if encoding == "deflate":
-        return zlib.compress(data)
-    if encoding == "br":
-        return brotli.compress(data)
-    raise ValueError(encoding)
+    """Apply a Content-Encoding value, stacked ones (``gzip, br``) left to right."""
+    for name in (part.strip() for part in encoding.split(",")):
+        if name == "gzip":
+            data = gzip.compress(data)
+        elif name == "deflate":
+            data = zlib.compress(data)
+        elif name == "br":
+            data = brotli.compress(data)
+        else:
+            raise ValueError(encoding)
+    return data
 
 
 class _Server(ThreadingHTTPServer):
@@ -159,6 +214,7 @@ def controlled_site() -> Iterator[ControlledSite]:
     server = _Server(("127.0.0.1", 0), _Handler)
     server.site = ControlledSite()
     server.site.base = f"http://127.0.0.1:{server.server_address[1]}"
+    server.site.base2 = f"http://localhost:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import gzip
 
-from ingest.discover import canonical, gunzip_capped, page_links, parse_feed, parse_sitemap
+import pytest
+
+from ingest.discover import MAX_SITEMAP_BYTES, canonical, gunzip_capped, page_links, parse_feed, parse_sitemap
+from ingest.errors import DiscoveryError
 
 
 def test_tracking_parameters_and_fragments_are_dropped():
@@ -20,7 +23,17 @@ def test_gzipped_sitemaps_are_read():
 def test_a_gzip_bomb_is_not_inflated_past_the_cap():
     bomb = gzip.compress(b"<" * 5_000_000)
     assert gunzip_capped(bomb, limit=1_000_000) is None
-    assert parse_sitemap(bomb[:-8] + b"corrupt!") == ([], [])
+    with pytest.raises(DiscoveryError, match="not valid gzip"):
+        parse_sitemap(bomb[:-8] + b"corrupt!")
+
+
+def test_a_sitemap_over_the_protocol_limit_says_why_it_was_not_read():
+    locs = b"<url><loc>https://partner.example/news/story-number-0000000</loc></url>" * (
+        MAX_SITEMAP_BYTES // 70 + 10
+    )
+    big = gzip.compress(b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + locs + b"</urlset>")
+    with pytest.raises(DiscoveryError, match="inflates past 50000000 bytes"):
+        parse_sitemap(big)
 
 
 def test_sitemap_indexes_give_nested_sitemaps():
@@ -40,3 +53,16 @@ def test_page_links_skip_other_schemes():
         '<a href="/a">a</a><a href="mailto:x@y">m</a><a href="file:///etc/passwd">f</a><a href="/a">again</a>'
     )
     assert page_links(page, "http://a.example/") == ["http://a.example/a"]
+
+
+def test_a_relative_base_href_is_resolved_against_the_page_url():
+    page = '<html><head><base href="/en/"></head><body><a href="news/1.html">x</a></body></html>'
+    assert page_links(page, "http://a.example/en/section/politics/") == ["http://a.example/en/news/1.html"]
+
+
+def test_an_absolute_base_href_and_no_base_href():
+    page = '<head><base href="http://b.example/x/"></head><a href="y">y</a><a href="/z#frag">z</a>'
+    assert page_links(page, "http://a.example/p/") == ["http://b.example/x/y", "http://b.example/z"]
+    assert page_links('<a href="y?a=1&amp;sect=2">y</a>', "http://a.example/p/") == [
+        "http://a.example/p/y?a=1&sect=2"
+    ]

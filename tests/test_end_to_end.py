@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
+from conftest import site_corpus
+from crawl_server import Reply, controlled_site
+from tiny_argos import build_argos_package
 
 from ingest.demo import demo_site_config
 from ingest.pipeline import RunOptions, run_crawl
@@ -144,24 +150,26 @@ def test_a_changed_page_gets_a_new_revision_of_the_same_record(tmp_path, models_
     assert changed[0].segments[0].source.startswith("Updated: ")
 
 
-def test_werger_demo_runs_without_models_and_explains_what_is_missing(tmp_path):
+def run_demo(tmp_path: Path, index_url: str, *extra: str) -> subprocess.CompletedProcess:
+    """``werger demo`` for real, reading the package index at ``index_url``."""
+    command = [sys.executable, "-m", "ingest.cli", "demo", "--out", str(tmp_path / "demo-out")]
+    command += ["--models-dir", str(tmp_path / "models"), *extra]
+    env = {**os.environ, "WERGER_PACKAGE_INDEX": index_url}
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=300, env=env)
+
+
+@pytest.mark.parametrize("how", ["--offline", "unreachable index"])
+def test_werger_demo_runs_without_models_and_explains_what_is_missing(tmp_path, how):
     out = tmp_path / "demo-out"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ingest.cli",
-            "demo",
-            "--out",
-            str(out),
-            "--models-dir",
-            str(tmp_path / "none"),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
+    with controlled_site() as index:
+        index.route("/index.json", Reply(status=500))
+        url = f"{index.base}/index.json" if how == "--offline" else f"http://127.0.0.1:{free_port()}/i.json"
+        started = time.monotonic()
+        result = run_demo(tmp_path, url, *([how] if how == "--offline" else []))
+        assert index.count("/index.json") == 0
+    assert time.monotonic() - started < 120
+    if how != "--offline":
+        assert "demo models not installed" in result.stdout and "FILE.argosmodel" in result.stdout
     assert result.returncode == 0, result.stderr
     lines = lines_of(out)
     assert len(lines) == 12
@@ -179,3 +187,44 @@ def test_werger_demo_runs_without_models_and_explains_what_is_missing(tmp_path):
     reasons = summary["sites"][0]["untranslated_reasons"]
     pages_per_pair = {reason.split(";")[0].removeprefix("no model for "): n for reason, n in reasons.items()}
     assert pages_per_pair == {"ar->en": 3, "ru->en": 3, "ckb->en": 2, "kmr->en": 2}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_werger_demo_installs_its_models_from_the_index_once(tmp_path, ru_en_package):
+    ar_en_package = build_argos_package(tmp_path / "build", site_corpus(), "ar", "en")
+    with controlled_site() as index:
+        entries = [
+            {
+                "from_code": code,
+                "to_code": "en",
+                "package_version": "0.0.1",
+                "type": "translate",
+                "links": [f"{index.base}/{path.name}"],
+            }
+            for code, path in (("ru", ru_en_package), ("ar", ar_en_package))
+        ]
+        index.route("/index.json", Reply(body=json.dumps(entries), content_type="application/json"))
+        for path in (ru_en_package, ar_en_package):
+            index.route(f"/{path.name}", Reply(body=path.read_bytes(), content_type="application/zip"))
+        first = run_demo(tmp_path, f"{index.base}/index.json")
+        assert first.returncode == 0, first.stderr
+        second = run_demo(tmp_path, f"{index.base}/index.json")
+        assert second.returncode == 0, second.stderr
+        assert index.count("/index.json") == 1
+        assert [index.count(f"/{p.name}") for p in (ru_en_package, ar_en_package)] == [1, 1]
+    assert "installed ru->en 0.0.1" in first.stdout and "installed ar->en 0.0.1" in first.stdout
+    statuses = {line["source_lang"]: line["status"] for line in lines_of(tmp_path / "demo-out")}
+    assert statuses["ru"] in ("machine", "needs_review") and statuses["ar"] in ("machine", "needs_review")
+    assert statuses["ckb"] == "untranslated"
+    translated = [
+        s
+        for line in lines_of(tmp_path / "demo-out")
+        if line["source_lang"] in ("ru", "ar")
+        for s in line["segments"]
+    ]
+    assert translated and all(s["target"] for s in translated if s["lang"] in ("ru", "ar"))

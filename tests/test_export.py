@@ -157,15 +157,18 @@ def test_xliff_export_is_xliff_2_with_one_file_per_record(data, tmp_path):
     assert first.findtext(".//mda:meta[@type='record-id']", namespaces=NS) == records[0].id
     units = first.findall("x:unit", NS)
     assert [u.findtext("x:segment/x:source", namespaces=NS) for u in units] == [
-        s.source for s in records[0].segments
+        records[0].title,
+        *(s.source for s in records[0].segments),
     ]
+    assert units[0].get("id") == "title"
+    assert units[0].findtext("x:segment/x:target", namespaces=NS) == records[0].title_segment.target
 
 
 def test_edits_made_in_a_cat_tool_come_back_as_a_new_revision(data, tmp_path):
     xlf = tmp_path / "ru.xlf"
     werger("export", "--data", str(data), "--lang", "ru", "--format", "xliff", "--out", str(xlf))
     tree = etree.parse(str(xlf))
-    target = tree.find(".//x:file/x:unit/x:segment/x:target", NS)
+    target = tree.find(".//x:file/x:unit[@id='p0']/x:segment/x:target", NS)
     machine = target.text
     target.text = "Fixed in OmegaT."
     tree.write(str(xlf), xml_declaration=True, encoding="UTF-8")
@@ -210,3 +213,19 @@ def test_a_file_that_is_not_xliff_is_refused_without_a_traceback(data, tmp_path)
 def test_a_bad_status_is_refused_with_the_valid_ones(data):
     result = werger("export", "--data", str(data), "--status", "done")
     assert result.exit_code == 1 and "approved" in result.stderr
+
+
+def test_the_title_travels_in_jsonl_and_comes_back_from_xliff(data, tmp_path):
+    out = tmp_path / "ru.jsonl"
+    assert werger("export", "--data", str(data), "--lang", "ru", "--out", str(out)).exit_code == 0
+    exported = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert all(r["title_segment"]["source"] == r["title"] and r["title_segment"]["target"] for r in exported)
+    xlf = tmp_path / "ru.xlf"
+    werger("export", "--data", str(data), "--lang", "ru", "--format", "xliff", "--out", str(xlf))
+    tree = etree.parse(str(xlf))
+    tree.find(".//x:file/x:unit[@id='title']/x:segment/x:target", NS).text = "Water for the camp"
+    tree.write(str(xlf), xml_declaration=True, encoding="UTF-8")
+    result = werger("import-xliff", str(xlf), "--data", str(data), "--by", "bakhtiyar")
+    assert "updated 1, unchanged 2, conflicts 0" in result.stdout
+    title = russian(data)[0].title_segment
+    assert (title.target, title.edited_by) == ("Water for the camp", "bakhtiyar")

@@ -111,3 +111,114 @@ def test_the_crawl_learns_a_sites_template_lines_from_its_pages(tmp_path):
     assert len(sources) == len(entries) >= 3
     assert "Our Skill Your Growth" in sources[0]
     assert "Our Skill Your Growth" not in sources[-1]
+
+
+FIELD = Path(__file__).resolve().parent.parent / "fixtures" / "field"
+WRAPPED = [
+    "The ministry of transport said on Monday that the new road to the border crossing will open to "
+    "traffic next month, two years later than planned.",
+    "Drivers who use the old mountain road say the journey takes more than four hours in winter, when "
+    "snow often closes the pass for days at a time.",
+    "Officials expect the new road to cut the journey to under two hours and to carry most of the trucks "
+    "that now wait at the crossing.",
+]
+
+
+@pytest.mark.parametrize("name", ["a-source-newlines.html", "b-br-wrapped.html"])
+def test_a_line_wrap_inside_a_sentence_is_not_a_paragraph_end(name):
+    html = (FIELD / "newlines-inside-paragraph" / name).read_text(encoding="utf-8")
+    extracted = extract(html, "https://roads.example/news/1")
+    assert extracted is not None
+    assert extracted.paragraphs == WRAPPED
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        # Russian and Arabic wraps: lone <br> mid-sentence joins, <br><br> separates
+        (
+            "Министерство транспорта сообщило в понедельник, что новая дорога к пограничному<br>"
+            "переходу откроется в следующем месяце, на два года позже плана.<br><br>"
+            "Водители говорят, что зимой дорога через перевал занимает больше<br>четырёх часов.",
+            [
+                "Министерство транспорта сообщило в понедельник, что новая дорога к пограничному "
+                "переходу откроется в следующем месяце, на два года позже плана.",
+                "Водители говорят, что зимой дорога через перевал занимает больше четырёх часов.",
+            ],
+        ),
+        (
+            "قالت وزارة النقل يوم الاثنين إن الطريق الجديد إلى المعبر الحدودي<br>سيفتح أمام حركة "
+            "المرور الشهر المقبل بعد تأخير عامين.<br><br>ويقول السائقون إن الرحلة عبر الجبل<br>"
+            "تستغرق أكثر من أربع ساعات في الشتاء.",
+            [
+                "قالت وزارة النقل يوم الاثنين إن الطريق الجديد إلى المعبر الحدودي سيفتح أمام حركة "
+                "المرور الشهر المقبل بعد تأخير عامين.",
+                "ويقول السائقون إن الرحلة عبر الجبل تستغرق أكثر من أربع ساعات في الشتاء.",
+            ],
+        ),
+        # one <br> after a full stop still ends the paragraph, one around a link wraps
+        (
+            "The council met on Tuesday to discuss the new budget for the coming year.<br>"
+            "Members agreed to spend more on schools and on the <a href='/r'>repair of</a><br>"
+            "roads in the northern districts of the city.",
+            [
+                "The council met on Tuesday to discuss the new budget for the coming year.",
+                "Members agreed to spend more on schools and on the repair of roads in the northern "
+                "districts of the city.",
+            ],
+        ),
+    ],
+)
+def test_lone_breaks_wrap_and_double_breaks_separate_in_every_script(lines, expected):
+    html = (
+        "<html><head><title>A road story</title></head><body><article><h1>A road story</h1>"
+        f"<div class='entry'>{lines}</div></article></body></html>"
+    )
+    extracted = extract(html, "https://roads.example/news/2")
+    assert extracted is not None
+    assert extracted.paragraphs == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "published"),
+    [
+        ("a-js-expiry.html", "2023-03-14"),
+        ("b-url-in-text.html", None),
+        ("c-url-and-byline.html", "2023-03-14"),
+        ("d-url-in-link.html", None),
+    ],
+)
+def test_a_date_like_url_path_is_not_the_publication_date(name, published):
+    html = (FIELD / "published-date" / name).read_text(encoding="utf-8")
+    extracted = extract(html, "https://aid.example/news/report")
+    assert extracted is not None
+    assert extracted.published == published
+
+
+BODY = (
+    "<p>Городской совет обсудил новый бюджет на следующий год и решил увеличить расходы на школы.</p>"
+    "<p>Депутаты также попросили мэрию отремонтировать дороги в северных районах города до зимы.</p>"
+)
+
+
+@pytest.mark.parametrize(
+    ("extra", "url", "published"),
+    [
+        # other documents' dated paths, in text and in links, in another language
+        ("<p>Доклад: http://gov.example/docs/2018/05/21/report.pdf</p>", "https://city.example/a", None),
+        (
+            "<p>Смотрите <a href='https://city.example/2017/04/budget'>прошлый бюджет</a>.</p>",
+            "https://city.example/a",
+            None,
+        ),
+        ("<p>Архив: www.city.example/news/2016-02-11/session</p>", "https://city.example/a", None),
+        # the page's own dated URL is evidence, and so is a plain date in the text
+        ("", "https://city.example/news/2022/10/05/budget", "2022-10-05"),
+        ("<p class='date'>5 октября 2022</p>", "https://city.example/a", "2022-10-05"),
+    ],
+)
+def test_only_the_pages_own_dates_count(extra, url, published):
+    html = f"<html><body><article><h1>Бюджет города</h1>{BODY}{extra}</article></body></html>"
+    extracted = extract(html, url)
+    assert extracted is not None
+    assert extracted.published == published

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import itertools
 import sys
+import time
 from pathlib import Path
 
+import brotli
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -155,18 +158,25 @@ def test_loopback_addresses_are_refused_without_a_request_unless_allowed(server)
     assert fetch(f"{server.base}/p", local(server.base)).status == 200
 
 
-def test_a_name_that_resolves_elsewhere_at_connect_time_is_refused_before_the_body(server):
-    """DNS rebinding: the name looked public when checked, the socket went to loopback."""
-    closed = site_from_dict("t", {"start_urls": ["https://partner.example/"], "delay": 0})
+def test_a_name_is_resolved_once_and_the_connection_goes_to_the_checked_address(server):
+    """DNS rebinding: a public answer at check time, loopback a moment later; no byte may reach it."""
+    port = server.base.rsplit(":", 1)[1]
+    closed = site_from_dict("t", {"start_urls": ["http://partner.example/"], "delay": 0})
     server.route("/p", Reply(body="<p>secret</p>"))
+    answers = iter([["192.0.0.9"], ["127.0.0.1"], ["127.0.0.1"]])  # 192.0.0.9 is globally routable
+    asked: list[str] = []
+
+    async def rebinding(name: str) -> list[str]:
+        asked.append(name)
+        return next(answers)
 
     async def go():
-        async with Fetcher(backoff=0.01) as fetcher:
-            fetcher._addresses["127.0.0.1"] = None  # what a public answer at check time leaves
-            return await fetcher.fetch(f"{server.base}/p", closed)
+        async with Fetcher(backoff=0.01, retries=0, timeout=1.0, resolver=rebinding) as fetcher:
+            return await fetcher.fetch(f"http://partner.example:{port}/p", closed)
 
-    with pytest.raises(FetchError, match=r"connection went to non-public address 127\.0\.0\.1"):
+    with pytest.raises(FetchError):
         asyncio.run(go())
+    assert asked == ["partner.example"] and server.requests == []
 
 
 @pytest.mark.parametrize(
@@ -245,3 +255,76 @@ def test_conditional_get_sends_validators_and_reads_304(server):
     result = asyncio.run(go())
     assert result.status == 304 and result.text is None
     assert server.requested("/p")[0].headers["If-None-Match"] == '"v1"'
+
+
+def timed_fetch(url: str, site, **options) -> tuple[object, float]:
+    start = time.monotonic()
+    try:
+        return fetch(url, site, **options), time.monotonic() - start
+    except FetchError as exc:
+        return exc, time.monotonic() - start
+
+
+@pytest.mark.parametrize("headers_too", [False, True])
+def test_a_server_that_drips_is_cut_off_at_the_request_deadline(server, headers_too):
+    server.route("/p", Reply(body=article("T", ["text"] * 20), drip=0.05, drip_headers=headers_too))
+    outcome, took = timed_fetch(f"{server.base}/p", local(server.base), timeout=1.0, retries=0)
+    assert isinstance(outcome, FetchError) and "timed out" in str(outcome)
+    assert took < 3.0
+
+
+def bomb(encoding: str, size: int = 20_000_000) -> bytes:
+    data = b"\0" * size
+    for name in (part.strip() for part in encoding.split(",")):
+        data = brotli.compress(data, quality=1) if name == "br" else gzip.compress(data, 9)
+    return data
+
+
+@pytest.mark.parametrize("encoding", ["br", "gzip", "gzip, gzip", "br, gzip", "gzip, br"])
+def test_compression_bombs_are_abandoned_at_the_cap_on_decoded_bytes(server, encoding):
+    server.route("/p", Reply(body=bomb(encoding), headers={"Content-Encoding": encoding}))
+    with pytest.raises(FetchError, match="larger than 1000000 bytes once decoded"):
+        fetch(f"{server.base}/p", local(server.base), max_bytes=1_000_000)
+
+
+@pytest.mark.parametrize("encoding", ["gzip, br", "deflate, gzip", "br, br"])
+def test_stacked_encodings_are_decoded(server, encoding):
+    server.route("/p", Reply(body=article("x", [ARABIC]), encoding=encoding))
+    assert ARABIC in fetch(f"{server.base}/p", local(server.base)).text
+
+
+def test_an_unknown_encoding_is_a_clear_failure(server):
+    server.route("/p", Reply(body=b"xx", headers={"Content-Encoding": "zstd-nonsense"}))
+    with pytest.raises(FetchError, match="unsupported Content-Encoding"):
+        fetch(f"{server.base}/p", local(server.base))
+
+
+def test_a_robots_txt_over_the_cap_is_read_up_to_500_kib(server):
+    robots = "User-agent: *\nDisallow: /private/\n" + "# padding line of a generous robots.txt\n" * 30_000
+    server.route("/robots.txt", Reply(body=robots, content_type="text/plain"))
+
+    async def go():
+        async with Fetcher(max_bytes=100_000) as fetcher:
+            site = local(server.base)
+            paths = ("news/1", "private/x")
+            return [await fetcher.allowed_by_robots(f"{server.base}/{path}", site) for path in paths]
+
+    assert len(robots) > 1_000_000
+    assert asyncio.run(go()) == [True, False]
+
+
+def test_the_global_connection_cap_holds_across_hosts(server):
+    with controlled_site() as other:
+        for site in (server, other):
+            site.route("/p", Reply(delay=0.2, body="<p>x</p>"))
+        sites = [local(server.base, concurrency=4), local(other.base, concurrency=4)]
+
+        async def go():
+            async with Fetcher(max_connections=2) as fetcher:
+                requests = [fetcher.fetch(f"{s.start_urls[0]}p", s) for s in sites for _ in range(4)]
+                await asyncio.gather(*requests)
+
+        asyncio.run(go())
+        starts = sorted(r.at for s in (server, other) for r in s.requested("/p"))
+    assert len(starts) == 8
+    assert all(b - a >= 0.15 for a, b in zip(starts, starts[2:], strict=False))

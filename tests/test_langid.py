@@ -73,12 +73,12 @@ def badini(latin: str) -> str:
     return transliterate(latin, rule)
 
 
-def test_sorani_only_letters_decide_sorani_without_sampling():
-    assert detect(SORANI) == LanguageGuess("ckb", 1.0, "letters")
+def test_sorani_with_sorani_only_letters_is_sorani():
+    assert detect(SORANI) == LanguageGuess("ckb", 1.0, "ngrams")
 
 
-def test_arabic_letters_persian_lacks_decide_arabic():
-    assert detect(ARABIC) == LanguageGuess("ar", 1.0, "letters")
+def test_arabic_is_arabic():
+    assert detect(ARABIC) == LanguageGuess("ar", 1.0, "ngrams")
 
 
 def test_an_arabic_dialect_is_arabic():
@@ -97,8 +97,8 @@ def test_persian_uyghur_and_urdu_letters_keep_them_from_arabic_and_sorani(text, 
     [(KAZAKH, "kaz"), (BASHKIR, "bak"), (UKRAINIAN, "ukr")],
     ids=["kazakh", "bashkir", "ukrainian"],
 )
-def test_letters_only_one_cyrillic_language_has_decide_it(text, lang):
-    assert detect(text) == LanguageGuess(lang, 1.0, "letters")
+def test_a_cyrillic_language_with_its_own_letters_is_that_language(text, lang):
+    assert detect(text).lang == lang
 
 
 def test_turkic_cyrillic_letters_keep_a_text_from_the_russian_model():
@@ -106,14 +106,8 @@ def test_turkic_cyrillic_letters_keep_a_text_from_the_russian_model():
     assert detect(TATAR).lang not in TARGETS
 
 
-def test_between_languages_werger_does_not_translate_letters_decide_without_sampling():
-    guess = detect(TATAR)
-    assert guess.method == "letters"
-    assert guess.lang in {"tat", "kir", "bak", UNDETERMINED}
-
-
-def test_russian_letter_frequencies_rule_out_languages_whose_alphabet_holds_russian():
-    assert detect(RUSSIAN_2) == LanguageGuess("ru", 1.0, "letters")
+def test_russian_without_letters_other_languages_lack_is_still_russian():
+    assert detect(RUSSIAN_2) == LanguageGuess("ru", 1.0, "ngrams")
 
 
 def test_russian_with_a_letter_kazakh_lacks_is_russian():
@@ -151,11 +145,7 @@ def test_a_clear_four_word_snippet_still_reaches_its_model(text, lang):
     assert detect(text) == LanguageGuess(lang, 1.0, "ngrams")
 
 
-UKRAINIAN_SNIPPETS = [
-    "Мюррей програв перший сет",
-    "обрали кращим гравцем в",
-    "Сплави переважно являють собою",
-]
+UKRAINIAN_SNIPPETS = ["обрали кращим гравцем в", "Сплави переважно являють собою"]
 
 
 @pytest.mark.parametrize("text", UKRAINIAN_SNIPPETS)
@@ -165,23 +155,25 @@ def test_a_snippet_only_slightly_likelier_russian_than_ukrainian_is_undetermined
     assert detect(text).lang == "ru"
 
 
-def test_names_do_not_make_a_german_snippet_english(monkeypatch):
-    text = "Island und Deception, wo"
-    assert detect(text).lang not in TARGETS
-    monkeypatch.setattr(langid, "_source_words", lambda text: text)
-    assert detect(text).lang == "en"
+def test_names_do_not_make_a_german_snippet_english():
+    assert detect("Island und Deception, wo").lang not in TARGETS
 
 
-def test_a_latin_word_quoted_in_urdu_does_not_make_the_snippet_english(monkeypatch):
-    text = "جب تم staycation پر"
-    assert detect(text) == LanguageGuess(UNDETERMINED, 0.9999, "ngrams")
-    monkeypatch.setattr(langid, "MIXED_SCRIPT", 0.0)
-    assert detect(text).lang == "en"
+def test_a_latin_word_quoted_in_urdu_does_not_make_the_snippet_english():
+    assert detect("جب تم staycation پر") == LanguageGuess(UNDETERMINED, 0.0, "mixed-script")
 
 
-def test_capitalised_words_after_the_first_are_left_out_of_the_ngram_evidence():
-    assert langid._source_words("Dr. Tony Moll zbuloi") == "Dr. zbuloi"
-    assert langid._source_words("Они выглядели как отсеки.") == "Они выглядели как отсеки."
+def source(text: str) -> tuple[list[str], list[str] | None]:
+    knowledge = langid._knowledge()
+    return langid._source_words(langid._words(text, knowledge))
+
+
+def test_capitalised_words_inside_sentence_case_text_are_left_out_as_names():
+    assert source("Dr. Tony Moll zbuloi") == (["dr", "zbuloi"], None)
+    assert source("Они выглядели как отсеки. Это было") == (
+        ["они", "выглядели", "как", "отсеки", "это", "было"],
+        None,
+    )
 
 
 def test_kurmanji_in_arabic_script_never_reaches_the_sorani_model():
@@ -198,8 +190,18 @@ def test_too_few_letters_are_undetermined():
     assert detect("12:30 — 5 %") == LanguageGuess(UNDETERMINED, 0.0, "too-short")
 
 
-def test_a_script_without_known_languages_is_undetermined():
-    assert detect("Η θεωρία αυτή έρχεται σε αντίθεση με τον ισχυρισμό").lang == UNDETERMINED
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Η θεωρία αυτή έρχεται σε αντίθεση με τον ισχυρισμό",
+        "התאוריה הזו סותרת את הטענה שהירח",
+        "这一理论与月球完全没有地质活动的说法相矛盾。",
+        "Այս տեսությունը հակասում է այն պնդմանը",
+    ],
+    ids=["greek", "hebrew", "chinese", "armenian"],
+)
+def test_a_script_without_known_languages_is_undetermined_for_that_reason(text):
+    assert detect(text) == LanguageGuess(UNDETERMINED, 0.0, "unsupported-script")
 
 
 def test_a_few_foreign_letters_in_names_do_not_change_the_language():
@@ -229,7 +231,25 @@ def test_a_kurdish_page_quoting_arabic_routes_each_paragraph_and_the_majority_wi
 
 
 def test_an_empty_document_is_undetermined():
-    assert document_language([]).lang == UNDETERMINED
+    assert document_language([]) == LanguageGuess(UNDETERMINED, 0.0, "empty")
+
+
+def test_undetermined_paragraphs_do_not_outvote_a_clear_one():
+    greek = (
+        "Η θεωρία αυτή έρχεται σε αντίθεση με τον ισχυρισμό ότι η Σελήνη δεν έχει καμία γεωλογική "
+        "δραστηριότητα."
+    )
+    paragraphs = ["12:30 — 5 %", greek, ENGLISH]
+    guesses = [detect(p) for p in paragraphs]
+    assert [g.lang for g in guesses] == [UNDETERMINED, UNDETERMINED, "en"]
+    assert len(ENGLISH) < len(paragraphs[1]) + len(paragraphs[0])
+    document = document_language([(g, len(p)) for g, p in zip(guesses, paragraphs, strict=True)])
+    assert document == LanguageGuess("en", 1.0, "majority-by-characters")
+
+
+def test_a_document_of_undetermined_paragraphs_is_undetermined_with_no_confidence():
+    guesses = [(detect("12:30 — 5 %"), 11), (detect("Η θεωρία αυτή"), 13)]
+    assert document_language(guesses) == LanguageGuess(UNDETERMINED, 0.0, "no-determined-paragraph")
 
 
 def test_missing_language_data_raises_an_actionable_error(tmp_path: Path):
@@ -295,3 +315,192 @@ def test_answers_do_not_depend_on_the_process_hash_seed():
     ]
     assert runs[0] == runs[1]
     assert json.loads(runs[0]) == [list(vars(detect(t)).values()) for t in texts]
+
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "langid"
+URL_CASES = [
+    tuple(line.split("\t"))
+    for line in (FIXTURES / "url-in-sentence.tsv").read_text(encoding="utf-8").splitlines()
+    if not line.startswith("#")
+]
+
+
+SHORT_RUSSIAN = pytest.mark.xfail(
+    strict=True,
+    reason="a four-word Russian sentence that werger's FLORES profiles, py3langid and stock langdetect "
+    "all take for Bulgarian: the URL is gone, the sentence itself is too short to tell",
+)
+URL_PARAMS = [
+    pytest.param(lang, text, marks=SHORT_RUSSIAN if lang == "ru" else ()) for lang, text in URL_CASES
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), URL_PARAMS)
+def test_a_url_inside_a_sentence_is_not_language(lang, text):
+    assert detect(text).lang == lang
+
+
+@pytest.mark.parametrize(("lang", "text"), URL_CASES)
+def test_a_sentence_with_a_url_gets_the_answer_it_gets_without(lang, text):
+    without = " ".join(word for word in text.split() if "://" not in word)
+    assert detect(text) == detect(without)
+    assert detect(text).lang != UNDETERMINED
+
+
+NON_LANGUAGE = [
+    "https://www.example-agency.org/ar/statements/2024/06/report",
+    "www.partner-news.com/news/2024",
+    "press@example-agency.org",
+    "@PartnerNews",
+    "#Kurdistan",
+    "15.06.2024",
+    "+964 750 123 4567",
+    "partner-news.com",
+]
+TARGET_SENTENCES = [(SORANI_2, "ckb"), (ARABIC, "ar"), (RUSSIAN_2, "ru"), (KURMANJI, "kmr"), (ENGLISH, "en")]
+
+
+@pytest.mark.parametrize("token", NON_LANGUAGE)
+@pytest.mark.parametrize(("text", "lang"), TARGET_SENTENCES, ids=[lang for _, lang in TARGET_SENTENCES])
+def test_urls_addresses_handles_and_numbers_change_no_answer(text, lang, token):
+    words = text.split()
+    for at in (0, len(words) // 2, len(words)):
+        mixed = " ".join([*words[:at], token, token, *words[at:]])
+        assert detect(mixed) == detect(text), mixed
+
+
+SORANI_SENTENCES = [
+    SORANI,
+    SORANI_2,
+    "بنەما لەسەر ئەم بەبەردبووە، واتە شەقبونەکە زۆر کۆنترە و پێشبینیکراوە لەلایەن بەڵگەی گەردیلەییەوە.",
+    "ئەم تیۆرە دژە لەگەڵ ئەو بانگەشەیەی کە مانگ بە تەواوی لە چالاکی جیۆلۆجی دوورە.",
+    "گەڵابە بەکارهاتووە بۆ ڕێگرتن لە دەرچەی لولەکە و ٨٠ پۆلیس هاریکاریان کرد بۆ ڕێنیشاندانی ماتۆرسوارەکان.",
+]
+
+
+def title_case(text: str) -> str:
+    return " ".join(word[:1].upper() + word[1:] for word in text.split())
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"), [(ENGLISH, "en"), (RUSSIAN_2, "ru"), (KURMANJI, "kmr")], ids=["en", "ru", "kmr"]
+)
+@pytest.mark.parametrize("case", [title_case, str.upper], ids=["title", "upper"])
+def test_headline_case_keeps_the_language(text, lang, case):
+    assert detect(case(text)).lang == lang
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Based On This Fossil, The Split Is Much Earlier", "en"),
+        ("ЭТИ ВОДОРОСЛИ ВЫРАБАТЫВАЮТ НЕЙРОТОКСИН", "ru"),
+    ],
+    ids=["title", "upper"],
+)
+def test_a_short_headline_in_headline_case_reaches_its_model(text, lang):
+    assert detect(text).lang == lang
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Families returned to their homes in the town of Serêkaniyê on Monday.",
+        "Shelling was reported near Mount Cudî in Şırnak province.",
+        "President Erdoğan met the delegation in Diyarbakır to discuss the new trade agreement.",
+        ENGLISH.replace("the split", "the split near Qamişlo"),
+    ],
+)
+def test_kurdish_and_turkish_names_in_english_stay_english(text):
+    assert detect(text).lang == "en"
+
+
+def test_sorani_spelt_place_names_in_arabic_stay_arabic():
+    text = ARABIC.replace("القمر", "القمر في هەولێر وسلێمانی")
+    assert detect(text).lang == "ar"
+
+
+def test_kazakh_and_ukrainian_names_in_russian_stay_russian():
+    text = RUSSIAN_2.replace("людей", "людей в Шымкенте, Өскемене и Києві")
+    assert detect(text).lang == "ru"
+
+
+def test_english_terms_and_latin_names_do_not_unsettle_russian_or_sorani():
+    russian = RUSSIAN_2.replace(
+        "нейротоксин", "нейротоксин (startup, machine learning, Human Rights Watch, UNICEF)"
+    )
+    sorani = SORANI_2.replace("ژوور", "ژوور Google Facebook UNICEF Reuters")
+    assert detect(russian).lang == "ru"
+    assert detect(sorani).lang == "ckb"
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, 10, 20, 40])
+def test_sorani_paragraphs_of_any_length_stay_sorani(size):
+    paragraph = " ".join(SORANI_SENTENCES[i % len(SORANI_SENTENCES)] for i in range(size))
+    assert detect(paragraph).lang == "ckb"
+
+
+@pytest.mark.parametrize("size", [1, 5, 20])
+def test_badini_paragraphs_of_any_length_never_reach_the_sorani_model(size):
+    assert detect(" ".join([badini(KURMANJI)] * size)).lang == "kmr-Arab"
+
+
+def page_text(text: str) -> str:
+    """``text`` as badly made pages deliver it: zero-width joiners and spaces, soft hyphens,
+    no-break spaces, tatweel and vowel marks in the Arabic script, presentation forms."""
+    out = []
+    for index, char in enumerate(text):
+        out.append("\u00a0" if char == " " and index % 3 == 0 else char)
+        if char.isalpha() and index % 5 == 0:
+            out.append("\u200d\u00ad\u2060"[index % 3])
+        if "\u0621" <= char <= "\u064a" and index % 4 == 0:
+            out.append("\u0640\u064e\u0651"[index % 3])
+    return "".join(out)
+
+
+def presentation_forms(text: str) -> str:
+    import unicodedata
+
+    forms = {}
+    for code in range(0xFE70, 0xFEFF):
+        name = unicodedata.name(chr(code), "")
+        base = unicodedata.normalize("NFKC", chr(code))
+        if name.endswith("ISOLATED FORM") and len(base) == 1:
+            forms.setdefault(base, chr(code))
+    return "".join(forms.get(char, char) for char in text)
+
+
+@pytest.mark.parametrize("text", [ARABIC, SORANI_2, PERSIAN, RUSSIAN, KURMANJI, ENGLISH])
+def test_text_as_pages_deliver_it_gets_the_answer_of_its_clean_form(text):
+    assert detect(page_text(text)).lang == detect(text).lang
+
+
+def test_arabic_in_presentation_forms_is_arabic():
+    assert detect(presentation_forms(ARABIC)).lang == "ar"
+
+
+def test_sorani_typed_with_heh_and_zero_width_non_joiner_for_ae_is_sorani():
+    legacy = arabic_keyboard(SORANI_2).replace("ە", "ه\u200c")
+    assert "ە" not in legacy
+    assert detect(legacy).lang == "ckb"
+
+
+def test_persian_with_zero_width_non_joiners_is_not_taken_for_sorani():
+    assert detect("این کتاب‌ها را می‌خواهم و نامه‌ای به خانه‌ام فرستادم.").lang == "fas"
+
+
+@pytest.mark.parametrize(
+    "text", ["", "12:30 — 5 %", "Η θεωρία αυτή έρχεται", "جب تم staycation پر", "https://example.org/a/b"]
+)
+def test_an_undetermined_answer_asserts_nothing(text):
+    guess = detect(text)
+    assert guess.lang == UNDETERMINED
+    assert guess.confidence == 0.0
+    assert guess.method in {"too-short", "unsupported-script", "mixed-script", "low-margin", "low-confidence"}
+
+
+@pytest.mark.parametrize("value", [None, 12, b"bytes", ["a list"]])
+def test_anything_but_text_raises_werger_error(value):
+    with pytest.raises(langid.LanguageInputError, match="needs text") as caught:
+        detect(value)
+    assert isinstance(caught.value, WergerIngestError)

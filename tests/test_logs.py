@@ -155,5 +155,5 @@ def test_text_logs_never_pass_control_characters_from_a_crawled_url():
         configure()
     assert stream.getvalue().splitlines() == [
         "werger: site partner: started",
-        "werger: site partner: written: http://a.example/\\x1b[2J\\x0afake line",
+        "werger: site partner: written: http://a.example/\ufffd[2J\ufffdfake line",
     ]

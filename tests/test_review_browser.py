@@ -113,6 +113,7 @@ def test_an_editor_edits_and_approves_a_sorani_record_with_the_keyboard(browser,
     assert source.evaluate("e => getComputedStyle(e).direction") == "rtl"
     assert page.locator("#seg-0 textarea").get_attribute("dir") == "ltr"
 
+    page.keyboard.press("j")  # the title, a row of its own
     page.keyboard.press("j")
     page.keyboard.press("e")
     page.keyboard.press("Control+a")

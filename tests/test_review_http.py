@@ -144,3 +144,54 @@ def test_a_removed_page_and_an_edit_the_site_overtook_are_shown(client, data):
     form = {"csrf_token": token, "base": str(record.revision + 1), "action": "save", "t0": "Old text, kept."}
     assert client.post(f"/records/{record.id}", data=form).status_code == 303
     assert RecordLog(data).latest()[record.id].conflicts == []
+
+
+def first_row(page: str) -> str:
+    return page[page.index('id="seg-0"') : page.index('id="seg-1"')]
+
+
+def test_an_editors_target_replaces_the_machine_flags(client, data):
+    """Flags describe the stored text: a fixed target loses them, a bad edit gets its own."""
+    log = RecordLog(data)
+    record = a_russian_record(data)
+    bad = record.model_copy(update={"revision": record.revision + 1}, deep=True)
+    bad.segments[0].target = "Да."
+    bad.segments[0].qa_flags = ["length_ratio", "wrong_script"]
+    log.append_revision(bad)
+    token = log_in(client)
+    assert "wrong_script" in first_row(client.get(f"/records/{record.id}").text)
+    fixed = (
+        "In a camp for displaced people near Duhok a new water main almost four kilometres long has "
+        "been finished. More than six thousand people now get clean drinking water by their tents."
+    )
+    form = {"base": str(bad.revision), "action": "save", "csrf_token": token, "t0": fixed}
+    assert client.post(f"/records/{record.id}", data=form).status_code == 303
+    stored = RecordLog(data).latest()[record.id]
+    assert stored.segments[0].target == fixed and stored.segments[0].qa_flags == []
+    assert "flag" not in first_row(client.get(f"/records/{record.id}").text)
+    form = {"base": str(stored.revision), "action": "save", "csrf_token": token, "t0": "Вода."}
+    assert client.post(f"/records/{record.id}", data=form).status_code == 303
+    flags = RecordLog(data).latest()[record.id].segments[0].qa_flags
+    assert "wrong_script" in flags and "length_ratio" in flags
+
+
+def test_the_title_is_shown_and_edited_like_a_paragraph(client, data):
+    record = a_russian_record(data)
+    assert record.title_segment is not None and record.title_segment.source == record.title
+    token = log_in(client)
+    page = client.get(f"/records/{record.id}").text
+    row = page[page.index('id="seg-title"') : page.index('id="seg-0"')]
+    assert 'name="title"' in row and record.title in row
+    form = {"base": str(record.revision), "action": "save", "csrf_token": token}
+    form["title"] = "New water main for the camp near Duhok"
+    assert client.post(f"/records/{record.id}", data=form).status_code == 303
+    stored = RecordLog(data).latest()[record.id]
+    title = stored.title_segment
+    assert (title.target, title.edited_by) == ("New water main for the camp near Duhok", "amina")
+    assert title.machine_target == record.title_segment.target
+    assert [s.target for s in stored.segments] == [s.target for s in record.segments]
+    assert "New water main for the camp near Duhok" in client.get(f"/records/{record.id}").text
+    history = client.get(f"/records/{record.id}/history").text
+    start, end = history.index(f'id="rev-{stored.revision}"'), history.index(f'id="rev-{record.revision}"')
+    latest = history[start:end]
+    assert '<span class="index">Title</span>' in latest and "<ins>" in latest

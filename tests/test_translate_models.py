@@ -61,7 +61,8 @@ def test_a_folder_that_is_no_model_is_refused(tmp_path):
     (tmp_path / "empty").mkdir()
     result = werger("models", "install", tmp_path / "empty", "--models-dir", tmp_path / "models")
     assert result.returncode == 1
-    assert "neither an .argosmodel file nor an NLLB-200" in result.stderr
+    assert "neither an .argosmodel file nor a CTranslate2 conversion folder of NLLB-200" in result.stderr
+    assert "MADLAD-400" in result.stderr
 
 
 def test_retranslate_redoes_only_what_the_upgraded_model_produced(ru_en_package, tmp_path):

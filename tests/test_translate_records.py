@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, RUF002 - Russian test sentences
 """translate_records with real engines: batching, memory, flags, glossaries, NLLB, honesty."""
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def test_a_glossary_term_lost_by_the_model_is_flagged(models_dir, tmp_path):
     (tmp_path / "ru-en.toml").write_text('keep = ["Rudaw"]\n', encoding="utf-8")
     registry = build_registry(models_dir, glossary_dir=tmp_path)
     assert registry.glossary("ru", "en") is not None
-    record = make_record([("ru", "Rudaw сообщает о выборах в регионе.")])  # noqa: RUF001
+    record = make_record([("ru", "Rudaw сообщает о выборах в регионе.")])
     segment = translate_records([record], registry, "en")[0].segments[0]
     assert ("glossary_term_lost" in segment.qa_flags) == ("Rudaw" not in segment.target)
 
@@ -159,3 +160,156 @@ def test_threads_default_to_the_cpus_this_process_may_use():
 
     assert DecodingOptions().thread_count() == len(os.sched_getaffinity(0))
     assert DecodingOptions(threads=3).thread_count() == 3
+
+
+def test_abbreviations_reach_the_engine_inside_their_sentences(models_dir):
+    """Field case: a Russian article whose sentences were cut after "Доц.", "им.", "млн.", "т. е."."""
+    paragraphs = [
+        "Доц. Сидоров выступил в МГУ им. Ломоносова на конференции по водным ресурсам Ближнего Востока.",
+        "По его словам, расходы на очистку воды выросли на 12 млн. руб. по сравнению с прошлым годом.",
+        "Участники договорились встретиться снова через год, т. е. весной следующего года, в том же здании.",
+    ]
+    registry, counting = counting_registry(models_dir)
+    translate_records([make_record([("ru", text) for text in paragraphs])], registry, "en")
+    assert counting.seen == paragraphs
+
+
+QA_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "qa"
+
+
+class Replaying:
+    """An engine that answers each sentence with a recorded output: what a real engine returned."""
+
+    def __init__(self, outputs: dict[str, str]) -> None:
+        from store.record import EngineRef
+
+        self.outputs = outputs
+        self.ref = EngineRef(id="recorded", version="1")
+
+    def translate_batch(self, texts, source, target):
+        from translate.engine import Translation
+
+        return [Translation(text=self.outputs[text], engine=self.ref) for text in texts]
+
+
+def _replay(case: dict, outputs: dict[str, str]):
+    source, target = case["pair"]
+    registry = EngineRegistry()
+    registry.add(source, target, Replaying(outputs))
+    records = [make_record([(source, text) for text in case["paragraphs"]])]
+    return translate_records(records, registry, target)[0]
+
+
+def _untranslate(text: str, how: str) -> str:
+    """The untranslated shapes an engine returns: the input, or the input with a word changed."""
+    return text if how == "copied" else text.replace(text.split()[1], text.split()[1].upper(), 1)
+
+
+@pytest.mark.parametrize("how", ["copied", "nearly copied"])
+@pytest.mark.parametrize("path", sorted(QA_FIXTURES.glob("*.json")), ids=lambda p: p.stem)
+def test_one_untranslated_sentence_flags_its_paragraph(path, how):
+    import json
+
+    case = json.loads(path.read_text(encoding="utf-8"))
+    outputs = {
+        sentence: _untranslate(out, how) if out == sentence else out
+        for sentence, out in case["outputs"].items()
+    }
+    record = _replay(case, outputs)
+    assert record.status == Status.NEEDS_REVIEW
+    assert "copied_input" in record.segments[0].qa_flags
+    assert "copied_input" in record.status_reason
+
+
+@pytest.mark.parametrize("path", sorted(QA_FIXTURES.glob("*.json")), ids=lambda p: p.stem)
+def test_the_same_paragraph_translated_throughout_passes(path):
+    import json
+
+    case = json.loads(path.read_text(encoding="utf-8"))
+    fixed = "Thousands of people stand silently in every street and look at the sea."
+    outputs = {s: fixed if out == s else out for s, out in case["outputs"].items()}
+    record = _replay(case, outputs)
+    assert record.segments[0].qa_flags == []
+    assert record.status == Status.MACHINE
+
+
+def test_a_sentence_left_in_the_source_script_or_empty_is_flagged():
+    case = {"pair": ["ru", "en"], "paragraphs": ["Что вы видите? Тысячи людей стоят вдоль всех улиц города."]}
+    left = {
+        "Что вы видите?": "What do you see?",
+        "Тысячи людей стоят вдоль всех улиц города.": "Тысячи people стоят вдоль улиц.",
+    }
+    assert "wrong_script" in _replay(case, left).segments[0].qa_flags
+    empty = {"Что вы видите?": "What do you see?", "Тысячи людей стоят вдоль всех улиц города.": ""}
+    flagged = _replay(case, empty)
+    assert "empty" in flagged.segments[0].qa_flags
+    assert flagged.status == Status.NEEDS_REVIEW
+
+
+def test_a_short_name_may_come_back_unchanged():
+    case = {"pair": ["kmr", "en"], "paragraphs": ["Rudaw. Rojnamevan li ser ewlehiyê hatin perwerdekirin."]}
+    outputs = {
+        "Rudaw.": "Rudaw.",
+        "Rojnamevan li ser ewlehiyê hatin perwerdekirin.": "Journalists were trained on safety.",
+    }
+    record = _replay(case, outputs)
+    assert record.segments[0].qa_flags == []
+    assert record.status == Status.MACHINE
+
+
+def test_the_title_is_translated_as_a_segment_of_its_own(models_dir, tmp_path):
+    registry, counting = counting_registry(models_dir)
+    record = make_record([("ru", RUSSIAN[1])]).model_copy(update={"title": "Доц. Сидоров о воде"})
+    with TranslationMemory(tmp_path / "tm.sqlite") as memory:
+        translated = translate_records([record], registry, "en", memory)[0]
+        assert memory.count() == 2
+    assert sorted(counting.seen) == sorted(["Доц. Сидоров о воде", RUSSIAN[1]])
+    title = translated.title_segment
+    assert (title.source, title.lang) == ("Доц. Сидоров о воде", "ru")
+    assert title.target and title.engine == counting.ref
+    again = translate_records([translated.model_copy(update={"title": "Новый заголовок"})], registry, "en")[0]
+    assert again.title_segment.source == "Новый заголовок"
+
+
+def test_a_title_left_untranslated_sends_the_record_to_review():
+    case = {"pair": ["ru", "en"], "paragraphs": ["Тысячи людей стоят вдоль всех улиц города."]}
+    title = "Тысячи людей вышли на улицы города"
+    outputs = {case["paragraphs"][0]: "Thousands of people stand along the streets.", title: title}
+    registry = EngineRegistry()
+    registry.add("ru", "en", Replaying(outputs))
+    record = make_record([("ru", case["paragraphs"][0])]).model_copy(update={"title": title})
+    translated = translate_records([record], registry, "en")[0]
+    assert translated.segments[0].qa_flags == []
+    assert "copied_input" in translated.title_segment.qa_flags
+    assert translated.status == Status.NEEDS_REVIEW
+
+
+def test_an_edited_title_survives_a_recrawl_and_retranslation(models_dir):
+    from store.revise import carry_edits, edited
+
+    registry, _ = counting_registry(models_dir)
+    record = make_record([("ru", RUSSIAN[1])]).model_copy(update={"title": "Новости региона"})
+    first = translate_records([record], registry, "en")[0]
+    mine = edited(first, {}, "amina", title="News of the region")
+    assert mine.title_segment.target == "News of the region" and mine.title_segment.edited_by == "amina"
+    recrawled = carry_edits(record.model_copy(update={"revision": mine.revision + 1}), mine)
+    again = translate_records([recrawled], registry, "en")[0]
+    assert again.title_segment.target == "News of the region"
+    assert again.title_segment.machine_target == first.title_segment.target
+
+
+def test_a_title_made_by_an_upgraded_model_is_stale():
+    from store.record import EngineRef
+    from translate.retranslate import stale_records
+
+    record = make_record([("en", "Already in English.")]).model_copy(update={"title": "Заголовок новости"})
+    old = Replaying({"Заголовок новости": "News headline"})
+    registry = EngineRegistry()
+    registry.add("ru", "en", old)
+    translated = translate_records([record.model_copy(update={"source_lang": "ru"})], registry, "en")[0]
+    assert translated.title_segment.engine == old.ref
+    upgraded = Replaying({"Заголовок новости": "The headline"})
+    upgraded.ref = EngineRef(id="recorded", version="2")
+    newer = EngineRegistry()
+    newer.add("ru", "en", upgraded)
+    assert stale_records([translated], newer, "recorded") == [translated]

@@ -1,12 +1,19 @@
+# ruff: noqa: RUF001 - the sentences are in the scripts they test
 """Sentence splitting, quality flags and glossary placeholders: the text-level rules."""
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 import pytest
 
 from translate.glossary import Glossary, load_glossaries
+from translate.languages import languages
 from translate.quality import quality_flags
-from translate.segment import split_sentences
+from translate.segment import ABBREVIATIONS_DIR, split_sentences
+
+SEGMENT_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "segment"
 
 
 @pytest.mark.parametrize(
@@ -23,6 +30,47 @@ from translate.segment import split_sentences
 )
 def test_paragraphs_split_into_sentences_in_every_language(lang, paragraph, expected):
     assert split_sentences(paragraph, lang) == expected
+
+
+@pytest.mark.parametrize("path", sorted(SEGMENT_FIXTURES.glob("*.txt")), ids=lambda p: p.stem)
+def test_sentences_with_abbreviations_come_back_whole(path):
+    lang = path.stem.split("-")[0]
+    sentences = path.read_text(encoding="utf-8").splitlines()
+    for sentence in sentences:
+        assert split_sentences(sentence, lang) == [sentence]
+    assert split_sentences(" ".join(sentences), lang) == sentences
+
+
+@pytest.mark.parametrize(
+    ("lang", "paragraph", "expected"),
+    [
+        (
+            "ru",
+            "Цена выросла на 5 тыс. руб. по сравнению с маем.",
+            ["Цена выросла на 5 тыс. руб. по сравнению с маем."],
+        ),
+        (
+            "ru",
+            "Роман написал Л. Н. Толстой. Он вышел в 1869 году.",
+            ["Роман написал Л. Н. Толстой.", "Он вышел в 1869 году."],
+        ),
+        ("en", 'He said: "We stay." "Why?" she asked.', ['He said: "We stay."', '"Why?" she asked.']),
+        ("en", "The area is 2.2 million km. It is large.", ["The area is 2.2 million km.", "It is large."]),
+        ("kmr", 'Wî got: "Ev mala min e." Paşê çû.', ['Wî got: "Ev mala min e."', "Paşê çû."]),
+    ],
+)
+def test_boundaries_around_quotes_initials_and_lower_case_words(lang, paragraph, expected):
+    assert split_sentences(paragraph, lang) == expected
+
+
+def test_every_language_has_an_abbreviation_file_with_consistent_lists():
+    for code in languages():
+        data = tomllib.loads((ABBREVIATIONS_DIR / f"{code}.toml").read_text(encoding="utf-8"))
+        assert data["nonbreaking"], code
+        nonbreaking = set(data["nonbreaking"])
+        others = set(data.get("before_number", [])) | set(data.get("may_end", []))
+        assert not nonbreaking & others, f"{code}: listed as never ending and as ending a sentence"
+        assert all(entry == entry.lower() and entry.endswith(".") for entry in nonbreaking | others), code
 
 
 def test_a_paragraph_without_a_boundary_stays_whole():

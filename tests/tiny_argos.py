@@ -179,3 +179,127 @@ def build_nllb_model(
     _converter_class()(vocab, d_model, heads, ffn, layers, seed).convert(str(folder), force=True)
     (folder / "sentencepiece.bpe.model").write_bytes(sp_model.read_bytes())
     return folder
+
+
+MADLAD_TAGS = ("<2en>", "<2ru>", "<2ar>", "<2ckb>", "<2ku>")
+
+
+def _t5_converter_class():
+    from ctranslate2.converters import Converter
+    from ctranslate2.specs import common_spec, transformer_spec
+
+    class NumpyT5Converter(Converter):
+        """Random weights in the shape ``ct2-transformers-converter`` gives a T5 model (MADLAD-400):
+        pre-norm with RMS norms, gated-GELU feed-forward, relative position buckets shared by the
+        layers of a stack, no biases, decoder starting from ``<pad>``."""
+
+        def __init__(self, vocab: list[str], d_model: int, heads: int, ffn: int, layers: int, seed: int):
+            self.vocab, self.d, self.heads, self.ffn, self.layers = vocab, d_model, heads, ffn, layers
+            self.rng = np.random.default_rng(seed)
+
+        def _weight(self, *shape: int, scale: float | None = None) -> np.ndarray:
+            scale = scale if scale is not None else 1.0 / np.sqrt(shape[-1])
+            return (self.rng.standard_normal(shape) * scale).astype(np.float32)
+
+        def _norm(self, spec) -> None:
+            spec.gamma = np.ones(self.d, dtype=np.float32)
+
+        def _stack(self, stack, decoder: bool) -> None:
+            d = self.d
+            self._norm(stack.layer_norm)
+            embeddings = stack.embeddings[0] if isinstance(stack.embeddings, list) else stack.embeddings
+            embeddings.weight = self._weight(len(self.vocab), d, scale=1.0)
+            stack.scale_embeddings = False
+            first = stack.layer[0].self_attention
+            for layer in stack.layer:
+                attention = layer.self_attention
+                attention.queries_scale = 1.0
+                self._norm(attention.layer_norm)
+                attention.linear[0].weight = self._weight(3 * d, d)
+                attention.linear[1].weight = self._weight(d, d)
+                if attention is first:
+                    attention.relative_attention_bias = self._weight(32, self.heads, scale=0.1)
+                    attention.relative_attention_max_distance = np.dtype("int32").type(128)
+                else:
+                    attention.relative_attention_bias = first.relative_attention_bias
+                    attention.relative_attention_max_distance = first.relative_attention_max_distance
+                if decoder:
+                    cross = layer.attention
+                    cross.queries_scale = 1.0
+                    self._norm(cross.layer_norm)
+                    cross.linear[0].weight = self._weight(d, d)
+                    cross.linear[1].weight = self._weight(2 * d, d)
+                    cross.linear[2].weight = self._weight(d, d)
+                self._norm(layer.ffn.layer_norm)
+                layer.ffn.linear_0.weight = self._weight(self.ffn, d)
+                layer.ffn.linear_0_noact.weight = self._weight(self.ffn, d)
+                layer.ffn.linear_1.weight = self._weight(d, self.ffn)
+
+        def _load(self):
+            spec = transformer_spec.TransformerSpec.from_config(
+                (self.layers, self.layers),
+                self.heads,
+                pre_norm=True,
+                activation=common_spec.Activation.GELUTanh,
+                ffn_glu=True,
+                relative_attention_bias=True,
+                rms_norm=True,
+            )
+            self._stack(spec.encoder, decoder=False)
+            self._stack(spec.decoder, decoder=True)
+            spec.decoder.projection.weight = self._weight(len(self.vocab), self.d)
+            spec.register_source_vocabulary(self.vocab)
+            spec.register_target_vocabulary(self.vocab)
+            spec.config.bos_token = "<pad>"
+            spec.config.eos_token = "</s>"
+            spec.config.unk_token = "<unk>"
+            spec.config.decoder_start_token = "<pad>"
+            return spec
+
+    return NumpyT5Converter
+
+
+def build_madlad_model(
+    workdir: Path,
+    corpus_lines: list[str],
+    *,
+    name: str = "madlad400-tiny-ct2",
+    vocab_size: int = 800,
+    d_model: int = 64,
+    heads: int = 4,
+    ffn: int = 128,
+    layers: int = 2,
+    seed: int = 3,
+) -> Path:
+    """Write a MADLAD-400-shaped CTranslate2 conversion folder (a T5, random weights); return it.
+
+    Like ``ct2-transformers-converter --model google/madlad400-3b-mt --copy_files spiece.model``:
+    ``model.bin``, ``config.json``, ``shared_vocabulary.json`` and the T5 tokenizer
+    ``spiece.model`` (``<pad>`` 0, ``</s>`` 1, ``<unk>`` 2) whose pieces include the ``<2xx>``
+    target-language tokens.
+    """
+    import sentencepiece as spm
+
+    folder = workdir / name
+    prefix = workdir / "spm-madlad"
+    corpus = prefix.with_suffix(".txt")
+    corpus.write_text("\n".join(corpus_lines) + "\n", encoding="utf-8")
+    spm.SentencePieceTrainer.train(
+        input=str(corpus),
+        model_prefix=str(prefix),
+        vocab_size=vocab_size,
+        model_type="unigram",
+        character_coverage=1.0,
+        hard_vocab_limit=False,
+        pad_id=0,
+        eos_id=1,
+        unk_id=2,
+        bos_id=-1,
+        user_defined_symbols=list(MADLAD_TAGS),
+        minloglevel=2,
+    )
+    sp_model = prefix.with_suffix(".model")
+    vocab = _pieces(sp_model)
+    _t5_converter_class()(vocab, d_model, heads, ffn, layers, seed).convert(str(folder), force=True)
+    (folder / "spiece.model").write_bytes(sp_model.read_bytes())
+    return folder

@@ -1,4 +1,4 @@
-"""Sentencepiece + CTranslate2 decoding shared by every local engine (Argos, NLLB-200).
+"""Sentencepiece + CTranslate2 decoding shared by every local engine (Argos, NLLB-200, MADLAD-400).
 
 Throughput on a CPU comes from giving CTranslate2 many sentences at once: werger sorts all
 sentences of a run for one language pair by length and cuts them into batches of about the same
@@ -19,10 +19,16 @@ from store.record import EngineRef
 from translate.engine import Translation
 from translate.errors import PackageInvalidError
 
+DEVICES = ("cpu", "cuda", "auto")
+
 
 @dataclass(frozen=True)
 class DecodingOptions:
-    """Knobs of the decoder; beam size, length penalty and int8 follow Argos Translate's defaults."""
+    """Knobs of the decoder; beam size, length penalty and int8 follow Argos Translate's defaults.
+
+    ``device`` is "cpu", "cuda" or "auto" (cuda when CTranslate2 sees a GPU, else cpu); a Ray
+    actor given a GPU decodes on "cuda".
+    """
 
     beam_size: int = 4
     repetition_penalty: float = 1.0
@@ -31,6 +37,15 @@ class DecodingOptions:
     batch_tokens: int = 4096
     compute_type: str = "int8"
     threads: int = 0
+    device: str = "cpu"
+
+    def resolved_device(self) -> str:
+        """The device to load models on: "auto" becomes "cuda" when a GPU is visible, else "cpu"."""
+        if self.device != "auto":
+            return self.device
+        import ctranslate2
+
+        return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
 
     def thread_count(self) -> int:
         """Threads to decode with: as many as the CPUs this process may run on, unless set."""
@@ -76,7 +91,7 @@ class SentencePieceEngine:
         self._tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(self.sp_model))
         self._translator = ctranslate2.Translator(
             str(self.model_dir),
-            device="cpu",
+            device=self.options.resolved_device(),
             compute_type=self.options.compute_type,
             inter_threads=1,
             intra_threads=self.options.thread_count(),

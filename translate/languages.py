@@ -16,6 +16,7 @@ class Language:
     script: str
     nllb: str
     argos_index: bool
+    madlad: str = ""
     sentence_final_words: tuple[str, ...] = ()
 
 

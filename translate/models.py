@@ -1,6 +1,7 @@
 """Installed translation models: where they live, how they get there, what they are.
 
-Packages are Argos Translate ``.argosmodel`` zips, or NLLB-200 CTranslate2 conversion folders.
+Packages are Argos Translate ``.argosmodel`` zips, or NLLB-200 and MADLAD-400 CTranslate2
+conversion folders.
 Every install records the SHA-256 of the archive and of each installed file in ``manifest.json``
 so ``werger models verify`` can tell a damaged or swapped model from the one installed. werger reads them with
 ``argostranslate.package`` but installs them itself: upstream's ``install_from_path`` imports
@@ -19,9 +20,13 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from store.record import utc_now
 from translate.errors import ManifestError, PackageInvalidError
+
+if TYPE_CHECKING:
+    from translate.package_index import Progress
 
 MODELS_DIR_ENV = "WERGER_MODELS_DIR"
 MANIFEST_NAME = "manifest.json"
@@ -109,16 +114,21 @@ def install_file(archive: Path, models_dir: Path) -> InstalledModel:
 
 
 def install_nllb_dir(folder: Path, models_dir: Path) -> Path:
-    """Copy an NLLB-200 CTranslate2 conversion folder into ``models_dir`` and record its checksums."""
+    """Copy an NLLB-200 or MADLAD-400 CTranslate2 conversion folder into ``models_dir`` and record
+    its checksums."""
+    from translate.madlad import is_madlad_dir, madlad_vocabulary
     from translate.nllb import is_nllb_dir, nllb_vocabulary
 
     folder = Path(folder)
-    if not is_nllb_dir(folder):
+    if is_nllb_dir(folder):
+        nllb_vocabulary(folder)
+    elif is_madlad_dir(folder):
+        madlad_vocabulary(folder)
+    else:
         raise PackageInvalidError(
-            f"{folder} is neither an .argosmodel file nor an NLLB-200 CTranslate2 conversion folder "
-            "(model.bin and sentencepiece.bpe.model)"
+            f"{folder} is neither an .argosmodel file nor a CTranslate2 conversion folder of NLLB-200 "
+            "(model.bin and sentencepiece.bpe.model) or MADLAD-400 (model.bin and spiece.model)"
         )
-    nllb_vocabulary(folder)
     models_dir.mkdir(parents=True, exist_ok=True)
     final = models_dir / folder.name
     with tempfile.TemporaryDirectory(dir=models_dir, prefix=".installing-") as staging:
@@ -138,6 +148,15 @@ def list_nllb(models_dir: Path) -> list[Path]:
     if not models_dir.is_dir():
         return []
     return [child for child in sorted(models_dir.iterdir()) if child.is_dir() and is_nllb_dir(child)]
+
+
+def list_madlad(models_dir: Path) -> list[Path]:
+    """MADLAD-400 conversion folders installed under ``models_dir``."""
+    from translate.madlad import is_madlad_dir
+
+    if not models_dir.is_dir():
+        return []
+    return [child for child in sorted(models_dir.iterdir()) if child.is_dir() and is_madlad_dir(child)]
 
 
 def sha256_file(path: Path) -> str:
@@ -193,7 +212,7 @@ class Verification:
 def verify_installed(models_dir: Path) -> list[Verification]:
     """Compare every installed model folder with the checksums recorded when it was installed."""
     manifest = read_manifest(models_dir)
-    folders = [m.path for m in list_installed(models_dir)] + list_nllb(models_dir)
+    folders = [m.path for m in list_installed(models_dir)] + list_nllb(models_dir) + list_madlad(models_dir)
     results = []
     for folder in folders:
         entry = manifest.get(folder.name)
@@ -223,12 +242,43 @@ def _single_top_folder(zf: zipfile.ZipFile, archive: Path) -> str:
     return top
 
 
-def install_from_index(source: str, target: str, models_dir: Path) -> InstalledModel:
-    """Download the pair's package from the Argos index (needs network) and install it."""
-    import argostranslate.package as argos_package
+def install_from_index(
+    source: str, target: str, models_dir: Path, progress: Progress | None = None, index: str | None = None
+) -> InstalledModel:
+    """Download the pair's newest package from the Argos index and install it.
 
-    argos_package.update_package_index()
-    for available in argos_package.get_available_packages():
-        if available.from_code == source and available.to_code == target:
-            return install_file(available.download(), models_dir)
-    raise PackageInvalidError(f"the Argos package index has no {source}->{target} model")
+    One attempt with short timeouts (see ``translate.package_index``); without network this raises
+    ``IndexUnreachableError`` naming the offline route. ``progress`` follows the download.
+    """
+    from translate.package_index import download, fetch_index, find_package
+
+    package = find_package(fetch_index(index), source, target)
+    archive = download(package, models_dir / ".downloads", progress)
+    try:
+        return install_file(archive, models_dir)
+    finally:
+        archive.unlink(missing_ok=True)
+
+
+def install_pairs(
+    pairs: list[tuple[str, str]], models_dir: Path, progress: Progress | None = None, index: str | None = None
+) -> list[InstalledModel]:
+    """Install each of ``pairs`` from the Argos index (read once); pairs already installed are skipped.
+
+    Raises ``IndexUnreachableError`` when the index cannot be read, before anything is installed.
+    """
+    from translate.package_index import download, fetch_index, find_package
+
+    installed = {(m.source, m.target) for m in list_installed(models_dir)}
+    missing = [pair for pair in pairs if pair not in installed]
+    if not missing:
+        return []
+    packages = fetch_index(index)
+    models = []
+    for source, target in missing:
+        archive = download(find_package(packages, source, target), models_dir / ".downloads", progress)
+        try:
+            models.append(install_file(archive, models_dir))
+        finally:
+            archive.unlink(missing_ok=True)
+    return models

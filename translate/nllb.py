@@ -65,9 +65,9 @@ class NllbEngine(SentencePieceEngine):
 
 
 def add_nllb(registry: EngineRegistry, folder: Path, options: DecodingOptions | None = None) -> None:
-    """Register ``folder`` for every pair of known languages its vocabulary has tags for.
+    """Offer ``folder`` for every pair of known languages its vocabulary has tags for.
 
-    Engines already in the registry keep their pairs: Argos packages, where they exist, win.
+    Which engine translates a pair is the registry's preference (Argos packages first, by default).
     """
     if not is_nllb_dir(folder):
         raise PackageInvalidError(
@@ -78,4 +78,4 @@ def add_nllb(registry: EngineRegistry, folder: Path, options: DecodingOptions | 
     for source in tagged:
         for target in tagged:
             if source != target:
-                registry.add(source, target, NllbEngine(folder, (source, target), options))
+                registry.offer(source, target, "nllb", NllbEngine(folder, (source, target), options))

@@ -3,6 +3,10 @@
 Random-looking output from a broken or wrong model has recognisable shapes: the decoder loops,
 the length is far from the source's, the text is in the wrong script, the input comes back
 unchanged, or nothing comes back. Thresholds live in ``quality.toml``.
+
+Every check runs on the whole paragraph and on each sentence the engine was given
+(``segment_flags``): one copied or untranslated sentence in a long paragraph changes the
+paragraph's length and script too little to show, but is as wrong as a copied paragraph.
 """
 
 from __future__ import annotations
@@ -39,9 +43,47 @@ def quality_flags(source: str, output: str, target_lang: str) -> list[str]:
         flags.append(LENGTH_RATIO)
     if in_wrong_script(output, target_lang):
         flags.append(WRONG_SCRIPT)
-    if _normalise(source) == _normalise(output):
+    if is_copy(source, output):
         flags.append(COPIED_INPUT)
     return flags
+
+
+def is_copy(source: str, output: str) -> bool:
+    """True when ``output`` is ``source`` again, up to case, spacing and a few changed characters.
+
+    An engine that gives up often returns its input with a word or a mark changed; similarity
+    (rapidfuzz's normalised Indel ratio) of at least ``[copied] min_similarity`` counts as a copy.
+    """
+    from rapidfuzz.fuzz import ratio
+
+    a, b = _normalise(source), _normalise(output)
+    return a == b or ratio(a, b) / 100 >= thresholds()["copied"]["min_similarity"]
+
+
+def sentence_flags(source: str, output: str, target_lang: str) -> list[str]:
+    """Flags for one sentence as the engine received and returned it.
+
+    The same checks as a paragraph's; a copied or wrong-script sentence counts only from
+    ``[sentence] min_letters`` letters, since a name or a number ("BBC.", "2024.") is rightly
+    left as it is.
+    """
+    flags = quality_flags(source, output, target_lang)
+    if sum(c.isalpha() for c in source) < thresholds()["sentence"]["min_letters"]:
+        flags = [f for f in flags if f not in (COPIED_INPUT, WRONG_SCRIPT)]
+    return flags
+
+
+def segment_flags(
+    source: str, target: str, target_lang: str, sentences: list[tuple[str, str]] | None = None
+) -> list[str]:
+    """Flags of a paragraph's stored ``target``, plus those of its (input, output) ``sentences``.
+
+    Each flag appears once, paragraph flags first; an empty list means nothing looked wrong.
+    """
+    flags = quality_flags(source, target, target_lang)
+    for sentence, output in sentences or []:
+        flags += sentence_flags(sentence, output, target_lang)
+    return list(dict.fromkeys(flags))
 
 
 def has_repetition_loop(text: str) -> bool:

@@ -2,8 +2,9 @@
 
 All sentences of all given records that share a language pair go to their engine in one call, so
 the engine can batch across documents. Sentences the translation memory already holds for that
-exact model are not translated again. Records come back with targets filled, quality flags, a
-status, and, when something is missing, a reason that tells the user the command that fixes it.
+exact model are not translated again. Records come back with targets filled, quality flags (of
+each paragraph and of each sentence in it, kept on the paragraph's segment), a status, and, when
+something is missing, a reason that tells the user the command that fixes it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from translate.cache import TranslationMemory
 from translate.engine import Engine, EngineRegistry
 from translate.glossary import TERM_LOST, Glossary
 from translate.languages import language
-from translate.quality import quality_flags
+from translate.quality import segment_flags
 from translate.segment import split_sentences
 
 UNDETERMINED = "und"
@@ -39,14 +40,40 @@ def missing_model_reason(source: str, target: str) -> str:
     )
 
 
+TITLE = -1
+
+
 @dataclass
 class _Slot:
-    """Where a paragraph's sentences sit in its pair's batch."""
+    """Where a paragraph's (or, with ``segment`` TITLE, the title's) sentences sit in its pair's batch."""
 
     record: int
     segment: int
     start: int
     count: int
+
+
+def title_segment(record: Record) -> Segment | None:
+    """The record's title as a segment: the stored one while the title is unchanged, else a new one.
+
+    The title is in the page's language (``source_lang``); None when the record has no title.
+    """
+    title = (record.title or "").strip()
+    if not title:
+        return None
+    if record.title_segment is not None and record.title_segment.source == title:
+        return record.title_segment
+    confidence = record.source_lang_confidence
+    return Segment(index=0, lang=record.source_lang, lang_confidence=confidence, source=title)
+
+
+def _parts(record: Record) -> list[tuple[int, Segment]]:
+    title = [(TITLE, record.title_segment)] if record.title_segment is not None else []
+    return title + list(enumerate(record.segments))
+
+
+def _segment(record: Record, index: int) -> Segment:
+    return record.title_segment if index == TITLE else record.segments[index]
 
 
 def translate_records(
@@ -58,18 +85,22 @@ def translate_records(
 ) -> list[Record]:
     """Return copies of ``records`` with every translatable segment translated into ``target``.
 
-    Segments a person edited keep their text. With ``memory``, sentences already translated by
-    the same model (id and version) are taken from it and new ones are added to it. With
-    ``source_languages`` (a site's ``languages``), paragraphs in other languages are not sent to
-    any model: their target stays null and the record's ``status_reason`` says so.
+    The title is translated as a segment of its own (``title_segment``), with the same engine,
+    memory, glossary and checks. Segments a person edited keep their text. With ``memory``,
+    sentences already translated by the same model (id and version) are taken from it and new ones
+    are added to it. With ``source_languages`` (a site's ``languages``), paragraphs in other
+    languages are not sent to any model: their target stays null and the record's
+    ``status_reason`` says so.
     """
     records = [r.model_copy(deep=True, update={"target_lang": target}) for r in records]
+    for record in records:
+        record.title_segment = title_segment(record)
     batches: dict[tuple[str, str], list[str]] = defaultdict(list)
     slots: dict[tuple[str, str], list[_Slot]] = defaultdict(list)
     missing: dict[int, set[tuple[str, str]]] = defaultdict(set)
     unlisted: dict[int, Counter[str]] = defaultdict(Counter)
     for r_index, record in enumerate(records):
-        for s_index, segment in enumerate(record.segments):
+        for s_index, segment in _parts(record):
             if segment.lang in (target, UNDETERMINED) or segment.edited_by:
                 continue
             if source_languages is not None and segment.lang not in source_languages:
@@ -88,20 +119,50 @@ def translate_records(
         protected = [glossary.protect(s) for s in sentences]
         outputs = _translate(engine, [p.text for p in protected], pair, memory)
         for slot in slots[pair]:
-            segment = records[slot.record].segments[slot.segment]
+            segment = _segment(records[slot.record], slot.segment)
             parts = range(slot.start, slot.start + slot.count)
             restored = [Glossary.restore(outputs[i], protected[i]) for i in parts]
             segment.target = " ".join(text for text, _ in restored if text)
             segment.engine = engine.ref
-            segment.qa_flags = quality_flags(segment.source, segment.target, target)
+            pairs = [(sentences[i], text) for i, (text, _) in zip(parts, restored, strict=True)]
+            segment.qa_flags = segment_flags(segment.source, segment.target, target, pairs)
             if not all(complete for _, complete in restored):
                 segment.qa_flags.append(TERM_LOST)
     for r_index, record in enumerate(records):
-        record.status, record.status_reason = _status(record.segments, target, missing.get(r_index, set()))
+        record.status, record.status_reason = _status(
+            record.translatable_segments(), target, missing.get(r_index, set())
+        )
         if unlisted.get(r_index):
             _note_unlisted(record, unlisted[r_index], source_languages or ())
     return records
 
+
+def restatus(
+    record: Record, registry: EngineRegistry, source_languages: Collection[str] | None = None
+) -> Record:
+    """``record`` with its status and reason computed again from its segments as they are now.
+
+    For a revision whose segments changed after translation (editors' work carried over onto it):
+    an edited paragraph needs no model and carries no machine flags. ``source_languages`` is as in
+    ``translate_records``: paragraphs outside it are not waiting for a model.
+    """
+    target = record.target_lang
+    waiting = [
+        s
+        for s in record.translatable_segments()
+        if s.target is None and not s.edited_by and s.lang not in (target, UNDETERMINED)
+    ]
+    unlisted = Counter(
+        s.lang for s in waiting if source_languages is not None and s.lang not in source_languages
+    )
+    missing = {
+        (s.lang, target) for s in waiting if s.lang not in unlisted and registry.find(s.lang, target) is None
+    }
+    revision = record.model_copy(deep=True)
+    revision.status, revision.status_reason = _status(revision.translatable_segments(), target, missing)
+    if unlisted:
+        _note_unlisted(revision, unlisted, source_languages or ())
+    return revision
 
 def unlisted_reason(counts: Counter[str], listed: Collection[str]) -> str:
     """Why paragraphs in languages outside a site's ``languages`` were not translated."""
@@ -119,44 +180,6 @@ def _note_unlisted(record: Record, counts: Counter[str], listed: Collection[str]
         record.status, record.status_reason = Status.UNTRANSLATED, reason
     else:
         record.status_reason = f"{record.status_reason}; {reason}" if record.status_reason else reason
-
-
-def _unlisted(segments: list[Segment], target: str, listed: Collection[str] | None) -> Counter[str]:
-    """Untranslated paragraphs per language outside ``listed`` (none when there is no list)."""
-    if listed is None:
-        return Counter()
-    return Counter(
-        s.lang
-        for s in segments
-        if s.target is None and not s.edited_by and s.lang not in (*listed, target, UNDETERMINED)
-    )
-
-
-def restatus(
-    record: Record, registry: EngineRegistry, source_languages: Collection[str] | None = None
-) -> Record:
-    """``record`` with its status and reason computed again from its segments as they are now.
-
-    For a revision whose segments changed after translation (editors' work carried over onto it):
-    an edited paragraph needs no model and carries no machine flags. Paragraphs outside
-    ``source_languages`` were left untranslated on purpose and need no model either.
-    """
-    target = record.target_lang
-    unlisted = _unlisted(record.segments, target, source_languages)
-    missing = {
-        (s.lang, target)
-        for s in record.segments
-        if s.target is None
-        and not s.edited_by
-        and s.lang not in (target, UNDETERMINED)
-        and s.lang not in unlisted
-        and registry.find(s.lang, target) is None
-    }
-    status, reason = _status(record.segments, target, missing)
-    record = record.model_copy(update={"status": status, "status_reason": reason})
-    if unlisted:
-        _note_unlisted(record, unlisted, source_languages or ())
-    return record
 
 
 def _translate(

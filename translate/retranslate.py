@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from store.record import Record, Status, utc_now
+from store.record import Record, Segment, Status, utc_now
 from translate.cache import TranslationMemory
 from translate.engine import EngineRegistry
 from translate.errors import ModelNotFoundError
@@ -21,7 +21,7 @@ def stale_records(records: Iterable[Record], registry: EngineRegistry, model_id:
     """Records holding output of ``model_id`` that the engine now installed would produce differently."""
     stale = []
     for record in records:
-        for segment in record.segments:
+        for segment in record.translatable_segments():
             if segment.engine is None or segment.engine.id != model_id or segment.edited_by:
                 continue
             current = registry.find(segment.lang, record.target_lang)
@@ -38,7 +38,8 @@ def retranslate(
 
     Write them with ``RecordLog.revise`` and ``onto_latest``, which puts the new output on the
     latest revision of each record."""
-    if not any(model_id in (s.engine.id for s in r.segments if s.engine) for r in records.values()):
+    produced = (s.engine.id for r in records.values() for s in r.translatable_segments() if s.engine)
+    if model_id not in produced:
         raise ModelNotFoundError(
             f"no stored segment was translated by {model_id!r}; see `werger models list`"
         )
@@ -60,28 +61,33 @@ def onto_latest(translated: Record, registry: EngineRegistry, model_id: str):
     back to ``needs_review``.
     """
     fresh = {(s.lang, s.source): s for s in translated.segments if s.engine is not None and not s.edited_by}
+    fresh_title = translated.title_segment
+
+    def renewed(segment: Segment, new: Segment | None) -> Segment | None:
+        """``segment`` with the new output, or None when it keeps what it has."""
+        stale = segment.engine is not None and segment.engine.id == model_id and not segment.edited_by
+        if new is None or new.engine is None or not stale or new.engine == segment.engine:
+            return None
+        update = {"target": new.target, "engine": new.engine, "qa_flags": new.qa_flags}
+        return segment.model_copy(update=update)
 
     def build(latest: Record | None) -> Record | None:
         if latest is None:
             return None
         segments, changed = [], False
         for segment in latest.segments:
-            new = fresh.get((segment.lang, segment.source))
-            stale = segment.engine is not None and segment.engine.id == model_id and not segment.edited_by
-            if new is None or not stale or new.engine == segment.engine:
-                segments.append(segment)
-                continue
-            changed = True
-            segments.append(
-                segment.model_copy(
-                    update={"target": new.target, "engine": new.engine, "qa_flags": new.qa_flags}
-                )
-            )
+            new = renewed(segment, fresh.get((segment.lang, segment.source)))
+            changed = changed or new is not None
+            segments.append(new or segment)
+        title = latest.title_segment
+        if title is not None and fresh_title is not None and fresh_title.source == title.source:
+            new_title = renewed(title, fresh_title)
+            changed = changed or new_title is not None
+            title = new_title or title
         if not changed:
             return None
-        revision = restatus(
-            latest.model_copy(update={"segments": segments, "revised_at": utc_now()}), registry
-        )
+        update = {"segments": segments, "title_segment": title, "revised_at": utc_now()}
+        revision = restatus(latest.model_copy(update=update), registry)
         who = (
             latest.review.by if latest.review else next((s.edited_by for s in segments if s.edited_by), None)
         )

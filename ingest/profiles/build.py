@@ -26,7 +26,7 @@ from pathlib import Path
 
 from langdetect.utils.lang_profile import LangProfile
 
-from ingest.langid import letter_folding, normalize
+from ingest.langid import letter_folding, lowercase, normalize, strip_non_language
 
 HERE = Path(__file__).resolve().parent
 
@@ -92,6 +92,12 @@ def profile(label: str, lines: list[str]) -> dict:
     return {"name": label, "freq": dict(sorted(built.freq.items())), "n_words": built.n_words}
 
 
+def clean(line: str, folding: dict[int, str]) -> str:
+    """A training line in the form the detector scores: normalised, without URLs and numbers,
+    lowercased (so that Title Case and UPPER CASE text meet the n-grams they are made of)."""
+    return lowercase(strip_non_language(normalize(line.strip(), folding)))
+
+
 def build(train_dir: Path, out_dir: Path) -> list[str]:
     """Write alphabets and profiles for every language ``languages.toml`` labels; return the labels."""
     config = tomllib.loads((HERE / "languages.toml").read_text(encoding="utf-8"))
@@ -104,17 +110,19 @@ def build(train_dir: Path, out_dir: Path) -> list[str]:
         if not path.is_file():
             raise SystemExit(f"missing training text {path}: every code in languages.toml needs one")
         lines = path.read_text(encoding="utf-8").splitlines()
-        texts[label].extend(normalize(line.strip(), folding) for line in lines)
+        texts[label].extend(clean(line, folding) for line in lines)
         scripts[label] = code.rsplit("_", 1)[1]
     for label, rule in config.get("derived", {}).items():
         source = (train_dir / f"{rule['source']}.txt").read_text(encoding="utf-8").splitlines()
-        texts[label] = [normalize(transliterate(line.strip(), rule), folding) for line in source]
+        texts[label] = [clean(transliterate(line.strip(), rule), folding) for line in source]
         scripts[label] = rule["script"]
     (out_dir / "ngrams").mkdir(parents=True, exist_ok=True)
     alphabets = {}
     for label, lines in sorted(texts.items()):
         counts = letter_counts(lines, scripts[label], table, config["letters"])
         alphabets[label] = {"script": scripts[label], **letter_model(counts, config["letters"])}
+        extra = config.get("derived", {}).get(label, {}).get("extra_letters", "")
+        alphabets[label]["letters"] = "".join(sorted(set(alphabets[label]["letters"]) | set(extra)))
         data = profile(label, lines)
         (out_dir / "ngrams" / f"{label}.json").write_text(
             json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"

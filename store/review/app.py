@@ -168,19 +168,21 @@ async def _save(ctx: Context, request: Request, record: Record) -> Response:
         raise HTTPException(400, f"Unknown action {action!r}.")
     note = str(form.get("note", "")).strip() or None
     drafts = {s.index: str(form[f"t{s.index}"]) for s in record.segments if f"t{s.index}" in form}
+    title = str(form["title"]) if "title" in form and record.title_segment is not None else None
     base = int(str(form.get("base", "0")) or 0)
     user = auth.current_user(request) or ""
     if base != record.revision:
-        return _conflict(ctx, request, record, drafts, note)
+        return _conflict(ctx, request, record, drafts, note, title)
     if action == "reject" and not note:
         error = "Say why in the note when rejecting, so the translator knows what to fix."
-        return ctx.page(request, "record.html", 400, record=record, drafts=drafts, saved=None, error=error)
+        page = {"record": record, "drafts": drafts, "title_draft": title, "saved": None, "error": error}
+        return ctx.page(request, "record.html", 400, **page)
 
     def build(latest: Record | None) -> Record | None:
         """The editor's revision, on the revision the form was made from, or a conflict."""
         if latest is None or latest.revision != base:
             raise RevisionConflictError(f"record {record.id} moved on from revision {base}", latest)
-        revision = edited(latest, drafts, user, note, ACTIONS[action])
+        revision = edited(latest, drafts, user, note, ACTIONS[action], title=title)
         if revision is None and action == "save":
             return None
         revision = revision or decided(latest, ACTIONS[action], user, note)
@@ -189,18 +191,26 @@ async def _save(ctx: Context, request: Request, record: Record) -> Response:
     try:
         written = await run_in_threadpool(ctx.index.log.revise, {record.id: build})
     except RevisionConflictError as exc:
-        return _conflict(ctx, request, exc.latest or record, drafts, note)
+        return _conflict(ctx, request, exc.latest or record, drafts, note, title)
     except (LogDamagedError, NewerLogError, LogLockedError) as exc:
         error = f"Not saved: {exc}. Your text is still in the form."
-        return ctx.page(request, "record.html", 503, record=record, drafts=drafts, saved=None, error=error)
+        page = {"record": record, "drafts": drafts, "title_draft": title, "saved": None, "error": error}
+        return ctx.page(request, "record.html", 503, **page)
     if not written:
         return RedirectResponse(request.url.path, status_code=303)
     return RedirectResponse(f"{request.url.path}?saved={written[0].revision}", status_code=303)
 
 
-def _conflict(ctx: Context, request: Request, latest: Record, drafts: dict[int, str], note: str | None):
+def _conflict(
+    ctx: Context,
+    request: Request,
+    latest: Record,
+    drafts: dict[int, str],
+    note: str | None,
+    title: str | None = None,
+):
     """Both versions side by side; the editor's text stays in the form, based on the newer revision."""
-    return ctx.page(request, "conflict.html", 409, record=latest, drafts=drafts, note=note)
+    return ctx.page(request, "conflict.html", 409, record=latest, drafts=drafts, note=note, title_draft=title)
 
 
 async def history(ctx: Context, request: Request) -> Response:
@@ -211,6 +221,9 @@ async def history(ctx: Context, request: Request) -> Response:
     steps = []
     for before, after in zip([None, *revisions], revisions, strict=False):
         changes = []
+        title, old_title = after.title_segment, before.title_segment if before else None
+        if before and title is not None and (old_title.target if old_title else None) != title.target:
+            changes.append((title, word_diff(old_title.target if old_title else None, title.target)))
         for segment in after.segments if before else []:
             old = before.segments[segment.index].target if segment.index < len(before.segments) else None
             if old != segment.target:

@@ -1,0 +1,178 @@
+"""Translation on a real local Ray cluster gives the single-machine output, record for record."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
+ray = pytest.importorskip("ray", reason="Ray is not installed: the ray extra (werger[ray]) is needed")
+pytest.importorskip("ray.data", reason="Ray Data is not installed: the ray extra (werger[ray]) is needed")
+
+from ingest.demo import demo_site_config, serve_directory  # noqa: E402
+from ingest.pipeline import RunOptions, run_crawl  # noqa: E402
+from store.errors import RecordInvalidError  # noqa: E402
+from translate.argos import argos_registry  # noqa: E402
+from translate.cache import TranslationMemory  # noqa: E402
+from translate.distributed import ClusterOptions, RegistrySpec, ShardTranslator, translate_on_ray  # noqa: E402
+from translate.errors import ModelsDifferError, ShardError, WergerTranslateError  # noqa: E402
+from translate.shards import find_shards, prepare_destination  # noqa: E402
+from translate.stage import translate_file  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARDS = 3
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A real two-CPU Ray cluster on this machine, stopped after the module."""
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, object_store_memory=150 * 2**20)
+    yield ray.get_runtime_context().gcs_address
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def crawl(tmp_path_factory) -> Path:
+    """Records of the fixture site crawled with no model, one JSONL log (five languages)."""
+    out = tmp_path_factory.mktemp("crawl")
+    with serve_directory(ROOT / "fixtures" / "site") as base_url:
+        run_crawl([demo_site_config(base_url)], RunOptions(out_dir=out), argos_registry(out / "none"))
+    return out / "records.jsonl"
+
+
+@pytest.fixture(scope="module")
+def shards(crawl, tmp_path_factory) -> Path:
+    """The crawl cut into three shards, as a backlog is stored."""
+    folder = tmp_path_factory.mktemp("shards")
+    lines = crawl.read_text(encoding="utf-8").splitlines(keepends=True)
+    size = -(-len(lines) // SHARDS)
+    for n in range(SHARDS):
+        (folder / f"crawl-{n}.jsonl").write_text("".join(lines[n * size : (n + 1) * size]), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def local(crawl, models_dir, tmp_path_factory) -> tuple[list[str], Path]:
+    """The single-machine output and its translation memory."""
+    folder = tmp_path_factory.mktemp("local")
+    with TranslationMemory(folder / "tm.sqlite") as memory:
+        translate_file(crawl, folder / "out.jsonl", argos_registry(models_dir), "en", memory)
+    return (folder / "out.jsonl").read_text(encoding="utf-8").splitlines(), folder / "tm.sqlite"
+
+
+@pytest.fixture(scope="module")
+def first_run(cluster, shards, models_dir, tmp_path_factory):
+    """Two actors, batches of three records, a fresh translation memory."""
+    folder = tmp_path_factory.mktemp("ray")
+    summary = translate_on_ray(
+        str(shards), str(folder / "out"), RegistrySpec(models_dir), "en", folder / "tm.sqlite",
+        ClusterOptions(address=None, actors=2, batch_records=3),
+    )  # fmt: skip
+    return summary, folder
+
+
+def output_lines(folder: Path) -> list[str]:
+    return [line for part in sorted(folder.glob("*.jsonl")) for line in part.read_text("utf-8").splitlines()]
+
+
+def memory_rows(path: Path) -> set[tuple[str, str]]:
+    with sqlite3.connect(path) as db:
+        return set(db.execute("SELECT key, target FROM memory"))
+
+
+def test_ray_output_is_the_local_output_record_for_record(first_run, local):
+    summary, folder = first_run
+    lines = output_lines(folder / "out")
+    assert lines == local[0]
+    assert summary.records == len(lines) and summary.actors == 2
+    assert sorted(p.name for p in (folder / "out").iterdir())[0] == "part-00000.jsonl"
+    assert any('"target":' in line and '"target":null' not in line for line in lines)
+
+
+def test_new_translations_are_merged_into_the_memory(first_run, local):
+    summary, folder = first_run
+    rows = memory_rows(folder / "tm.sqlite")
+    assert rows and rows == memory_rows(local[1])
+    assert summary.translated >= len(rows)
+
+
+def test_a_rerun_takes_every_sentence_from_the_memory_through_fsspec_urls(first_run, shards, models_dir):
+    _, folder = first_run
+    again = translate_on_ray(
+        f"file://{shards}/*.jsonl", f"file://{folder}/again", RegistrySpec(models_dir), "en",
+        folder / "tm.sqlite", ClusterOptions(address=None, actors=1),
+    )  # fmt: skip
+    assert again.translated == 0 and again.from_memory > 0
+    assert output_lines(folder / "again") == output_lines(folder / "out")
+
+
+def test_a_bad_line_is_named_by_shard_and_number_and_leaves_no_shards(cluster, crawl, models_dir, tmp_path):
+    source = tmp_path / "in"
+    source.mkdir()
+    lines = crawl.read_text(encoding="utf-8").splitlines()
+    (source / "broken.jsonl").write_text("\n".join([lines[0], '{"id": "nope"}', *lines[1:]]) + "\n", "utf-8")
+    with pytest.raises(RecordInvalidError, match=r"broken\.jsonl:2: not a werger record"):
+        translate_on_ray(str(source), str(tmp_path / "out"), RegistrySpec(models_dir), "en",
+                         cluster=ClusterOptions(address=None, actors=1))  # fmt: skip
+    assert not list((tmp_path / "out").glob("*.jsonl"))
+
+
+def test_the_command_runs_on_a_cluster_given_by_address(cluster, shards, models_dir, local, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "ingest.cli", "translate", str(shards), "--out", str(tmp_path / "out"),
+         "--models-dir", str(models_dir), "--ray-address", cluster, "--actors", "1"],
+        capture_output=True, text=True, cwd=ROOT, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"translated {len(local[0])} records into {tmp_path / 'out'} with 1 actors" in result.stderr
+    assert output_lines(tmp_path / "out") == local[0]
+
+
+def test_the_command_refuses_a_cluster_run_without_an_output_folder(shards, models_dir):
+    result = subprocess.run(
+        [sys.executable, "-m", "ingest.cli", "translate", str(shards), "--models-dir", str(models_dir),
+         "--ray-address", "local"],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "--ray-address needs --out" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_sources_are_files_folders_and_globs(shards, tmp_path):
+    names = [Path(p).name for p in find_shards(str(shards)).paths]
+    assert names == [f"crawl-{n}.jsonl" for n in range(SHARDS)]
+    assert [Path(p).name for p in find_shards(f"{shards}/crawl-[12].jsonl").paths] == names[1:]
+    assert len(find_shards(f"file://{shards}/crawl-0.jsonl").paths) == 1
+    with pytest.raises(ShardError, match="no such file or folder"):
+        find_shards(str(tmp_path / "missing"))
+    with pytest.raises(ShardError, match=r"holds no \.jsonl shards"):
+        find_shards(str(tmp_path))
+
+
+def test_a_destination_that_holds_shards_is_refused(shards):
+    with pytest.raises(ShardError, match=r"already holds \.jsonl shards"):
+        prepare_destination(str(shards))
+
+
+def test_an_actor_that_sees_other_models_than_the_command_refuses_to_translate(crawl, tmp_path):
+    import pyarrow as pa
+
+    actor = ShardTranslator(RegistrySpec(tmp_path / "no-models"), "en", pairs=[("ru", "en")])
+    batch = pa.table({"line": crawl.read_text(encoding="utf-8").splitlines()[:2]})
+    with pytest.raises(ModelsDifferError, match=r"finds models for none .* finds ru->en; install the same"):
+        actor(batch)
+
+
+def test_a_damaged_memory_is_named_before_anything_runs(cluster, shards, models_dir, tmp_path):
+    damaged = tmp_path / "tm.sqlite"
+    damaged.write_bytes(b"not a database, " * 64)
+    with pytest.raises(WergerTranslateError, match="cannot open the translation memory"):
+        translate_on_ray(str(shards), str(tmp_path / "out"), RegistrySpec(models_dir), "en", damaged,
+                         ClusterOptions(address=None, actors=1))  # fmt: skip
+    assert damaged.read_bytes() == b"not a database, " * 64
+    assert not list((tmp_path / "out").glob("*.jsonl"))

@@ -1,0 +1,85 @@
+"""The URL werger requests is the published one; the dedup key is idempotent (property tests)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ingest.discover import page_links
+from ingest.urls import published_url, url_key
+
+_SEGMENT = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_characters="/?#\\", exclude_categories=("Cc", "Cs", "Zs")),
+    max_size=12,
+)
+_QUERY_ITEM = st.one_of(
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz_-/.%0123456789;", min_size=1, max_size=12),
+    st.tuples(
+        st.sampled_from(["id", "section", "sect", "copy", "para", "reg", "not", "utm_source", "p", "amp;x"]),
+        st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789%+=", max_size=8),
+    ).map("=".join),
+)
+urls = st.builds(
+    lambda scheme, host, port, path, query, fragment: (
+        f"{scheme}://{host}{port}/{'/'.join(path)}" + (f"?{'&'.join(query)}" if query else "") + fragment
+    ),
+    st.sampled_from(["http", "https", "HTTP"]),
+    st.sampled_from(["partner.example", "News.Example.ORG", "127.0.0.1", "[::1]"]),
+    st.sampled_from(["", ":80", ":443", ":8080"]),
+    st.lists(_SEGMENT, max_size=4),
+    st.lists(_QUERY_ITEM, max_size=5),
+    st.sampled_from(["", "#top", "#a?b=c"]),
+)
+
+
+@given(urls)
+def test_the_key_is_idempotent(url):
+    assert url_key(url_key(url)) == url_key(url)
+
+
+@given(urls)
+def test_the_requested_url_keeps_the_published_path_and_query(url):
+    published = url.split("#", 1)[0]
+    requested = page_links(f'<a href="{_attr(url)}">x</a>', "http://other.example/")[0]
+    assert urlsplit(requested).path == urlsplit(published).path
+    assert urlsplit(requested).query == urlsplit(published).query
+    again = urlsplit(published_url(url, "http://other.example/"))
+    assert (again.path, again.query) == (urlsplit(published).path, urlsplit(published).query)
+
+
+@given(urls)
+def test_the_key_never_turns_entities_into_symbols_or_drops_items_without_equals(url):
+    key = url_key(url)
+    assert not set("§©¶®¬") & set(key) - set(url)
+    for item in urlsplit(url.split("#", 1)[0]).query.split("&"):
+        if item and "=" not in item:
+            assert urlsplit(key).query
+
+
+def _attr(url: str) -> str:
+    return url.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+
+
+def test_field_case_urls_stay_apart_and_as_published():
+    links = [
+        "/index.php?/news/101-water-network/",
+        "/index.php?/news/102-school-reopens/",
+        "/news/story.aspx?id=7&section=economy",
+        "/news/story.aspx?copy=1&para=2&reg=3&not=4",
+    ]
+    page = "".join(f'<a href="{_attr(link)}">x</a>' for link in links)
+    found = page_links(page, "http://partner.example/")
+    assert found == [f"http://partner.example{link}" for link in links]
+    assert len({url_key(u) for u in found}) == 4
+
+
+def test_spellings_of_one_page_share_a_key():
+    same = [
+        "http://Partner.Example:80/news/1?b=2&a=1",
+        "http://partner.example/news/1?a=1&b=2&utm_source=x#top",
+        "http://partner.example//news/1?a=1&&b=2&fbclid=z",
+    ]
+    assert len({url_key(u) for u in same}) == 1
+    assert url_key("http://partner.example") == url_key("http://partner.example/")

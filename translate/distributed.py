@@ -1,0 +1,352 @@
+"""``werger translate`` on a Ray cluster, as Ray Data batch inference.
+
+The pipeline is Ray Data's batch-inference shape: shards are read by tasks (every line checked,
+a bad one named by shard and line number), records flow in batches to a pool of actors each of
+which loads the CTranslate2 models once (on a CPU, or on a GPU it was given) and translates with
+the very code of the single-machine path (``translate.records.translate_records``), and the
+translated records are written as JSONL shards by tasks. Order is preserved, so the output shards
+read in name order are the single-machine output record for record.
+
+The translation memory stays one SQLite file on the machine that runs the command: an actor
+pinned to that machine owns it. Each batch's sentences are deduplicated and looked up there
+before any reaches a model, and its new translations are merged back before its records are
+written, so a sentence repeated across shards is translated once (more often only when several
+actors meet it at the same moment), and a rerun after a crash translates only what is new.
+
+Every node needs werger with the ``ray`` extra and the same models at the same paths (or a shared
+folder); the shards and the output may be anywhere fsspec reaches.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from store.errors import WergerStoreError
+from translate.ct2 import DecodingOptions
+from translate.errors import ModelsDifferError, RayMissingError, WergerTranslateError
+from translate.glossary import GLOSSARY_DIR_ENV
+from translate.nllb import NLLB_DIR_ENV
+from translate.shards import Shards, find_shards, prepare_destination, shard_lines
+from translate.stage import BATCH_RECORDS
+
+LOCAL_CLUSTER = "local"
+IO_CPUS = 0
+"""CPUs reserved by the read and write tasks: none, so a pool sized to the cluster's CPUs never
+starves them (they wait on storage, the actors on arithmetic); their number is bounded instead."""
+
+
+def _names(pairs) -> str:
+    return ", ".join("->".join(pair) for pair in pairs) or "none"
+
+
+@dataclass(frozen=True)
+class RegistrySpec:
+    """What each actor builds its engines from (paths as every node sees them)."""
+
+    models_dir: Path
+    nllb_dir: Path | None = None
+    glossary_dir: Path | None = None
+    options: DecodingOptions = field(default_factory=DecodingOptions)
+
+    @classmethod
+    def on_this_machine(
+        cls, models_dir: Path, nllb_dir: Path | None, glossary_dir: Path | None, options: DecodingOptions
+    ) -> RegistrySpec:
+        """Absolute paths, with ``$WERGER_NLLB_DIR`` and ``$WERGER_GLOSSARY_DIR`` read here: the
+        actors' environment on other nodes is not this shell's."""
+        from translate.registry import GLOSSARY_FOLDER, _env_path
+
+        nllb_dir = nllb_dir or _env_path(NLLB_DIR_ENV)
+        glossary_dir = glossary_dir or _env_path(GLOSSARY_DIR_ENV) or models_dir / GLOSSARY_FOLDER
+        absolute = [p.resolve() if p is not None else None for p in (models_dir, nllb_dir, glossary_dir)]
+        return cls(absolute[0], absolute[1], absolute[2], options)
+
+    def build(self):
+        from translate.registry import build_registry
+
+        return build_registry(self.models_dir, self.nllb_dir, self.glossary_dir, options=self.options)
+
+
+@dataclass(frozen=True)
+class ClusterOptions:
+    """Where and how wide to run.
+
+    ``address`` is Ray's: ``auto`` (the cluster this machine belongs to), ``HOST:6379``,
+    ``ray://HOST:10001``, or ``local`` to start a cluster on this machine for the run; None uses
+    the Ray already initialised in this process. ``actors`` defaults to as many as the cluster's
+    CPUs (or GPUs, when each actor takes some) allow.
+    """
+
+    address: str | None = LOCAL_CLUSTER
+    actors: int | None = None
+    cpus_per_actor: float = 1.0
+    gpus_per_actor: float = 0.0
+    batch_records: int = BATCH_RECORDS
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a run did: records written, sentences sent to a model, sentences from memory, actors."""
+
+    records: int
+    translated: int
+    from_memory: int
+    actors: int
+
+    def describe(self, destination: object) -> str:
+        return (
+            f"translated {self.records} records into {destination} with {self.actors} actors: "
+            f"{self.translated} sentences translated, {self.from_memory} from memory"
+        )
+
+
+def run_from_cli(
+    source: str,
+    out: object,
+    address: str,
+    actors: int | None,
+    cpus_per_actor: float,
+    gpus_per_actor: float,
+    models_dir: Path,
+    nllb_dir: Path | None,
+    glossary_dir: Path | None,
+    beam_size: int,
+    repetition_penalty: float,
+    target: str,
+    memory: Path | None,
+) -> RunSummary:
+    """``werger translate --ray-address``: the command's options, checked, turned into a run."""
+    if out is None:
+        raise WergerTranslateError("--ray-address needs --out: a folder or URL for the translated shards")
+    if (actors is not None and actors < 1) or cpus_per_actor <= 0 or gpus_per_actor < 0:
+        raise WergerTranslateError(
+            "--actors must be at least 1, --cpus-per-actor above 0 and --gpus-per-actor 0 or more"
+        )
+    options = DecodingOptions(beam_size=beam_size, repetition_penalty=repetition_penalty)
+    spec = RegistrySpec.on_this_machine(models_dir, nllb_dir, glossary_dir, options)
+    cluster = ClusterOptions(address, actors, cpus_per_actor, gpus_per_actor)
+    return translate_on_ray(source, str(out), spec, target, memory, cluster)
+
+
+def translate_on_ray(
+    source: str,
+    destination: str,
+    spec: RegistrySpec,
+    target: str,
+    memory: Path | None = None,
+    cluster: ClusterOptions | None = None,
+) -> RunSummary:
+    """Translate every shard ``source`` names into shards under ``destination``.
+
+    Raises ShardError for a source without shards or a destination that already holds some,
+    RecordInvalidError naming the shard and line of a bad record, RayMissingError without Ray.
+    """
+    cluster = cluster or ClusterOptions()
+    ray = _import_ray()
+    shards = find_shards(source)
+    output = prepare_destination(destination)
+    started = _connect(ray, cluster.address)
+    try:
+        return _run(ray, shards, output, spec, target, memory, cluster)
+    finally:
+        if started:
+            ray.shutdown()
+
+
+def _import_ray():
+    # Ray re-runs `uv run` on every worker unless told not to; werger is installed on the nodes.
+    os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
+    try:
+        import ray
+        import ray.data
+    except ImportError:
+        raise RayMissingError(
+            "translation on a cluster needs Ray: install werger with the ray extra (werger[ray])"
+        ) from None
+    return ray
+
+
+def _connect(ray, address: str | None) -> bool:
+    """Connect (or start a local cluster); True when this call started Ray and must stop it."""
+    if address is None:
+        if not ray.is_initialized():
+            raise WergerTranslateError("Ray is not initialised in this process; give a cluster address")
+        return False
+    if ray.is_initialized():
+        return False
+    try:
+        ray.init(address=None if address == LOCAL_CLUSTER else address, log_to_driver=False)
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        raise WergerTranslateError(f"cannot reach the Ray cluster at {address}: {exc}") from None
+    return True
+
+
+def _run(ray, shards: Shards, output: Shards, spec: RegistrySpec, target: str, memory, cluster) -> RunSummary:
+    from ray.data import DataContext
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+    from translate.shard_sink import JsonlShardSink
+
+    actors = cluster.actors or _fitting_actors(ray, cluster)
+    if actors < 1:
+        raise WergerTranslateError("--actors must be at least 1")
+    keeper = None
+    if memory is not None:
+        from translate.cache import TranslationMemory
+
+        TranslationMemory(memory).close()  # a damaged file is named here, not inside an actor
+        here = NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=False)
+        keeper = ray.remote(num_cpus=0, scheduling_strategy=here)(MemoryKeeper).remote(str(memory))
+    threads = max(1, math.floor(cluster.cpus_per_actor))
+    device = "cuda" if cluster.gpus_per_actor > 0 else "cpu"
+    actor_spec = replace(spec, options=replace(spec.options, threads=threads, device=device))
+    sink = JsonlShardSink(output.paths[0], filesystem=output.arrow_filesystem())
+    io_tasks = max(2, actors)
+    dataset = (
+        ray.data.read_binary_files(
+            shards.paths,
+            include_paths=True,
+            filesystem=shards.arrow_filesystem(),
+            num_cpus=IO_CPUS,
+            concurrency=io_tasks,
+        )
+        .flat_map(_shard_records, num_cpus=IO_CPUS, compute=ray.data.TaskPoolStrategy(size=io_tasks))
+        .map_batches(
+            ShardTranslator,
+            fn_constructor_kwargs={
+                "spec": actor_spec,
+                "target": target,
+                "keeper": keeper,
+                "pairs": spec.build().pairs(),
+            },
+            batch_size=cluster.batch_records,
+            batch_format="pyarrow",
+            compute=ray.data.ActorPoolStrategy(size=actors),
+            num_cpus=cluster.cpus_per_actor,
+            num_gpus=cluster.gpus_per_actor,
+        )
+    )
+    context = DataContext.get_current()
+    saved = context.execution_options.preserve_order, context.raise_original_map_exception
+    context.execution_options.preserve_order = True
+    context.raise_original_map_exception = True  # a bad record reaches the user as werger's own error
+    try:
+        dataset.write_datasink(sink, ray_remote_args={"num_cpus": IO_CPUS}, concurrency=io_tasks)
+        hits, misses = ray.get(keeper.counts.remote()) if keeper is not None else (0, 0)
+    except Exception as exc:
+        _remove_parts(output)
+        raise _user_error(exc) from None
+    finally:
+        context.execution_options.preserve_order, context.raise_original_map_exception = saved
+        if keeper is not None:
+            _close(ray, keeper)
+    return RunSummary(records=int(sink.rows), translated=misses, from_memory=hits, actors=actors)
+
+
+def _close(ray, keeper) -> None:
+    with contextlib.suppress(ray.exceptions.RayError):  # a dead keeper: SQLite's journal has the rest
+        ray.get(keeper.close.remote())
+    ray.kill(keeper)
+
+
+def _remove_parts(output: Shards) -> None:
+    """A failed run leaves no shards behind (the destination held none when it started)."""
+    fs, folder = output.filesystem, output.paths[0]
+    for path in fs.glob(f"{folder.rstrip('/')}/part-*.jsonl"):
+        fs.rm(path)
+
+
+def _fitting_actors(ray, cluster: ClusterOptions) -> int:
+    resources = ray.cluster_resources()
+    if cluster.gpus_per_actor > 0:
+        return max(1, int(resources.get("GPU", 0) // cluster.gpus_per_actor))
+    return max(1, int(resources.get("CPU", 1) // max(cluster.cpus_per_actor, 1e-9)))
+
+
+def _user_error(exc: BaseException) -> BaseException:
+    """The werger error a failed Ray task raised (the innermost of Ray's wrappers), else ``exc``."""
+    found, current, depth = exc, exc, 0
+    while current is not None and depth < 8:
+        if isinstance(current, WergerTranslateError | WergerStoreError):
+            found = current
+        current, depth = getattr(current, "cause", None) or current.__cause__, depth + 1
+    return found
+
+
+def _shard_records(row: dict[str, Any]) -> list[dict[str, str]]:
+    return [{"line": line} for line in shard_lines(row["path"], row["bytes"])]
+
+
+class MemoryKeeper:
+    """The translation memory, owned by one actor on the machine whose disk holds it."""
+
+    def __init__(self, path: str) -> None:
+        from translate.cache import TranslationMemory
+
+        self.memory = TranslationMemory(Path(path))
+
+    def lookup(self, sentences, pair, engine):
+        return self.memory.lookup(sentences, pair, engine)
+
+    def store(self, translations, pair, engine) -> None:
+        self.memory.store(translations, pair, engine)
+
+    def counts(self) -> tuple[int, int]:
+        return self.memory.hits, self.memory.misses
+
+    def close(self) -> None:
+        self.memory.close()
+
+
+class RemoteMemory:
+    """The keeper as ``translate_records`` expects a memory: lookup and store, waited for."""
+
+    def __init__(self, keeper) -> None:
+        self.keeper = keeper
+
+    def lookup(self, sentences, pair, engine):
+        import ray
+
+        return ray.get(self.keeper.lookup.remote(sentences, pair, engine))
+
+    def store(self, translations, pair, engine) -> None:
+        import ray
+
+        ray.get(self.keeper.store.remote(translations, pair, engine))
+
+
+class ShardTranslator:
+    """One actor of the pool: builds its engines once, then translates batch after batch."""
+
+    def __init__(self, spec: RegistrySpec, target: str, keeper=None, pairs: list | None = None) -> None:
+        self.registry = spec.build()
+        self.target = target
+        self.memory = RemoteMemory(keeper) if keeper is not None else None
+        self.problem = None
+        if pairs is not None and self.registry.pairs() != list(pairs):
+            import socket
+
+            here = _names(self.registry.pairs())
+            self.problem = (
+                f"{socket.gethostname()} finds models for {here} in {spec.models_dir}, the machine "
+                f"running the command finds {_names(pairs)}; install the same models at the same path "
+                "on every node (or on a shared folder)"
+            )
+
+    def __call__(self, batch):
+        import pyarrow as pa
+
+        from store.record import Record
+        from translate.records import translate_records
+
+        if self.problem is not None:
+            raise ModelsDifferError(self.problem)
+
+        records = [Record.from_json_line(line) for line in batch.column("line").to_pylist()]
+        done = translate_records(records, self.registry, self.target, self.memory)
+        return pa.table({"line": [record.to_json_line() for record in done]})
