@@ -30,6 +30,7 @@ from store.review import auth
 from store.review.headers import SecurityHeaders
 from store.review.text import direction, word_diff
 from store.revise import decided, edited
+from store.sessions import PER_ACCOUNT, PER_ADDRESS, SESSION_SECONDS, SessionStore
 from store.users import Users
 
 HERE = Path(__file__).parent
@@ -57,8 +58,12 @@ class Context:
         return self.templates.TemplateResponse(request, name, values, status_code=status_code)
 
 
-def create_app(data_dir: Path) -> Starlette:
-    """The ASGI app over the log in ``data_dir`` (``records.jsonl`` and ``users.json``)."""
+def create_app(data_dir: Path, https_only: bool = False) -> Starlette:
+    """The ASGI app over the log in ``data_dir`` (``records.jsonl`` and ``users.json``).
+
+    ``https_only`` marks the session cookie ``Secure``: set it when editors reach the app through
+    HTTPS (a reverse proxy), so the cookie is never sent over plain HTTP.
+    """
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(direction=direction, word_diff=word_diff)
     log = RecordLog(data_dir)
@@ -78,10 +83,14 @@ def create_app(data_dir: Path) -> Starlette:
             secret_key=auth.session_secret(data_dir),
             session_cookie="werger_review",
             same_site="strict",
-            max_age=12 * 3600,
+            max_age=SESSION_SECONDS,
+            https_only=https_only,
         ),
     ]
-    return Starlette(routes=routes, middleware=middleware)
+    application = Starlette(routes=routes, middleware=middleware)
+    application.state.sessions = SessionStore(data_dir)
+    application.state.users = ctx.users
+    return application
 
 
 def _guard(ctx: Context, handler):
@@ -100,16 +109,27 @@ async def login(ctx: Context, request: Request) -> Response:
     if request.method == "GET":
         return ctx.page(request, "login.html", next=target, error=None)
     form = await auth.checked_form(request)
-    name, password = str(form.get("name", "")), str(form.get("password", ""))
+    name, password = auth.text_field(form, "name"), auth.text_field(form, "password")
+    sessions: SessionStore = request.app.state.sessions
+    account, address = f"account:{name}", f"address:{request.client.host if request.client else '-'}"
+    wait = max(sessions.wait_seconds(account, PER_ACCOUNT), sessions.wait_seconds(address, PER_ADDRESS))
+    if wait > 0:
+        minutes = max(1, round(wait / 60))
+        error = f"Too many failed sign-ins; try again in {minutes} minute{'s' if minutes > 1 else ''}."
+        response = ctx.page(request, "login.html", 429, next=target, error=error)
+        response.headers["Retry-After"] = str(int(wait) + 1)
+        return response
     if await run_in_threadpool(ctx.users.check, name, password):
+        sessions.clear_failures(account)
         auth.log_in(request, name)
         return RedirectResponse(target, status_code=303)
+    sessions.record_failure(account, address)
     return ctx.page(request, "login.html", 401, next=target, error="Unknown name or wrong password.")
 
 
 async def logout(ctx: Context, request: Request) -> Response:
     await auth.checked_form(request)
-    request.session.clear()
+    auth.log_out(request)
     return RedirectResponse("/login", status_code=303)
 
 
@@ -151,12 +171,12 @@ async def record_page(ctx: Context, request: Request) -> Response:
 
 async def _save(ctx: Context, request: Request, record: Record) -> Response:
     form = await auth.checked_form(request)
-    action = str(form.get("action", "save"))
+    action = auth.text_field(form, "action", "save")
     if action not in ACTIONS:
         raise HTTPException(400, f"Unknown action {action!r}.")
-    note = str(form.get("note", "")).strip() or None
-    drafts = {s.index: str(form[f"t{s.index}"]) for s in record.segments if f"t{s.index}" in form}
-    base = int(str(form.get("base", "0")) or 0)
+    note = auth.text_field(form, "note").strip() or None
+    drafts = {s.index: auth.text_field(form, f"t{s.index}") for s in record.segments if f"t{s.index}" in form}
+    base = auth.int_field(form, "base")
     user = auth.current_user(request) or ""
     if base != record.revision:
         return _conflict(ctx, request, record, drafts, note)
