@@ -3,6 +3,11 @@
 One ``<file>`` per record and one ``<unit>`` per paragraph. The record id and the revision the
 file was made from travel in the metadata module, so an import appends a new revision only when the
 record has not moved on meanwhile; otherwise it is reported as a conflict and nothing is written.
+
+Unit and segment ids carry the record id, so they are unique in the whole document: tools that
+flatten ``<file>`` elements (translate-toolkit, and through it Weblate) see no duplicates. A paragraph
+in another language than the file's source carries ``xml:lang``; QA flags travel as ``<note>``s.
+The states map both ways: ``final`` is an approved record, ``reviewed`` a reviewed one.
 """
 
 from __future__ import annotations
@@ -15,20 +20,24 @@ from lxml import etree
 
 from store.errors import RevisionConflictError, XliffError
 from store.log import RecordLog
+from store.qa_flags import meaning
 from store.record import Record, Status
-from store.revise import edited
+from store.revise import decided, edited
+from store.users import Users
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"
 MDA_NS = "urn:oasis:names:tc:xliff:metadata:2.0"
 NSMAP = {None: XLIFF_NS, "mda": MDA_NS}
 X = f"{{{XLIFF_NS}}}"
 M = f"{{{MDA_NS}}}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 STATES = {
     Status.MACHINE: "translated",
     Status.NEEDS_REVIEW: "translated",
     Status.REVIEWED: "reviewed",
     Status.APPROVED: "final",
 }
+IMPORTED_STATUS = {"final": Status.APPROVED, "reviewed": Status.REVIEWED}
 
 
 def to_xliff(records: Iterable[Record]) -> bytes:
@@ -56,9 +65,17 @@ def _file(record: Record) -> etree._Element:
         if value:
             etree.SubElement(group, M + "meta", type=kind).text = value
     for segment in record.segments:
-        unit = etree.SubElement(element, X + "unit", id=f"p{segment.index}")
+        unit = etree.SubElement(element, X + "unit", id=f"u{record.id}-{segment.index}")
+        if segment.lang != record.source_lang:
+            unit.set(XML_LANG, segment.lang)
+        if segment.qa_flags:
+            notes = etree.SubElement(unit, X + "notes")
+            for flag in segment.qa_flags:
+                explained = meaning(flag)
+                note = etree.SubElement(notes, X + "note", category="werger-qa", id=f"qa-{flag}")
+                note.text = f"{explained.code}: {explained.explanation}"
         attrs = {"state": STATES.get(record.status, "initial")} if segment.target else {}
-        seg = etree.SubElement(unit, X + "segment", id=f"s{segment.index}", **attrs)
+        seg = etree.SubElement(unit, X + "segment", id=f"s{record.id}-{segment.index}", **attrs)
         etree.SubElement(seg, X + "source").text = segment.source
         if segment.target is not None:
             etree.SubElement(seg, X + "target").text = segment.target
@@ -75,17 +92,31 @@ class ImportReport:
 
 
 def import_xliff(path: Path, log: RecordLog, by: str) -> ImportReport:
-    """Append a revision for every record whose targets changed in the XLIFF file."""
+    """Append a revision for every record whose targets or state changed in the XLIFF file.
+
+    ``by`` must be a reviewer of the data folder (``werger users add``): imported revisions are
+    credited to a person who can be asked about them. A record whose translated segments are all
+    ``final`` becomes approved, all ``reviewed`` or better reviewed; otherwise edits make it reviewed.
+
+    Raises XliffError for an unknown reviewer, an unreadable file, or records of another folder.
+    """
+    if by not in Users(log.directory).names():
+        raise XliffError(
+            f"--by {by!r} is not a reviewer of {log.directory}; add one with werger users add {by}"
+        )
     latest = log.latest()
     report = ImportReport()
-    for record_id, base, targets in _read(path):
+    for record_id, base, targets, state in _read(path):
         current = latest.get(record_id)
         if current is None:
             raise XliffError(f"{path}: record {record_id} is not in {log.path}; was it exported from there?")
         if current.revision != base:
             report.conflicts.append(record_id)
             continue
-        revision = edited(current, targets, by)
+        status = IMPORTED_STATUS.get(state, Status.REVIEWED)
+        revision = edited(current, targets, by, status=status)
+        if revision is None and state in IMPORTED_STATUS and current.status != status:
+            revision = decided(current, status, by)
         if revision is None:
             report.unchanged.append(record_id)
             continue
@@ -98,7 +129,9 @@ def import_xliff(path: Path, log: RecordLog, by: str) -> ImportReport:
     return report
 
 
-def _read(path: Path) -> Iterable[tuple[str, int, dict[int, str]]]:
+def _read(path: Path) -> Iterable[tuple[str, int, dict[int, str], str | None]]:
+    """Per ``<file>``: record id, base revision, targets by paragraph index, and the state all
+    translated segments share (None when they differ or none is set)."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
         root = etree.parse(str(path), parser).getroot()
@@ -111,9 +144,18 @@ def _read(path: Path) -> Iterable[tuple[str, int, dict[int, str]]]:
         if "record-id" not in meta or not meta.get("revision", "").isdigit():
             raise XliffError(f"{path}: <file id={element.get('id')!r}> lacks werger's record-id/revision")
         targets: dict[int, str] = {}
+        states: set[str | None] = set()
         for seg in element.iter(X + "segment"):
             target = seg.find(X + "target")
-            seg_id = seg.get("id", "")
-            if target is not None and seg_id[1:].isdigit():
-                targets[int(seg_id[1:])] = "".join(target.itertext())
-        yield meta["record-id"], int(meta["revision"]), targets
+            index = _paragraph_index(seg.get("id", ""))
+            if target is not None and index is not None:
+                targets[index] = "".join(target.itertext())
+                states.add(seg.get("state"))
+        state = states.pop() if len(states) == 1 else None
+        yield meta["record-id"], int(meta["revision"]), targets, state
+
+
+def _paragraph_index(segment_id: str) -> int | None:
+    """The paragraph index of ``s<record>-<index>`` (or the older ``s<index>``)."""
+    tail = segment_id.rsplit("-", 1)[-1].removeprefix("s")
+    return int(tail) if tail.isdigit() else None
