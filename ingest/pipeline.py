@@ -34,6 +34,7 @@ from store.index import CrawlIndex, Frontier
 from store.log import RecordLog
 from store.record import Provenance, Record, Segment, Status, content_hash, record_id, utc_now
 from store.revise import HUMAN_EDIT_MARK, carry_edits
+from store.runs import append_run
 from translate.cache import MEMORY_NAME, TranslationMemory
 from translate.engine import EngineRegistry
 from translate.records import UNDETERMINED, missing_model_reason, translate_records
@@ -87,6 +88,7 @@ class CrawlRun:
         summary.finished_at = utc_now().isoformat()
         self.cleaners.save()
         summary.write(self.options.out_dir / SUMMARY_NAME)
+        append_run(self.options.out_dir, summary.history_entry())
         return summary
 
     def build_record(self, site: Site, result: FetchResult) -> Record | None:

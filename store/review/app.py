@@ -26,10 +26,12 @@ from starlette.templating import Jinja2Templates
 from store.errors import RevisionConflictError
 from store.log import LatestRecords, RecordLog
 from store.record import Record, Status
-from store.review import auth
+from store.review import auth, charts
+from store.review.dashboard import desk_figures
 from store.review.headers import SecurityHeaders
 from store.review.text import direction, word_diff
 from store.revise import decided, edited
+from store.runs import read_runs
 from store.sessions import PER_ACCOUNT, PER_ADDRESS, SESSION_SECONDS, SessionStore
 from store.users import Users
 
@@ -74,6 +76,7 @@ def create_app(data_dir: Path, https_only: bool = False) -> Starlette:
         Route("/logout", partial(logout, ctx), methods=["POST"]),
         Route("/records/{record_id:str}", _guard(ctx, record_page), methods=["GET", "POST"]),
         Route("/records/{record_id:str}/history", _guard(ctx, history)),
+        Route("/dashboard", _guard(ctx, dashboard)),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     middleware = [
@@ -213,3 +216,47 @@ async def history(ctx: Context, request: Request) -> Response:
                 changes.append((segment, word_diff(old, segment.target)))
         steps.append((after, changes))
     return ctx.page(request, "history.html", record=revisions[-1], steps=list(reversed(steps)))
+
+
+STATUS_ORDER = [s.value for s in REVIEW_STATUSES] + [Status.UNTRANSLATED, Status.NOT_NEEDED, "removed"]
+RUN_SERIES = ["new", "revised", "removed", "failed"]
+
+
+async def dashboard(ctx: Context, request: Request) -> Response:
+    """Work per site and language by status, QA flag rates, post-editing effort, crawl runs."""
+    latest = await run_in_threadpool(ctx.latest.get)
+    figures = await run_in_threadpool(desk_figures, latest.values())
+    runs = await run_in_threadpool(read_runs, ctx.log.directory)
+    statuses = [s for s in STATUS_ORDER if any(s in c for c in figures.by_lang.values())]
+    rates = figures.flag_rates()
+    flags = sorted({f for r in rates.values() for f in r})
+    weeks, effort = figures.effort_series()
+    run_rows = [(str(run.get("started_at", "?"))[:16].replace("T", " "), run) for run in runs]
+    values = {
+        "figures": figures,
+        "statuses": statuses,
+        "rates": rates,
+        "flags": flags,
+        "weeks": weeks,
+        "effort": effort,
+        "runs": run_rows,
+        "run_series": RUN_SERIES,
+        "site_chart": charts.stacked_bars(
+            "Records per site by status", sorted(figures.by_site.items()), statuses
+        ),
+        "lang_chart": charts.stacked_bars(
+            "Records per language by status", sorted(figures.by_lang.items()), statuses
+        ),
+        "flag_chart": charts.stacked_bars(
+            "Share of segments with each QA flag, per language",
+            [(lang, {f: round(100 * v, 1) for f, v in r.items()}) for lang, r in sorted(rates.items())],
+            flags,
+        ),
+        "effort_chart": charts.line_chart("Mean post-editing effort per week", weeks, effort),
+        "runs_chart": charts.stacked_bars(
+            "Crawl runs: new, revised, removed and failed pages",
+            [(label, {k: run.get(k, 0) for k in RUN_SERIES}) for label, run in run_rows],
+            RUN_SERIES,
+        ),
+    }
+    return ctx.page(request, "dashboard.html", **values)
