@@ -23,20 +23,23 @@ def edited(
     by: str,
     note: str | None = None,
     status: Status = Status.REVIEWED,
+    langs: Mapping[int, str] | None = None,
 ) -> Record | None:
-    """The next revision with new segment targets; None when nothing actually changed."""
+    """The next revision with new segment targets (and languages an editor corrected); None when
+    nothing actually changed. A corrected language gets confidence 1.0: a person said so."""
     segments: list[Segment] = []
     changed = False
     for segment in record.segments:
+        update: dict = {}
+        lang = (langs or {}).get(segment.index)
+        if lang and lang != segment.lang:
+            update.update(lang=lang, lang_confidence=1.0)
         new = targets.get(segment.index)
-        if new is None or _same(new, segment.target):
-            segments.append(segment)
-            continue
-        changed = True
-        machine = segment.machine_target if segment.edited_by else segment.target
-        segments.append(
-            segment.model_copy(update={"target": new, "edited_by": by, "machine_target": machine})
-        )
+        if new is not None and not _same(new, segment.target):
+            machine = segment.machine_target if segment.edited_by else segment.target
+            update.update(target=new, edited_by=by, machine_target=machine)
+        changed = changed or bool(update)
+        segments.append(segment.model_copy(update=update) if update else segment)
     if not changed:
         return None
     return _next(record, segments, status, by, note)

@@ -8,6 +8,7 @@ versions instead of overwriting anything.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -25,10 +26,15 @@ from starlette.templating import Jinja2Templates
 
 from store.errors import RevisionConflictError
 from store.log import LatestRecords, RecordLog
+from store.qa_flags import meaning
 from store.record import Record, Status
 from store.review import auth, charts
 from store.review.dashboard import desk_figures
+from store.review.glossary_hints import GlossaryHints
 from store.review.headers import SecurityHeaders
+from store.review.history import revision_changes
+from store.review.progress import approval_problems, paragraph_progress
+from store.review.queue import QueueFilters, neighbours, ordered, status_counts
 from store.review.text import direction, word_diff
 from store.revise import decided, edited
 from store.runs import read_runs
@@ -36,6 +42,9 @@ from store.sessions import PER_ACCOUNT, PER_ADDRESS, SESSION_SECONDS, SessionSto
 from store.users import Users
 
 HERE = Path(__file__).parent
+# Offered when an editor corrects a paragraph's language; a record's own codes are added to these.
+PARAGRAPH_LANGUAGES = ["en", "ru", "ar", "ckb", "kmr", "uk", "fa", "tr", "und"]
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{4})?$")
 REVIEW_STATUSES = [Status.MACHINE, Status.NEEDS_REVIEW, Status.REVIEWED, Status.APPROVED, Status.REJECTED]
 ACTIONS = {
     "save": Status.REVIEWED,
@@ -54,22 +63,26 @@ class Context:
     users: Users
     templates: Jinja2Templates
     latest: LatestRecords
+    glossary: GlossaryHints
 
     def page(self, request: Request, name: str, status_code: int = 200, **values: object) -> Response:
         values.update(user=auth.current_user(request), csrf_token=auth.csrf_token(request))
         return self.templates.TemplateResponse(request, name, values, status_code=status_code)
 
 
-def create_app(data_dir: Path, https_only: bool = False) -> Starlette:
+def create_app(data_dir: Path, https_only: bool = False, glossary_dir: Path | None = None) -> Starlette:
     """The ASGI app over the log in ``data_dir`` (``records.jsonl`` and ``users.json``).
 
     ``https_only`` marks the session cookie ``Secure``: set it when editors reach the app through
-    HTTPS (a reverse proxy), so the cookie is never sent over plain HTTP.
+    HTTPS (a reverse proxy), so the cookie is never sent over plain HTTP. ``glossary_dir`` holds the
+    glossaries the translation used; their protected terms are shown next to each paragraph.
     """
     templates = Jinja2Templates(directory=HERE / "templates")
-    templates.env.globals.update(direction=direction, word_diff=word_diff)
+    templates.env.globals.update(
+        direction=direction, word_diff=word_diff, meaning=meaning, paragraph_languages=PARAGRAPH_LANGUAGES
+    )
     log = RecordLog(data_dir)
-    ctx = Context(log, Users(data_dir), templates, LatestRecords(log))
+    ctx = Context(log, Users(data_dir), templates, LatestRecords(log), GlossaryHints(glossary_dir))
     routes = [
         Route("/", _guard(ctx, queue)),
         Route("/login", partial(login, ctx), methods=["GET", "POST"]),
@@ -136,28 +149,34 @@ async def logout(ctx: Context, request: Request) -> Response:
     return RedirectResponse("/login", status_code=303)
 
 
+PAGE_SIZE = 50
+
+
 async def queue(ctx: Context, request: Request) -> Response:
     latest = list((await run_in_threadpool(ctx.latest.get)).values())
-    wanted = {k: request.query_params.get(k) or None for k in ("site", "lang", "status", "flag")}
-    shown = [r for r in latest if _matches(r, **wanted)]
-    shown.sort(key=lambda r: (r.revised_at, r.id), reverse=True)
+    filters = QueueFilters.from_query(request.query_params)
+    shown = ordered(latest, filters)
+    requested = request.query_params.get("page", "1")
+    page = int(requested) if requested.isdigit() and int(requested) > 0 else 1
+    pages = max(1, -(-len(shown) // PAGE_SIZE))
+    page = min(page, pages)
     options = {
         "site": sorted({r.site for r in latest}),
         "lang": sorted({r.source_lang for r in latest}),
-        "status": [s.value for s in REVIEW_STATUSES] + [Status.UNTRANSLATED, Status.NOT_NEEDED],
+        "status": [s.value for s in REVIEW_STATUSES] + [Status.UNTRANSLATED, Status.NOT_NEEDED, "removed"],
         "flag": sorted({f for r in latest for s in r.segments for f in s.qa_flags}),
     }
-    return ctx.page(request, "queue.html", records=shown, wanted=wanted, options=options, total=len(latest))
-
-
-def _matches(
-    record: Record, site: str | None, lang: str | None, status: str | None, flag: str | None
-) -> bool:
-    return (
-        (site is None or record.site == site)
-        and (lang is None or record.source_lang == lang)
-        and (status is None or record.status == status)
-        and (flag is None or any(flag in s.qa_flags for s in record.segments))
+    return ctx.page(
+        request,
+        "queue.html",
+        records=shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        matched=len(shown),
+        page=page,
+        pages=pages,
+        filters=filters,
+        counts=status_counts(latest, filters),
+        options=options,
+        total=len(latest),
     )
 
 
@@ -167,9 +186,49 @@ async def record_page(ctx: Context, request: Request) -> Response:
     if record is None:
         raise HTTPException(404, f"No record {record_id} in this data folder.")
     if request.method == "GET":
-        saved = request.query_params.get("saved")
-        return ctx.page(request, "record.html", record=record, drafts=None, saved=saved, error=None)
+        done = request.query_params.get("done")
+        return await _record(ctx, request, record, done=done)
     return await _save(ctx, request, record)
+
+
+async def _record(
+    ctx: Context,
+    request: Request,
+    record: Record,
+    status_code: int = 200,
+    drafts: dict[int, str] | None = None,
+    langs: dict[int, str] | None = None,
+    note: str | None = None,
+    error: str | None = None,
+    confirm: list[str] | None = None,
+    done: str | None = None,
+) -> Response:
+    """The record page, with the editor's unsaved drafts when the save could not go through."""
+    filters = QueueFilters.from_query(request.query_params)
+    previous, following = await _neighbours(ctx, filters, record.id)
+    return ctx.page(
+        request,
+        "record.html",
+        status_code,
+        record=record,
+        drafts=drafts,
+        langs=langs,
+        note=note,
+        saved=request.query_params.get("saved"),
+        error=error,
+        confirm=confirm,
+        done=done,
+        filters=filters,
+        previous=previous,
+        following=following,
+        progress=paragraph_progress(record),
+        hints=ctx.glossary.hints(record),
+    )
+
+
+async def _neighbours(ctx: Context, filters: QueueFilters, record_id: str) -> tuple[str | None, str | None]:
+    latest = await run_in_threadpool(ctx.latest.get)
+    return neighbours([r.id for r in ordered(latest.values(), filters)], record_id)
 
 
 async def _save(ctx: Context, request: Request, record: Record) -> Response:
@@ -179,27 +238,42 @@ async def _save(ctx: Context, request: Request, record: Record) -> Response:
         raise HTTPException(400, f"Unknown action {action!r}.")
     note = auth.text_field(form, "note").strip() or None
     drafts = {s.index: auth.text_field(form, f"t{s.index}") for s in record.segments if f"t{s.index}" in form}
+    langs = {s.index: auth.text_field(form, f"l{s.index}") for s in record.segments if f"l{s.index}" in form}
+    if any(not LANGUAGE_CODE.match(code) for code in langs.values()):
+        raise HTTPException(400, "A paragraph language must be a language code such as ckb or en.")
     base = auth.int_field(form, "base")
     user = auth.current_user(request) or ""
     if base != record.revision:
         return _conflict(ctx, request, record, drafts, note)
     if action == "reject" and not note:
         error = "Say why in the note when rejecting, so the translator knows what to fix."
-        return ctx.page(request, "record.html", 400, record=record, drafts=drafts, saved=None, error=error)
-    revision = edited(record, drafts, user, note, ACTIONS[action])
+        return await _record(ctx, request, record, 400, drafts, langs, note, error)
+    revision = edited(record, drafts, user, note, ACTIONS[action], langs=langs)
+    if action == "approve" and auth.text_field(form, "confirm") != "yes":
+        problems = approval_problems(revision or record, meaning)
+        if problems:
+            return await _record(ctx, request, record, 409, drafts, langs, note, confirm=problems)
+    filters = QueueFilters.from_query(request.query_params)
     if revision is None and action == "save":
-        return RedirectResponse(request.url.path, status_code=303)
+        return RedirectResponse(request.url.path + filters.query(), status_code=303)
     revision = revision or decided(record, ACTIONS[action], user, note)
+    _, following = await _neighbours(ctx, filters, record.id)
     try:
         await run_in_threadpool(ctx.log.append_revision, revision)
     except RevisionConflictError as exc:
         return _conflict(ctx, request, exc.latest, drafts, note)
-    return RedirectResponse(f"{request.url.path}?saved={revision.revision}", status_code=303)
+    if action in ("approve", "reject") and following:
+        done = f"{revision.status} revision {revision.revision} of the previous record"
+        return RedirectResponse(f"/records/{following}{filters.query(done=done)}", status_code=303)
+    return RedirectResponse(request.url.path + filters.query(saved=str(revision.revision)), status_code=303)
 
 
 def _conflict(ctx: Context, request: Request, latest: Record, drafts: dict[int, str], note: str | None):
     """Both versions side by side; the editor's text stays in the form, based on the newer revision."""
-    return ctx.page(request, "conflict.html", 409, record=latest, drafts=drafts, note=note)
+    filters = QueueFilters.from_query(request.query_params)
+    hints = ctx.glossary.hints(latest)
+    values = {"record": latest, "drafts": drafts, "note": note, "filters": filters, "hints": hints}
+    return ctx.page(request, "conflict.html", 409, **values)
 
 
 async def history(ctx: Context, request: Request) -> Response:
@@ -207,15 +281,14 @@ async def history(ctx: Context, request: Request) -> Response:
     revisions = await run_in_threadpool(ctx.log.history, record_id)
     if not revisions:
         raise HTTPException(404, f"No record {record_id} in this data folder.")
-    steps = []
-    for before, after in zip([None, *revisions], revisions, strict=False):
-        changes = []
-        for segment in after.segments if before else []:
-            old = before.segments[segment.index].target if segment.index < len(before.segments) else None
-            if old != segment.target:
-                changes.append((segment, word_diff(old, segment.target)))
-        steps.append((after, changes))
-    return ctx.page(request, "history.html", record=revisions[-1], steps=list(reversed(steps)))
+    steps = [
+        (after, revision_changes(before, after))
+        for before, after in zip([None, *revisions], revisions, strict=False)
+    ]
+    filters = QueueFilters.from_query(request.query_params)
+    return ctx.page(
+        request, "history.html", record=revisions[-1], steps=list(reversed(steps)), filters=filters
+    )
 
 
 STATUS_ORDER = [s.value for s in REVIEW_STATUSES] + [Status.UNTRANSLATED, Status.NOT_NEEDED, "removed"]
