@@ -49,6 +49,7 @@ REVIEW_STATUSES = [Status.MACHINE, Status.NEEDS_REVIEW, Status.REVIEWED, Status.
 ACTIONS = {
     "save": Status.REVIEWED,
     "approve": Status.APPROVED,
+    "approve_anyway": Status.APPROVED,  # after the confirmation that names the open problems
     "reject": Status.REJECTED,
     "needs_review": Status.NEEDS_REVIEW,
 }
@@ -249,7 +250,7 @@ async def _save(ctx: Context, request: Request, record: Record) -> Response:
         error = "Say why in the note when rejecting, so the translator knows what to fix."
         return await _record(ctx, request, record, 400, drafts, langs, note, error)
     revision = edited(record, drafts, user, note, ACTIONS[action], langs=langs)
-    if action == "approve" and auth.text_field(form, "confirm") != "yes":
+    if action == "approve":
         problems = approval_problems(revision or record, meaning)
         if problems:
             return await _record(ctx, request, record, 409, drafts, langs, note, confirm=problems)
@@ -262,7 +263,7 @@ async def _save(ctx: Context, request: Request, record: Record) -> Response:
         await run_in_threadpool(ctx.log.append_revision, revision)
     except RevisionConflictError as exc:
         return _conflict(ctx, request, exc.latest, drafts, note)
-    if action in ("approve", "reject") and following:
+    if ACTIONS[action] in (Status.APPROVED, Status.REJECTED) and following:
         done = f"{revision.status} revision {revision.revision} of the previous record"
         return RedirectResponse(f"/records/{following}{filters.query(done=done)}", status_code=303)
     return RedirectResponse(request.url.path + filters.query(saved=str(revision.revision)), status_code=303)
@@ -320,10 +321,11 @@ async def dashboard(ctx: Context, request: Request) -> Response:
         "lang_chart": charts.stacked_bars(
             "Records per language by status", sorted(figures.by_lang.items()), statuses
         ),
-        "flag_chart": charts.stacked_bars(
+        "flag_chart": charts.grouped_bars(
             "Share of segments with each QA flag, per language",
-            [(lang, {f: round(100 * v, 1) for f, v in r.items()}) for lang, r in sorted(rates.items())],
+            [(lang, {f: round(100 * v, 1) for f, v in r.items()}) for lang, r in sorted(rates.items()) if r],
             flags,
+            unit="%",
         ),
         "effort_chart": charts.line_chart("Mean post-editing effort per week", weeks, effort),
         "runs_chart": charts.stacked_bars(

@@ -66,6 +66,40 @@ def stacked_bars(
     return Markup("".join(parts))
 
 
+def grouped_bars(
+    title: str, rows: Sequence[tuple[str, Mapping[str, float]]], series: Sequence[str], unit: str = ""
+) -> Markup:
+    """Per row label, one bar per series side by side (rates that must not be added up)."""
+    colors = colors_for(series)
+    top = max((v for _, values in rows for v in values.values()), default=0) or 1
+    scale = (CHART_WIDTH - LABEL_WIDTH - 70) / top
+    bar = 12
+    block = bar * len(series) + 8
+    height = block * len(rows) + 30
+    parts = [
+        f'<svg class="chart" role="img" viewBox="0 0 {CHART_WIDTH} {height}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
+    ]
+    for i, (label, values) in enumerate(rows):
+        y0 = i * block
+        middle = y0 + block / 2 + 3
+        parts.append(f'<text x="{LABEL_WIDTH - 6}" y="{middle:.1f}" text-anchor="end">{escape(label)}</text>')
+        for k, name in enumerate(series):
+            value = values.get(name, 0)
+            y = y0 + 4 + k * bar
+            width = value * scale
+            shown = f"{_number(value)}{escape(unit)}"
+            parts.append(
+                f'<rect x="{LABEL_WIDTH}" y="{y}" width="{width:.1f}" height="{bar - 2}" '
+                f'fill="{colors[name]}">'
+                f"<title>{escape(label)}: {escape(name)} {shown}</title></rect>"
+                f'<text x="{LABEL_WIDTH + width + 4:.1f}" y="{y + bar - 3}">{shown}</text>'
+            )
+    parts.append(_legend(series, colors, block * len(rows) + 10))
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
 def line_chart(title: str, xs: Sequence[str], series: Mapping[str, Sequence[float | None]]) -> Markup:
     """Lines over the labels ``xs`` (weeks, days), one per series; None leaves a gap."""
     names = list(series)
