@@ -391,6 +391,14 @@ def users_passwd(
     typer.echo(f"new password saved for {_printable(name)}; their sessions are ended")
 
 
+def _env_glossary_dir() -> Path | None:
+    import os
+
+    from translate.glossary import GLOSSARY_DIR_ENV
+
+    return Path(os.environ[GLOSSARY_DIR_ENV]) if os.environ.get(GLOSSARY_DIR_ENV) else None
+
+
 def _printable(text: str) -> str:
     """Text safe for a terminal: control characters shown as escapes."""
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
@@ -412,6 +420,8 @@ def review(
             "(a reverse proxy in front of it).",
         ),
     ] = False,
+    glossary_dir: GlossaryDir = None,
+    models_dir: ModelsDir = None,
 ) -> None:
     """Serve the editors' review app over DATA/records.jsonl; every action appends a revision.
 
@@ -427,7 +437,8 @@ def review(
             raise _fail(
                 f"no reviewers in {data / 'users.json'}; add one with: werger users add NAME --data {data}"
             )
-        application = create_app(data, https_only=https_only)
+        glossaries = glossary_dir or _env_glossary_dir() or _models_dir(models_dir) / "glossaries"
+        application = create_app(data, https_only=https_only, glossary_dir=glossaries)
     except USER_ERRORS as exc:
         raise _fail(exc) from None
     if host not in LOOPBACK_HOSTS:
