@@ -163,7 +163,7 @@ def test_xliff_export_is_xliff_2_with_one_file_per_record(data, tmp_path):
         records[0].title,
         *(s.source for s in records[0].segments),
     ]
-    assert units[0].get("id") == "title"
+    assert units[0].get("id") == f"u{records[0].id}-title"
     assert units[0].findtext("x:segment/x:target", namespaces=NS) == records[0].title_segment.target
 
 
@@ -171,7 +171,7 @@ def test_edits_made_in_a_cat_tool_come_back_as_a_new_revision(data, tmp_path):
     xlf = tmp_path / "ru.xlf"
     werger("export", "--data", str(data), "--lang", "ru", "--format", "xliff", "--out", str(xlf))
     tree = etree.parse(str(xlf))
-    target = tree.find(".//x:file/x:unit[@id='p0']/x:segment/x:target", NS)
+    target = tree.find(f".//x:file/x:unit[@id='u{russian(data)[0].id}-0']/x:segment/x:target", NS)
     machine = target.text
     target.text = "Fixed in OmegaT."
     tree.write(str(xlf), xml_declaration=True, encoding="UTF-8")
@@ -257,16 +257,18 @@ def test_a_paragraph_in_another_language_carries_xml_lang(data, tmp_path):
     _, tree = exported_ru(data, tmp_path)
     lang = "{http://www.w3.org/XML/1998/namespace}lang"
     units = tree.find(f"x:file[@id='r{record.id}']", NS).findall("x:unit", NS)
-    assert [u.get(lang) for u in units[:2]] == [None, "en"]
+    by_id = {u.get("id"): u.get(lang) for u in units}
+    assert (by_id[f"u{record.id}-0"], by_id[f"u{record.id}-1"]) == (None, "en")
 
 
 def test_qa_flags_travel_as_notes_with_their_meaning(data, tmp_path):
     record = russian(data)[0]
     flagged = record.model_copy(update={"revision": record.revision + 1})
     flagged.segments[0].qa_flags = ["length_ratio"]
+    flagged.segments[0].lang = "ru"
     RecordLog(data).append_revision(flagged)
     _, tree = exported_ru(data, tmp_path)
-    unit = tree.find(f"x:file[@id='r{record.id}']/x:unit", NS)
+    unit = tree.find(f"x:file[@id='r{record.id}']/x:unit[@id='u{record.id}-0']", NS)
     notes = unit.findall("x:notes/x:note", NS)
     assert [n.get("category") for n in notes] == ["werger-qa"]
     assert notes[0].text.startswith("length_ratio: ") and "shorter or longer" in notes[0].text
