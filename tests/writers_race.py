@@ -105,7 +105,9 @@ def log_in(client: httpx.Client, name: str) -> None:
         raise RuntimeError(f"{name} could not log in: {response.status_code}")
 
 
-def edit_loop(base_url: str, name: str, ids: list[str], stop: threading.Event, outcome: Outcome) -> None:
+def edit_loop(
+    base_url: str, name: str, ids: list[str], round_: int, stop: threading.Event, outcome: Outcome
+) -> None:
     """One editor: open a record, correct her paragraph, save; again until told to stop."""
     index = SEGMENT_OF[name]
     with httpx.Client(base_url=base_url, timeout=60) as client:
@@ -116,7 +118,7 @@ def edit_loop(base_url: str, name: str, ids: list[str], stop: threading.Event, o
             n += 1
             page = client.get(f"/records/{record_id}")
             token, base = CSRF.search(page.text).group(1), BASE.search(page.text).group(1)
-            text = f"{name} correction {n} of paragraph {index + 1}."
+            text = f"{name} correction {round_}.{n} of paragraph {index + 1}."
             form = {"csrf_token": token, "base": base, "action": "save", f"t{index}": text}
             response = client.post(f"/records/{record_id}", data=form)
             if response.status_code == 303 and (saved := SAVED.search(response.headers["location"])):
@@ -124,7 +126,8 @@ def edit_loop(base_url: str, name: str, ids: list[str], stop: threading.Event, o
             elif response.status_code == 409:
                 outcome.conflicts += 1
             else:
-                outcome.errors.append(f"{name}: HTTP {response.status_code} saving {record_id}")
+                where = response.headers.get("location", "")
+                outcome.errors.append(f"{name}: HTTP {response.status_code} {where} saving {record_id}")
 
 
 def import_once(data: Path, records: list[Record], n: int, outcome: Outcome) -> None:
@@ -241,7 +244,8 @@ def run(rounds: int, workdir: Path, models_dir: Path | None, say=print) -> dict:
                 stop = threading.Event()
                 editors = [
                     threading.Thread(
-                        target=edit_loop, args=(review_url, name, [r.id for r in current], stop, outcome)
+                        target=edit_loop,
+                        args=(review_url, name, [r.id for r in current], round_, stop, outcome),
                     )
                     for name in PASSWORDS
                 ]
