@@ -182,7 +182,7 @@ def crawl(
         )
         if crawler.contact is None:
             err.print(
-                "warning: no contact in the User-Agent; set [crawler] contact or --contact so site "
+                "warning: no contact in the User-Agent; set \\[crawler] contact or --contact so site "
                 "owners can reach you",
                 highlight=False,
                 soft_wrap=True,
