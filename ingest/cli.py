@@ -448,11 +448,98 @@ def users_add(
     )
 
 
+@users_app.command("list")
+def users_list(data: DataDir) -> None:
+    """List the reviewers in DATA/users.json with when each was added and last given a password.
+
+    Example: werger users list --data data/
+    """
+    from store.users import Users
+
+    try:
+        entries = Users(data).entries()
+    except USER_ERRORS as exc:
+        raise _fail(exc) from None
+    for name, entry in sorted(entries.items()):
+        changed = entry.get("changed", "-")
+        typer.echo(f"{_printable(name)}\tadded {entry.get('added', '-')}\tpassword changed {changed}")
+
+
+@users_app.command("remove")
+def users_remove(
+    name: Annotated[str, typer.Argument(help="Login name of the reviewer.")], data: DataDir
+) -> None:
+    """Remove a reviewer; their open review sessions end at once (their revisions stay in the log).
+
+    Example: werger users remove amina --data data/
+    """
+    from store.users import Users
+
+    try:
+        Users(data).remove(name)
+    except USER_ERRORS as exc:
+        raise _fail(exc) from None
+    typer.echo(f"reviewer {_printable(name)} removed; their sessions are ended")
+
+
+@users_app.command("passwd")
+def users_passwd(
+    name: Annotated[str, typer.Argument(help="Login name of the reviewer.")],
+    data: DataDir,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input (scripts).")
+    ] = False,
+) -> None:
+    """Give an existing reviewer a new password; their open review sessions end at once.
+
+    Example: werger users passwd amina --data data/
+    """
+    import sys
+
+    from store.users import Users
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        Users(data).set_password(name, password)
+    except USER_ERRORS as exc:
+        raise _fail(exc) from None
+    typer.echo(f"new password saved for {_printable(name)}; their sessions are ended")
+
+
+def _env_glossary_dir() -> Path | None:
+    import os
+
+    from translate.glossary import GLOSSARY_DIR_ENV
+
+    return Path(os.environ[GLOSSARY_DIR_ENV]) if os.environ.get(GLOSSARY_DIR_ENV) else None
+
+
+def _printable(text: str) -> str:
+    """Text safe for a terminal: control characters shown as escapes."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
 @app.command()
 def review(
     data: DataDir,
     host: Annotated[str, typer.Option("--host", help="Address to listen on; keep loopback.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8765,
+    https_only: Annotated[
+        bool,
+        typer.Option(
+            "--https-only",
+            help="Mark the session cookie Secure: set it when editors reach the app through HTTPS "
+            "(a reverse proxy in front of it).",
+        ),
+    ] = False,
+    glossary_dir: GlossaryDir = None,
+    models_dir: ModelsDir = None,
 ) -> None:
     """Serve the editors' review app over DATA/records.jsonl; every action appends a revision.
 
@@ -468,9 +555,17 @@ def review(
             raise _fail(
                 f"no reviewers in {data / 'users.json'}; add one with: werger users add NAME --data {data}"
             )
-        application = create_app(data)
+        glossaries = glossary_dir or _env_glossary_dir() or _models_dir(models_dir) / "glossaries"
+        application = create_app(data, https_only=https_only, glossary_dir=glossaries)
     except USER_ERRORS as exc:
         raise _fail(exc) from None
+    if host not in LOOPBACK_HOSTS:
+        typer.echo(
+            f"warning: --host {host} lets every machine that can reach this one try to sign in, over "
+            "plain HTTP: passwords and session cookies cross the network readable. Serve it on "
+            "loopback behind an HTTPS reverse proxy and pass --https-only.",
+            err=True,
+        )
     from store.index import CrawlIndex
 
     index = CrawlIndex(data)

@@ -71,8 +71,13 @@ class Site:
 
     @property
     def hosts(self) -> set[str]:
-        """Hosts the site lives on: those of its seeds."""
-        return {urlsplit(u).netloc.lower() for u in (*self.start_urls, *self.sitemaps, *self.feeds)}
+        """Hosts the site lives on: those of its seeds, each with and without ``www.``.
+
+        ``example.org`` redirecting to ``www.example.org`` (or back) is the same site on nearly
+        every partner server, and its links use the name it redirected to.
+        """
+        seeds = {urlsplit(u).netloc.lower() for u in (*self.start_urls, *self.sitemaps, *self.feeds)}
+        return seeds | {h[4:] if h.startswith("www.") else f"www.{h}" for h in seeds}
 
     def in_scope(self, url: str) -> bool:
         """A page is crawled when it is on the site's hosts, matches an allow rule and no deny rule."""

@@ -268,22 +268,21 @@ class Fetcher:
         cap: tuple[int | None, bool],
     ) -> FetchResult | str:
         headers = validators.headers() if validators else {}
-        async with host.semaphore:
-            await self._wait_turn(host)
-            async with self._connection_slot():
-                try:
-                    async with asyncio.timeout(self.timeout):
-                        return await self._exchange(url, host, headers, accept_any_type, cap)
-                except TimeoutError:
-                    raise _Retry(f"timed out (no complete answer within {self.timeout:g} s)") from None
-                except httpx.RemoteProtocolError as exc:
-                    if "location header" in str(exc).lower():  # a broken redirect stays broken
-                        raise FetchError(f"redirect with an unusable Location: {exc}") from None
-                    raise _Retry(_describe(exc)) from exc
-                except _RETRY_ERRORS as exc:
-                    raise _Retry(_describe(exc)) from exc
-                except httpx.HTTPError as exc:
-                    raise FetchError(_describe(exc)) from exc
+        async with host.semaphore, self._connection_slot():
+            await self._wait_turn(host)  # after the global slot: waiting for one cannot bunch requests
+            try:
+                async with asyncio.timeout(self.timeout):
+                    return await self._exchange(url, host, headers, accept_any_type, cap)
+            except TimeoutError:
+                raise _Retry(f"timed out (no complete answer within {self.timeout:g} s)") from None
+            except httpx.RemoteProtocolError as exc:
+                if "location header" in str(exc).lower():  # a broken redirect stays broken
+                    raise FetchError(f"redirect with an unusable Location: {exc}") from None
+                raise _Retry(_describe(exc)) from exc
+            except _RETRY_ERRORS as exc:
+                raise _Retry(_describe(exc)) from exc
+            except httpx.HTTPError as exc:
+                raise FetchError(_describe(exc)) from exc
 
     def _connection_slot(self) -> asyncio.Semaphore | contextlib.nullcontext:
         """The run-wide cap on requests in flight (``[crawler] max_connections``), if any."""

@@ -39,6 +39,7 @@ from store.index import CrawlIndex
 from store.log import RecordLog, refuse_unless_clean
 from store.record import Provenance, Record, Segment, Status, content_hash, record_id, utc_now
 from store.revise import human_work, rebase
+from store.runs import append_run
 from translate.cache import MEMORY_NAME, TranslationMemory
 from translate.engine import EngineRegistry
 from translate.records import UNDETERMINED, missing_model_reason, restatus, translate_records
@@ -106,6 +107,7 @@ class CrawlRun:
         summary.finished_at = utc_now().isoformat()
         self.cleaners.save()
         summary.write(self.options.out_dir / SUMMARY_NAME)
+        append_run(self.options.out_dir, summary.history_entry())
         return summary
 
     async def _crawl_site(self, crawl: _SiteCrawl) -> SiteSummary:

@@ -127,6 +127,24 @@ class RunSummary:
         """Write atomically, so monitoring never reads half a summary."""
         write_atomically(path, json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n")
 
+    def history_entry(self) -> dict:
+        """This run's totals for the run history (``store.runs``): one line per run."""
+        totals = {
+            "new": sum(s.new for s in self.sites),
+            "revised": sum(s.revised for s in self.sites),
+            "unchanged": sum(s.unchanged for s in self.sites),
+            "not_modified": sum(s.not_modified for s in self.sites),
+            "removed": sum(len(s.removed) for s in self.sites),
+            "failed": sum(len(s.failures) for s in self.sites),
+        }
+        return {
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "ok": self.ok,
+            **totals,
+            "sites": [s.site for s in self.sites],
+        }
+
 
 _COLUMNS = (
     "site",

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from store.index import CrawlIndex
+from store.record import Status
 
 PAGE_SIZE = 50
+REMOVED = "removed"  # a status filter of its own: pages the site stopped serving
 COUNT_LIMIT = 10_000
 _WORD = re.compile(r"\w+", re.UNICODE)
 _COLUMNS = "id, title, url, site, source_lang, status, flags, revision, revised_at, removed_at, conflicts"
@@ -75,7 +77,9 @@ def _conditions(filters: QueueFilters) -> tuple[list[str], list[object]]:
     where: list[str] = []
     params: list[object] = []
     for column, value in (("site", filters.site), ("source_lang", filters.lang), ("status", filters.status)):
-        if value:
+        if value == REMOVED and column == "status":
+            where.append("r.removed = 1")
+        elif value:
             where.append(f"r.{column} = ?")
             params.append(value)
     if filters.flag:
@@ -184,3 +188,58 @@ def facet_options(index: CrawlIndex) -> dict[str, list[str]]:
     for kind, value in index.query("SELECT kind, value FROM facets ORDER BY kind, value"):
         options.setdefault(kind, []).append(value)
     return options
+
+
+def neighbours(index: CrawlIndex, filters: QueueFilters, record_id: str) -> tuple[str | None, str | None]:
+    """The ids just newer and just older than ``record_id`` in the queue these filters select.
+
+    Found by keyset from the record's own position, so it works also when the record itself no
+    longer matches (just approved, say): "next" is then the record that followed it.
+    """
+    index.catch_up()
+    query = search_query(filters.text or "")
+    searching = query is not None
+    own = index.query("SELECT rid, revised_at, id FROM records WHERE id = ?", [record_id])
+    if not own:
+        return None, None
+    rid, revised_at, rid_text = own[0]
+    where, params = _conditions(filters)
+    source, key = "records r", "(r.revised_at, r.id)"
+    mark: tuple = (revised_at, rid_text)
+    columns: tuple[str, ...] = ("r.revised_at", "r.id")
+    if searching:
+        source, key = "search JOIN records r ON r.rid = search.rowid", "search.rowid"
+        mark, columns = (rid,), ("r.rid",)
+        where.insert(0, "search MATCH ?")
+        params.insert(0, query)
+    marks = ", ".join("?" * len(mark))
+
+    def step(comparison: str, direction: str) -> str | None:
+        clauses = [*where, f"{key} {comparison} ({marks})"]
+        order = ", ".join(f"{c} {direction}" for c in columns)
+        sql = f"SELECT r.id FROM {source} WHERE {' AND '.join(clauses)} ORDER BY {order} LIMIT 1"
+        found = index.query(sql, [*params, *mark])
+        return found[0][0] if found else None
+
+    return step(">", "ASC"), step("<", "DESC")
+
+
+def status_counts(index: CrawlIndex, filters: QueueFilters) -> dict[str, int]:
+    """Per status, how many records the other filters select (each counted up to ``COUNT_LIMIT``);
+    pages whose site stopped serving them are counted under ``removed`` as well."""
+    index.catch_up()
+    where, params = _conditions(QueueFilters(filters.site, filters.lang, None, filters.flag, None))
+    query = search_query(filters.text or "")
+    source = "records r"
+    if query is not None:
+        source = "search JOIN records r ON r.rid = search.rowid"
+        where.insert(0, "search MATCH ?")
+        params.insert(0, query)
+    counts: dict[str, int] = {}
+    for status, clause in [*((s.value, "r.status = ?") for s in Status), (REMOVED, "r.removed = ?")]:
+        value: object = status if status != REMOVED else 1
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {' AND '.join([*where, clause])} LIMIT ?)"
+        counted = index.query(sql, [*params, value, COUNT_LIMIT])[0][0]
+        if counted:
+            counts[status] = counted
+    return counts

@@ -26,17 +26,24 @@ def edited(
     note: str | None = None,
     status: Status = Status.REVIEWED,
     title: str | None = None,
+    langs: Mapping[int, str] | None = None,
 ) -> Record | None:
-    """The next revision with new segment targets (and title target); None when nothing changed."""
+    """The next revision with new segment targets, title target and the paragraph languages an
+    editor corrected; None when nothing actually changed. A corrected language gets confidence 1.0:
+    a person said so."""
     segments: list[Segment] = []
     changed = False
     for segment in record.segments:
+        update: dict = {}
+        lang = (langs or {}).get(segment.index)
+        if lang and lang != segment.lang:
+            update.update(lang=lang, lang_confidence=1.0)
         new = targets.get(segment.index)
-        if new is None or _same(new, segment.target):
-            segments.append(segment)
-            continue
-        changed = True
-        segments.append(_edit(segment, new, by, record.target_lang))
+        if new is not None and not _same(new, segment.target):
+            segment = _edit(segment, new, by, record.target_lang)
+            changed = True
+        changed = changed or bool(update)
+        segments.append(segment.model_copy(update=update) if update else segment)
     title_segment = record.title_segment
     if title_segment is not None and title is not None and not _same(title, title_segment.target):
         changed = True

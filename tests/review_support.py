@@ -40,12 +40,13 @@ def crawl_review_data(out: Path, models_dir: Path) -> None:
 
 
 @contextmanager
-def serve_review(data_dir: Path) -> Iterator[str]:
+def serve_review(data_dir: Path, **app_options: object) -> Iterator[str]:
     """The review app served by uvicorn on 127.0.0.1 at a free port; yields its base URL."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(data_dir), log_level="warning", lifespan="off"))
+    config = uvicorn.Config(create_app(data_dir, **app_options), log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -141,3 +141,12 @@ def test_a_redirect_that_drops_tracking_parameters_is_followed(server, tmp_path)
     server.page("/news/1", news(1))
     crawl(site_of(server.base), tmp_path)
     assert server.count("/news/1") == 1 and len(records(tmp_path)) == 1
+
+
+def test_the_www_and_bare_names_of_a_seed_host_are_the_same_site():
+    site = site_from_dict("p", {"start_urls": ["https://partner.example/"], "allow": ["/news/"]})
+    assert site.in_scope("https://www.partner.example/news/1")
+    assert site.in_scope("https://partner.example/news/1")
+    assert not site.in_scope("https://cdn.partner.example/news/1")
+    www = site_from_dict("p", {"start_urls": ["https://www.partner.example/"]})
+    assert www.in_scope("https://partner.example/news/1") and not www.in_scope("https://www.www.partner.example/")

@@ -17,6 +17,7 @@ from ingest.pipeline import RunOptions, run_crawl
 from store.log import RecordLog
 from store.record import Status, load_schema
 from store.revise import decided, edited
+from store.users import Users
 from store.xliff import MDA_NS, XLIFF_NS
 from translate.argos import argos_registry
 
@@ -39,6 +40,8 @@ def crawled(tmp_path_factory, models_dir) -> Path:
     out = tmp_path_factory.mktemp("export-crawl")
     with serve_directory(ROOT / "fixtures" / "site") as base_url:
         run_crawl([demo_site_config(base_url)], RunOptions(out_dir=out), argos_registry(models_dir))
+    for reviewer in ("amina", "bakhtiyar"):
+        Users(out).add(reviewer, f"{reviewer}-secret-1")
     return out
 
 
@@ -160,7 +163,7 @@ def test_xliff_export_is_xliff_2_with_one_file_per_record(data, tmp_path):
         records[0].title,
         *(s.source for s in records[0].segments),
     ]
-    assert units[0].get("id") == "title"
+    assert units[0].get("id") == f"u{records[0].id}-title"
     assert units[0].findtext("x:segment/x:target", namespaces=NS) == records[0].title_segment.target
 
 
@@ -168,7 +171,7 @@ def test_edits_made_in_a_cat_tool_come_back_as_a_new_revision(data, tmp_path):
     xlf = tmp_path / "ru.xlf"
     werger("export", "--data", str(data), "--lang", "ru", "--format", "xliff", "--out", str(xlf))
     tree = etree.parse(str(xlf))
-    target = tree.find(".//x:file/x:unit[@id='p0']/x:segment/x:target", NS)
+    target = tree.find(f".//x:file/x:unit[@id='u{russian(data)[0].id}-0']/x:segment/x:target", NS)
     machine = target.text
     target.text = "Fixed in OmegaT."
     tree.write(str(xlf), xml_declaration=True, encoding="UTF-8")
@@ -223,9 +226,72 @@ def test_the_title_travels_in_jsonl_and_comes_back_from_xliff(data, tmp_path):
     xlf = tmp_path / "ru.xlf"
     werger("export", "--data", str(data), "--lang", "ru", "--format", "xliff", "--out", str(xlf))
     tree = etree.parse(str(xlf))
-    tree.find(".//x:file/x:unit[@id='title']/x:segment/x:target", NS).text = "Water for the camp"
+    title_unit = f".//x:file/x:unit[@id='u{russian(data)[0].id}-title']/x:segment/x:target"
+    tree.find(title_unit, NS).text = "Water for the camp"
     tree.write(str(xlf), xml_declaration=True, encoding="UTF-8")
     result = werger("import-xliff", str(xlf), "--data", str(data), "--by", "bakhtiyar")
     assert "updated 1, unchanged 2, conflicts 0" in result.stdout
     title = russian(data)[0].title_segment
     assert (title.target, title.edited_by) == ("Water for the camp", "bakhtiyar")
+
+
+def exported_ru(data: Path, tmp_path: Path) -> tuple[Path, etree._ElementTree]:
+    xlf = tmp_path / "ru.xlf"
+    result = werger("export", "--data", str(data), "--lang", "ru", "--format", "xliff", "--out", str(xlf))
+    assert result.exit_code == 0, result.stderr
+    return xlf, etree.parse(str(xlf))
+
+
+def test_unit_and_segment_ids_are_unique_in_the_whole_document(data, tmp_path):
+    _, tree = exported_ru(data, tmp_path)
+    for tag in ("unit", "segment"):
+        ids = [e.get("id") for e in tree.iter(f"{{{XLIFF_NS}}}{tag}")]
+        assert len(ids) > len(russian(data)) and len(set(ids)) == len(ids)
+
+
+def test_a_paragraph_in_another_language_carries_xml_lang(data, tmp_path):
+    record = russian(data)[0]
+    foreign = record.model_copy(update={"revision": record.revision + 1})
+    foreign.segments[1].lang = "en"
+    RecordLog(data).append_revision(foreign)
+    _, tree = exported_ru(data, tmp_path)
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    units = tree.find(f"x:file[@id='r{record.id}']", NS).findall("x:unit", NS)
+    by_id = {u.get("id"): u.get(lang) for u in units}
+    assert (by_id[f"u{record.id}-0"], by_id[f"u{record.id}-1"]) == (None, "en")
+
+
+def test_qa_flags_travel_as_notes_with_their_meaning(data, tmp_path):
+    record = russian(data)[0]
+    flagged = record.model_copy(update={"revision": record.revision + 1})
+    flagged.segments[0].qa_flags = ["length_ratio"]
+    flagged.segments[0].lang = "ru"
+    RecordLog(data).append_revision(flagged)
+    _, tree = exported_ru(data, tmp_path)
+    unit = tree.find(f"x:file[@id='r{record.id}']/x:unit[@id='u{record.id}-0']", NS)
+    notes = unit.findall("x:notes/x:note", NS)
+    assert [n.get("category") for n in notes] == ["werger-qa"]
+    assert notes[0].text.startswith("length_ratio: ") and "shorter or longer" in notes[0].text
+
+
+def test_import_credits_only_a_registered_reviewer(data, tmp_path):
+    xlf, _ = exported_ru(data, tmp_path)
+    before = RecordLog(data).path.read_bytes()
+    result = werger("import-xliff", str(xlf), "--data", str(data), "--by", "mallory")
+    assert result.exit_code == 1 and "not a reviewer" in result.stderr
+    assert RecordLog(data).path.read_bytes() == before
+
+
+def test_final_state_imported_means_approved_as_export_writes_it(data, tmp_path):
+    xlf, tree = exported_ru(data, tmp_path)
+    first = tree.find("x:file", NS)
+    for segment in first.iter(f"{{{XLIFF_NS}}}segment"):
+        segment.set("state", "final")
+    tree.write(str(xlf), xml_declaration=True, encoding="UTF-8")
+    result = werger("import-xliff", str(xlf), "--data", str(data), "--by", "amina")
+    assert result.exit_code == 0, result.stderr
+    record = russian(data)[0]
+    assert record.status == Status.APPROVED and record.review.by == "amina"
+    _, again = exported_ru(data, tmp_path)
+    states = {s.get("state") for s in again.find("x:file", NS).iter(f"{{{XLIFF_NS}}}segment")}
+    assert states == {"final"}

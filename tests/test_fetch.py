@@ -328,3 +328,20 @@ def test_the_global_connection_cap_holds_across_hosts(server):
         starts = sorted(r.at for s in (server, other) for r in s.requested("/p"))
     assert len(starts) == 8
     assert all(b - a >= 0.15 for a, b in zip(starts, starts[2:], strict=False))
+
+
+def test_a_host_delay_holds_while_requests_wait_for_the_global_cap(server):
+    with controlled_site() as other:
+        for site in (server, other):
+            site.route("/p", Reply(delay=0.1, body="<p>x</p>"))
+        sites = [local(server.base, concurrency=2, delay=0.3), local(other.base, concurrency=2, delay=0.3)]
+
+        async def go():
+            async with Fetcher(max_connections=1) as fetcher:
+                requests = [fetcher.fetch(f"{s.start_urls[0]}p", s) for s in sites for _ in range(3)]
+                await asyncio.gather(*requests)
+
+        asyncio.run(go())
+        for site in (server, other):
+            starts = sorted(r.at for r in site.requested("/p"))
+            assert len(starts) == 3 and all(b - a >= 0.25 for a, b in itertools.pairwise(starts))

@@ -10,7 +10,9 @@ import pytest
 from review_support import PASSWORDS, crawl_review_data, serve_review
 
 from store.log import RecordLog
+from store.qa_flags import meaning
 from store.record import Status
+from store.review.progress import approval_problems
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -96,16 +98,26 @@ def sorani_machine_record(data: Path):
     )
 
 
+def without_open_problems(data: Path, record):
+    """The record as a new revision whose paragraphs all have an unflagged translation."""
+    clean = record.model_copy(update={"revision": record.revision + 1}, deep=True)
+    for segment in clean.translatable_segments():
+        segment.qa_flags = []
+        segment.target = segment.target or "Filled."
+    RecordLog(data).append_revision(clean)
+    return clean
+
+
 def test_an_editor_edits_and_approves_a_sorani_record_with_the_keyboard(browser, app_url, data):
-    record = sorani_machine_record(data)
+    record = without_open_problems(data, sorani_machine_record(data))
     lines_before = RecordLog(data).path.read_text(encoding="utf-8").count("\n")
     page = logged_in(browser, app_url, "amina")
     page.select_option("select[name=lang]", "ckb")
     page.click("form.filters button")
     page.wait_for_url("**/?*lang=ckb*")
     assert {t.inner_text() for t in page.locator("table.queue tbody tr td:nth-child(3)").all()} == {"ckb"}
-    page.click(f"a[href='/records/{record.id}']")
-    page.wait_for_url(f"{app_url}/records/{record.id}")
+    page.click(f"td.title a[href^='/records/{record.id}']")
+    page.wait_for_url(f"{app_url}/records/{record.id}?lang=ckb")
 
     source = page.locator("#seg-0 td.source")
     assert source.get_attribute("lang") == "ckb"
@@ -119,15 +131,22 @@ def test_an_editor_edits_and_approves_a_sorani_record_with_the_keyboard(browser,
     page.keyboard.press("Control+a")
     page.keyboard.type("Aid reached the flooded families of Garmiyan.")
     page.keyboard.press("Control+s")
-    page.wait_for_selector("text=Saved revision 2")
+    page.wait_for_selector(f"text=Saved revision {record.revision + 1}")
+    assert "lang=ckb" in page.url
     shot = SCREENSHOT_DIR / "review-record-ckb.png"
     SCREENSHOT_DIR.mkdir(exist_ok=True)
     page.screenshot(path=str(shot), full_page=True)
     print(f"record page screenshot: {shot}")
 
+    # Flags are computed on the editor's text too: whatever they say must be confirmed first.
+    expected = approval_problems(RecordLog(data).latest()[record.id], meaning)
     page.keyboard.press("a")
-    page.wait_for_selector("text=Saved revision 3")
-    assert page.locator("#status").inner_text() == "approved"
+    if expected:
+        page.wait_for_selector("#confirm")
+        assert page.locator("#confirm li").all_inner_texts() == expected
+        page.click("#approve-anyway")
+    page.wait_for_selector("text=This is the next record in your queue")
+    assert f"/records/{record.id}" not in page.url and "lang=ckb" in page.url
 
     log = RecordLog(data)
     assert log.path.read_text(encoding="utf-8").count("\n") == lines_before + 2
@@ -146,7 +165,8 @@ def test_a_rejection_needs_a_note_and_keeps_it(browser, app_url, data):
     page.keyboard.press("r")
     page.keyboard.type("Paragraph 2 is mistranslated")
     page.keyboard.press("Enter")
-    page.wait_for_selector("text=Saved revision 2")
+    # The next record of the queue follows, or the same page when this one was the last.
+    page.wait_for_selector("text=/Saved: rejected revision 2 of the previous record|Saved revision 2/")
     latest = RecordLog(data).latest()[record.id]
     assert latest.status == Status.REJECTED
     assert latest.review.note == "Paragraph 2 is mistranslated"
@@ -190,3 +210,137 @@ def test_the_second_of_two_concurrent_saves_gets_a_conflict_page_and_loses_nothi
     second.click("#save")
     second.wait_for_selector("text=Saved revision 3")
     assert RecordLog(data).latest()[record.id].segments[0].target == mine
+
+
+def screenshot(page, name: str) -> None:
+    """Saved for a person to look at: both widths editors use."""
+    SCREENSHOT_DIR.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT_DIR / name), full_page=True)
+
+
+def test_approving_over_empty_or_flagged_paragraphs_asks_first_and_names_them(browser, app_url, data):
+    record = sorani_machine_record(data)
+    risky = record.model_copy(update={"revision": record.revision + 1}, deep=True)
+    for segment in risky.translatable_segments():
+        segment.qa_flags, segment.target = [], segment.target or "Filled."
+    risky.segments[0].target = ""
+    risky.segments[1].qa_flags = ["wrong_script"]
+    RecordLog(data).append_revision(risky)
+    page = logged_in(browser, app_url, "amina")
+    page.goto(f"{app_url}/records/{record.id}")
+    page.keyboard.press("a")
+    page.wait_for_selector("#confirm")
+    problems = page.locator("#confirm li").all_inner_texts()
+    assert problems == ["Paragraph 1 has no translation.", "Paragraph 2 is flagged: wrong script."]
+    assert RecordLog(data).latest()[record.id].status == risky.status
+    screenshot(page, "review-approve-confirm.png")
+    page.click("#approve-anyway")
+    page.wait_for_selector("text=/This is the next record in your queue|Saved revision/")
+    assert RecordLog(data).latest()[record.id].status == Status.APPROVED
+
+
+def test_next_previous_and_back_to_the_queue_keep_the_filters(browser, app_url, data):
+    ru = sorted(
+        (r for r in RecordLog(data).latest().values() if r.source_lang == "ru"),
+        key=lambda r: (r.revised_at, r.id),
+        reverse=True,
+    )
+    page = logged_in(browser, app_url, "amina")
+    page.goto(f"{app_url}/?lang=ru")
+    page.click(f"td.title a[href^='/records/{ru[0].id}']")
+    page.wait_for_url(f"**/records/{ru[0].id}?lang=ru")
+    page.keyboard.press("n")
+    page.wait_for_url(f"**/records/{ru[1].id}?lang=ru")
+    page.keyboard.press("p")
+    page.wait_for_url(f"**/records/{ru[0].id}?lang=ru")
+    page.keyboard.press("u")
+    page.wait_for_url(f"{app_url}/?lang=ru")
+    assert page.locator("select[name=lang]").input_value() == "ru"
+
+
+def test_leaving_a_record_with_typed_unsaved_text_asks_first(browser, app_url, data):
+    record = sorani_machine_record(data)
+    page = logged_in(browser, app_url, "amina")
+    page.goto(f"{app_url}/records/{record.id}")
+    page.fill("textarea[name=t0]", "Typed but not saved.")
+    asked: list[str] = []
+    page.on("dialog", lambda d: (asked.append(d.type), d.dismiss()))
+    page.click("#queue-link")
+    page.wait_for_timeout(500)
+    assert asked == ["beforeunload"]
+    assert f"/records/{record.id}" in page.url
+
+
+def test_search_finds_records_by_text_in_source_or_translation(browser, app_url, data):
+    record = sorani_machine_record(data)
+    word = max(record.segments[0].source.split(), key=len)
+    page = logged_in(browser, app_url, "amina")
+    page.fill("input[name=q]", word)
+    page.click("form.filters button")
+    page.wait_for_url("**/?*q=*")
+    hrefs = page.locator("td.title a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    latest = RecordLog(data).latest()
+    found = [latest[h.split("/")[2].split("?")[0]] for h in hrefs]
+    assert found and all(word in " ".join(s.source for s in r.segments) for r in found)
+    assert any(h.startswith(f"/records/{record.id}") for h in hrefs)
+    counts = page.locator("nav.progress a").all_inner_texts()
+    assert counts and all(c.split()[-1].isdigit() for c in counts)
+
+
+def test_an_editor_corrects_a_paragraphs_language(browser, app_url, data):
+    record = sorani_machine_record(data)
+    page = logged_in(browser, app_url, "amina")
+    page.goto(f"{app_url}/records/{record.id}")
+    assert page.locator("select[name=l1]").input_value() == record.segments[1].lang
+    page.select_option("select[name=l1]", "ar")
+    page.click("#save")
+    page.wait_for_selector(f"text=Saved revision {record.revision + 1}")
+    saved = RecordLog(data).latest()[record.id]
+    assert (saved.segments[1].lang, saved.segments[1].lang_confidence) == ("ar", 1.0)
+    assert page.locator("#seg-1 .lang-differs").inner_text() == f"not {record.source_lang}"
+
+
+def test_history_shows_changed_source_paragraphs_and_a_page_that_is_gone(browser, app_url, data):
+    from datetime import UTC, datetime
+
+    record = sorani_machine_record(data)
+    recrawled = record.model_copy(
+        update={"revision": record.revision + 1, "removed_at": datetime.now(UTC)}
+    )
+    recrawled.segments[0].source = recrawled.segments[0].source + " نوێ"
+    RecordLog(data).append_revision(recrawled)
+    page = logged_in(browser, app_url, "amina")
+    page.goto(f"{app_url}/records/{record.id}/history")
+    change = page.locator(f"#rev-{recrawled.revision} p.diff-source")
+    assert change.count() == 1 and change.locator("ins").inner_text().strip() == "نوێ"
+    assert page.locator(".gone-notice").count() == 1
+    page.goto(f"{app_url}/?q=")
+    assert page.locator(f"tr.removed td.title a[href^='/records/{record.id}']").count() == 1
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)])
+def test_queue_record_and_dashboard_fit_the_screen(browser, app_url, data, width, height):
+    record = sorani_machine_record(data)
+    context = browser.new_context(locale="en", viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(f"{app_url}/login")
+    page.fill("input[name=name]", "amina")
+    page.fill("input[name=password]", PASSWORDS["amina"])
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{app_url}/")
+    for path, name in [
+        ("/", "queue"),
+        (f"/records/{record.id}", "record"),
+        (f"/records/{record.id}/history", "history"),
+        ("/dashboard", "dashboard"),
+    ]:
+        page.goto(f"{app_url}{path}")
+        overflow = page.evaluate("() => document.documentElement.scrollWidth")
+        assert overflow <= width, f"{name} is {overflow}px wide at {width}px"
+        screenshot(page, f"review-{name}-{width}.png")
+    page.goto(f"{app_url}/records/{record.id}")
+    source = page.locator("#seg-0 td.source").bounding_box()
+    target = page.locator("#seg-0 td.target").bounding_box()
+    stacked = target["y"] >= source["y"] + source["height"] - 1
+    assert stacked == (width < 700)
+    context.close()

@@ -19,7 +19,7 @@ delay = 0.5
 def test_a_site_entry_loads_with_its_settings():
     [site] = parse_sites(GOOD)
     assert (site.name, site.concurrency, site.delay) == ("imok", 3, 0.5)
-    assert site.hosts == {"imok.example"}
+    assert site.hosts == {"imok.example", "www.imok.example"}
 
 
 def test_scope_needs_the_site_host_an_allow_match_and_no_deny_match():

@@ -31,6 +31,27 @@
     if (event.target.closest("[data-help]")) document.getElementById("help").showModal();
   });
 
+  // Typed but unsaved text must not be lost by leaving the page: the browser asks first.
+  const form = document.getElementById("review-form");
+  let submitting = false;
+  const unsaved = () => form && Array.from(form.querySelectorAll("textarea, select")).some((el) =>
+    el.tagName === "TEXTAREA" ? el.value !== el.defaultValue
+      : Array.from(el.options).some((o) => o.selected !== o.defaultSelected));
+  if (form) {
+    form.addEventListener("submit", () => { submitting = true; });
+    window.addEventListener("beforeunload", (event) => {
+      if (!submitting && unsaved()) { event.preventDefault(); event.returnValue = ""; }
+    });
+    // Grow each translation box with its text where CSS field-sizing is not supported.
+    if (!CSS.supports("field-sizing", "content")) {
+      const grow = (area) => { area.style.height = "auto"; area.style.height = area.scrollHeight + 4 + "px"; };
+      form.querySelectorAll("textarea").forEach((area) => {
+        grow(area);
+        area.addEventListener("input", () => grow(area));
+      });
+    }
+  }
+
   document.addEventListener("keydown", (event) => {
     const el = document.activeElement;
     if ((event.ctrlKey || event.metaKey) && (event.key === "s" || event.key === "Enter")) {
@@ -62,6 +83,9 @@
       r: () => { const note = document.getElementById("note"); if (note) { note.dataset.pending = "reject"; note.focus(); } },
       h: () => link("history-link"),
       u: () => link("queue-link"),
+      n: () => link("next-link"),
+      p: () => link("previous-link"),
+      f: () => submit("needs-review"),
       "?": () => document.getElementById("help").showModal(),
     };
     if (actions[event.key]) { event.preventDefault(); actions[event.key](); }
