@@ -14,7 +14,8 @@ from review_support import PASSWORDS, serve_review
 from typer.testing import CliRunner
 from writers_race import sites_toml
 
-from ingest.cli import EXIT_UNREADABLE_LOG, app
+from ingest.cli import app
+from ingest.commands.common import EXIT_UNREADABLE_LOG
 from ingest.demo import serve_directory
 from store.errors import LogDamagedError, NewerLogError
 from store.log import RecordLog

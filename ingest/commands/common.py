@@ -1,4 +1,5 @@
-"""What several ``werger`` commands share: the data-folder check, literal printing, errors.
+"""What several ``werger`` commands share: option types, the data-folder check, the engine
+registry, literal printing, errors and download progress.
 
 Text printed here may come from crawled pages (URLs, titles, reasons), so it is never read as rich
 markup: "[red]" in a URL stays "[red]".
@@ -7,6 +8,8 @@ markup: "[red]" in a URL stays "[red]".
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -116,3 +119,87 @@ def models_folder(models_dir: Path | None) -> Path:
     from translate.models import default_models_dir
 
     return models_dir or default_models_dir()
+
+
+Target = Annotated[str, typer.Option("--target", help="Language to translate into.")]
+
+
+NllbDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--nllb-dir",
+        help="NLLB-200 CTranslate2 conversion folder for pairs without an Argos package "
+        "[default: $WERGER_NLLB_DIR, or one installed in the models folder].",
+    ),
+]
+
+
+BeamSize = Annotated[
+    int, typer.Option("--beam-size", help="Beam size of the decoder (1 is greedy, fastest).")
+]
+
+
+RepetitionPenalty = Annotated[
+    float, typer.Option("--repetition-penalty", help="Above 1.0 discourages repeated words in translations.")
+]
+
+
+Device = Annotated[
+    str,
+    typer.Option(
+        "--device",
+        help="Where CTranslate2 engines run: cpu, cuda, or auto (cuda when a GPU is visible).",
+    ),
+]
+
+
+GlossaryDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--glossary-dir",
+        help="Folder of <source>-<target>.toml glossaries of protected terms "
+        "[default: $WERGER_GLOSSARY_DIR or MODELS_DIR/glossaries].",
+    ),
+]
+
+
+def engine_registry(
+    models_dir: Path | None,
+    nllb_dir: Path | None = None,
+    glossary_dir: Path | None = None,
+    beam_size: int = 4,
+    repetition_penalty: float = 1.0,
+    device: str = "cpu",
+):
+    """The engines of the installed models with these decoding options (``translate.registry``);
+    WergerTranslateError for an impossible option."""
+    from translate.ct2 import DEVICES, DecodingOptions
+    from translate.registry import build_registry
+
+    if beam_size < 1 or repetition_penalty <= 0:
+        raise WergerTranslateError("--beam-size must be at least 1 and --repetition-penalty above 0")
+    if device not in DEVICES:
+        raise WergerTranslateError(f"--device is one of {', '.join(DEVICES)}, not {device!r}")
+    options = DecodingOptions(beam_size=beam_size, repetition_penalty=repetition_penalty, device=device)
+    return build_registry(models_folder(models_dir), nllb_dir, glossary_dir, options=options)
+
+
+@contextmanager
+def download_progress() -> Iterator[Callable[[int, int | None], None]]:
+    """A progress bar on stderr for a model download, shown from its first byte; yields the
+    callback to report (bytes done, bytes in all or None) with."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
+    bar = Progress("downloading", BarColumn(), DownloadColumn(), TransferSpeedColumn(), console=err)
+    task = bar.add_task("download", total=None)
+
+    def report(done: int, total: int | None) -> None:
+        if not bar.live.is_started:
+            bar.start()
+        bar.update(task, completed=done, total=total)
+
+    try:
+        yield report
+    finally:
+        if bar.live.is_started:
+            bar.stop()
