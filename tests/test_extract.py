@@ -11,7 +11,7 @@ import pytest
 
 from ingest.boilerplate import Cleaner, normalize
 from ingest.config import site_from_dict
-from ingest.extract import extract, without_title
+from ingest.extract import collapsed, extract, without_title
 from ingest.fetch import FetchResult
 from ingest.pipeline import CrawlRun, RunOptions
 
@@ -222,3 +222,11 @@ def test_only_the_pages_own_dates_count(extra, url, published):
     extracted = extract(html, url)
     assert extracted is not None
     assert extracted.published == published
+
+
+def test_a_precision_text_that_kept_another_block_has_collapsed():
+    article = " ".join(WRAPPED)
+    teaser = "Subscribe to the weekly digest and read the most popular stories of the month in one place."
+    assert collapsed(teaser, article)  # precision kept a block the default extraction does not hold
+    assert not collapsed(WRAPPED[0], article)  # a shorter subset of the default is not a collapse
+    assert collapsed("", article)
