@@ -156,6 +156,18 @@ def test_a_line_wrap_inside_a_sentence_is_not_a_paragraph_end(name):
                 "ويقول السائقون إن الرحلة عبر الجبل تستغرق أكثر من أربع ساعات في الشتاء.",
             ],
         ),
+        # a line that starts with a capital, a digit or a mark is a line of its own (teaser lists)
+        (
+            "The council met on Tuesday to discuss the new budget for the coming year and the plan<br>"
+            "for the schools.<br>Floods close the mountain road to the border crossing<br>"
+            "// City News // 3 January 2012",
+            [
+                "The council met on Tuesday to discuss the new budget for the coming year and the plan "
+                "for the schools.",
+                "Floods close the mountain road to the border crossing",
+                "// City News // 3 January 2012",
+            ],
+        ),
         # one <br> after a full stop still ends the paragraph, one around a link wraps
         (
             "The council met on Tuesday to discuss the new budget for the coming year.<br>"
