@@ -221,7 +221,7 @@ def _run(ray, shards: Shards, output: Shards, spec: RegistrySpec, target: str, m
                 _shard_records,
                 fn_kwargs={"filesystem": shards.filesystem},
                 num_cpus=IO_CPUS,
-                compute=ray.data.TaskPoolStrategy(size=io_tasks),
+                compute=ray.data.TaskPoolStrategy(size=min(io_tasks, len(shards.paths))),
             )
             .map_batches(
                 ShardTranslator,
