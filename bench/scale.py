@@ -390,7 +390,7 @@ def prepare_recrawl(folder: Path, base: str) -> None:
     index = CrawlIndex(folder)
     page0 = index.latest(record_id(f"{base}/p/0"))
     if page0 is not None:
-        index.append_revision(edited(page0, {0: f"Edited by the bench at {time.time()}."}, USER))
+        index.log.append_revision(edited(page0, {0: f"Edited by the bench at {time.time()}."}, USER))
     index.close()
 
 
