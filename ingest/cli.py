@@ -464,10 +464,16 @@ def import_xliff(
     Example: werger import-xliff ckb.xlf --data data/ --by amina
     """
     from store.index import CrawlIndex
+    from store.log import RecordLog
     from store.xliff import import_xliff as run_import
 
+    log = RecordLog(data)
     try:
-        report = run_import(xliff_file, CrawlIndex(data).log, by)
+        index = CrawlIndex(data, log)
+        try:
+            report = run_import(xliff_file, log, by)
+        finally:
+            index.close()
     except USER_ERRORS as exc:
         raise _fail(exc) from None
     Console().print(

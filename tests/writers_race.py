@@ -105,7 +105,9 @@ def log_in(client: httpx.Client, name: str) -> None:
         raise RuntimeError(f"{name} could not log in: {response.status_code}")
 
 
-def edit_loop(base_url: str, name: str, ids: list[str], stop: threading.Event, outcome: Outcome) -> None:
+def edit_loop(
+    base_url: str, name: str, ids: list[str], round_: int, stop: threading.Event, outcome: Outcome
+) -> None:
     """One editor: open a record, correct her paragraph, save; again until told to stop."""
     index = SEGMENT_OF[name]
     with httpx.Client(base_url=base_url, timeout=60) as client:
@@ -116,7 +118,7 @@ def edit_loop(base_url: str, name: str, ids: list[str], stop: threading.Event, o
             n += 1
             page = client.get(f"/records/{record_id}")
             token, base = CSRF.search(page.text).group(1), BASE.search(page.text).group(1)
-            text = f"{name} correction {n} of paragraph {index + 1}."
+            text = f"{name} correction {round_}.{n} of paragraph {index + 1}."
             form = {"csrf_token": token, "base": base, "action": "save", f"t{index}": text}
             response = client.post(f"/records/{record_id}", data=form)
             if response.status_code == 303 and (saved := SAVED.search(response.headers["location"])):
@@ -124,7 +126,8 @@ def edit_loop(base_url: str, name: str, ids: list[str], stop: threading.Event, o
             elif response.status_code == 409:
                 outcome.conflicts += 1
             else:
-                outcome.errors.append(f"{name}: HTTP {response.status_code} saving {record_id}")
+                where = response.headers.get("location", "")
+                outcome.errors.append(f"{name}: HTTP {response.status_code} {where} saving {record_id}")
 
 
 def import_once(data: Path, records: list[Record], n: int, outcome: Outcome) -> None:
@@ -173,22 +176,40 @@ def change_last_paragraphs(site: Path, records: list[Record], round_: int) -> in
 
 
 def check(data: Path, outcome: Outcome) -> tuple[list[str], list[tuple[str, int]]]:
-    """Lost changes (acknowledged but not in the latest state, or not at the revision said) and
-    duplicate (id, revision) pairs."""
-    log = RecordLog(data)
-    latest = log.latest()
+    """Lost changes and duplicate (id, revision) pairs.
+
+    A change is lost when it never reaches the log at the revision it was acknowledged with, or
+    when, after it reached the log, a later line of the record (in file order, as readers meet
+    them) holds something else in its paragraph that is not a later acknowledged change of it.
+    """
+    lines: dict[str, list[Record]] = {}
+    for record in RecordLog(data).read():
+        lines.setdefault(record.id, []).append(record)
     lost = []
-    last: dict[tuple[str, int], Ack] = {}
     for ack in outcome.acks:
-        last[(ack.record_id, ack.index)] = ack
-        if ack.revision is not None:
-            at = next((r for r in log.history(ack.record_id) if r.revision == ack.revision), None)
-            if at is None or at.segments[ack.index].target != ack.text:
-                lost.append(f"{ack.who}: revision {ack.revision} of {ack.record_id} does not hold the save")
-    for (record_id, index), ack in last.items():
-        target = latest[record_id].segments[index].target
-        if target != ack.text:
-            lost.append(f"{ack.who}: {record_id} paragraph {index + 1} is {target!r}, saved {ack.text!r}")
+        if ack.revision is None:
+            continue
+        at = [r for r in lines.get(ack.record_id, []) if r.revision == ack.revision]
+        if not any(r.segments[ack.index].target == ack.text for r in at):
+            lost.append(f"{ack.who}: revision {ack.revision} of {ack.record_id} does not hold the save")
+    acked: dict[tuple[str, int], set[str]] = {}
+    for ack in outcome.acks:
+        acked.setdefault((ack.record_id, ack.index), set()).add(ack.text)
+    for (record_id, index), texts in acked.items():
+        current = None
+        seen = set()
+        for line in lines.get(record_id, []):
+            target = line.segments[index].target if index < len(line.segments) else None
+            if target in texts:
+                current = target
+                seen.add(target)
+            elif current is not None:
+                lost.append(
+                    f"{record_id} paragraph {index + 1}: {current!r} replaced by {target!r} "
+                    f"at revision {line.revision}"
+                )
+                current = None
+        lost.extend(f"{record_id} paragraph {index + 1}: {text!r} never written" for text in texts - seen)
     return lost, duplicate_pairs(data)
 
 
@@ -241,7 +262,8 @@ def run(rounds: int, workdir: Path, models_dir: Path | None, say=print) -> dict:
                 stop = threading.Event()
                 editors = [
                     threading.Thread(
-                        target=edit_loop, args=(review_url, name, [r.id for r in current], stop, outcome)
+                        target=edit_loop,
+                        args=(review_url, name, [r.id for r in current], round_, stop, outcome),
                     )
                     for name in PASSWORDS
                 ]
