@@ -486,11 +486,11 @@ def main() -> None:
     print(header)
     for name, values in table.items():
         cells = "".join(f"{values.get(s, float('nan')):>12.4g}" for s in sizes)
-        ratio = values[sizes[-1]] / values[sizes[0]] if values.get(sizes[0]) else float("nan")
+        first, last = values.get(sizes[0]), values.get(sizes[-1])
+        ratio = last / first if first and last is not None else float("nan")
         target = ""
-        if name in TARGETS:
+        if name in TARGETS and last is not None:
             op, limit = TARGETS[name]
-            last = values[sizes[-1]]
             met = last <= limit if op == "<=" else last >= limit
             target = f"{op} {limit} at {sizes[-1]:,}: {'met' if met else 'NOT met'}"
         print(f"{name:40}{cells}{ratio:>9.2f}   {target}")
