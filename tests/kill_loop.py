@@ -1,7 +1,8 @@
 """``kill -9`` during crawls that revise edited records: the log must stay readable, without loss.
 
 Editors' corrections are saved first; then, again and again, the pages change, ``werger crawl``
-starts as a subprocess and is killed with SIGKILL at a random moment. A last crawl runs to the end.
+starts as a subprocess and is killed with SIGKILL at a random moment between 0.3 and 1.1 times
+the length of a whole crawl (so some kills land after it wrote). A last crawl runs to the end.
 Afterwards every command reads the log without reporting an unreadable line, no (id, revision)
 pair occurs twice, and every correction is still in the latest state.
 
@@ -42,7 +43,10 @@ def run(kills: int, workdir: Path, models_dir: Path | None, seed: int = 7, say=p
         sites = workdir / "sites.toml"
         sites.write_text(sites_toml(base_url), encoding="utf-8")
         crawl = werger("crawl", str(sites), "--out", str(data), *models)
+        started = time.monotonic()
         subprocess.run(crawl, cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
+        duration = time.monotonic() - started
+        figures["first_crawl_seconds"] = round(duration, 1)
         log = RecordLog(data)
         corrections = {}
         for record in editable(data):
@@ -55,7 +59,7 @@ def run(kills: int, workdir: Path, models_dir: Path | None, seed: int = 7, say=p
             process = subprocess.Popen(
                 crawl, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
-            time.sleep(rng.uniform(1.0, 8.0))
+            time.sleep(rng.uniform(0.3, 1.1) * duration)  # from start-up to after the last write
             running = process.poll() is None
             process.send_signal(signal.SIGKILL)
             process.wait(timeout=60)

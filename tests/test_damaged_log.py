@@ -156,3 +156,25 @@ def test_translate_names_a_line_that_is_not_utf8(data, tmp_path):
     assert f"{source}:2: not UTF-8 text at byte 1" in result.stderr
     assert "2 unreadable lines in all (lines 2, 4)" in result.stderr
     assert "Traceback" not in result.stderr and not (tmp_path / "out.jsonl").exists()
+
+
+def test_a_crawl_refuses_a_log_with_lines_from_a_newer_werger(data, tmp_path):
+    path = data / "records.jsonl"
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps({"schema": "werger.record/2", "id": "c" * 32, "revision": 1}) + "\n")
+    before = path.read_bytes()
+    with serve_directory(ROOT / "fixtures" / "site") as base_url:
+        sites = tmp_path / "sites.toml"
+        sites.write_text(sites_toml(base_url), encoding="utf-8")
+        result = werger("crawl", sites, "--out", data, "--models-dir", tmp_path / "none")
+    assert result.exit_code == 3 and "written by a newer werger" in result.stderr
+    assert path.read_bytes() == before
+
+
+def test_repair_drops_a_byte_order_mark_and_keeps_the_line(data):
+    path = data / "records.jsonl"
+    original = path.read_bytes()
+    path.write_bytes(b"\xef\xbb\xbf" + original)
+    assert werger("export", "--data", data).exit_code == 3
+    result = werger("repair", "--data", data)
+    assert "converted 1 line(s)" in result.stdout and path.read_bytes() == original

@@ -288,7 +288,7 @@ def run(rounds: int, workdir: Path, models_dir: Path | None, say=print) -> dict:
                 totals["acknowledged"] += len(outcome.acks)
                 totals["conflicts"] += outcome.conflicts
                 totals["lost"] += len(lost)
-                totals["duplicates"] += len(duplicates)
+                totals["duplicates"] = len(duplicates)  # the whole log, after this round
                 totals["errors"] += len(outcome.errors)
                 say(
                     f"round {round_}: crawl revised {revised}, {len(outcome.acks)} acknowledged, "
