@@ -23,10 +23,11 @@ Scoring (the set's README): tokens are Unicode ``\\w+`` runs; per page P = overl
 tokens, R = overlap / reference tokens (multiset overlap), F1 their harmonic mean, an empty output
 scores 0; the table shows the mean over pages per language and overall.
 
-Speed: pages per second of each extractor over the dev set, best of ``--rounds`` rounds in
-alternating order so a shared CPU slows all alike. The ratio printed is werger against
-trafilatura default *with metadata extraction* (the same work on both sides), and against
-trafilatura with werger's settings (the cost of the boilerplate pass alone).
+Speed: pages per CPU-second of each extractor over the dev set (this process's CPU time, so
+other work on a shared machine does not count; the extractors are single-threaded), best of
+``--rounds`` rounds in alternating order. The ratio printed is werger against trafilatura
+default *with metadata extraction* (the same work on both sides), and against trafilatura with
+werger's settings (the cost of werger's own passes).
 
     uv run python bench/extract.py [--rounds 2] [--dev DIR] [--split]
 
@@ -204,9 +205,9 @@ def by_half(page: Page) -> list[str]:
 
 
 def timed(runner: Runner, pages: list[Page]) -> tuple[list[str], float]:
-    start = time.perf_counter()
+    start = time.process_time()
     outputs = runner(pages)
-    return outputs, time.perf_counter() - start
+    return outputs, time.process_time() - start
 
 
 def print_table(title: str, columns: list[str], table: dict[str, dict[str, tuple]]) -> None:
@@ -245,15 +246,15 @@ def run_dev(pages: list[Page], rounds: int, split: bool) -> None:
         )
         print(f"werger vs {name}: {deltas}")
     rates = {name: len(pages) / seconds for name, seconds in best.items()}
-    print(f"\nspeed on extract-dev (best of {rounds} alternating rounds, metadata extraction on in all):")
+    print(f"\nspeed on extract-dev (CPU time, best of {rounds} alternating rounds, metadata on in all):")
     for name, rate in rates.items():
-        print(f"  {name:30} {rate:7.1f} pages/s")
+        print(f"  {name:30} {rate:7.1f} pages per CPU-second")
     print(
         f"  werger / trafilatura default (same work: metadata on both) "
         f"{rates['werger'] / rates['trafilatura default']:5.2f}x  (target >= 0.80x)"
     )
     print(
-        f"  werger / trafilatura werger settings (cost of the boilerplate pass) "
+        f"  werger / trafilatura werger settings (cost of werger's own passes) "
         f"{rates['werger'] / rates['trafilatura werger settings']:5.2f}x"
     )
 

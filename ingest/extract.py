@@ -134,8 +134,9 @@ def collapsed(precise: str, default: str) -> bool:
 def join_wrapped_lines(tree: Any) -> None:
     """Turn each lone ``<br>`` that wraps a sentence into a space, in place.
 
-    A ``<br>`` is a wrap when the text before it does not end a sentence and text follows it;
-    ``<br><br>`` (a blank line) and a break after ``.``/``!``/``?``/``:`` are left as they are.
+    A ``<br>`` is a wrap when the text before it does not end a sentence and the text after it
+    goes on in lower case (or in a caseless script); ``<br><br>`` (a blank line), a break after
+    ``.``/``!``/``?``/``:`` and a break before a capital, digit or mark are left as they are.
     """
     for br in list(tree.iter("br")):
         if _next_is_break(br) or _previous_is_break(br):
@@ -144,10 +145,20 @@ def join_wrapped_lines(tree: Any) -> None:
         if not after:
             following = br.getnext()
             after = following.text_content().strip() if following is not None else ""
-        if not before.strip() or not after or _SENTENCE_END.search(before):
+        if not before.strip() or not _continues(after) or _SENTENCE_END.search(before):
             continue
         br.tail = " " + (br.tail or "").lstrip()
         br.drop_tag()
+
+
+def _continues(text: str) -> bool:
+    """Text that goes on a sentence: it starts with a letter, lower-case in a cased script.
+
+    A capital, a digit or a mark after a lone ``<br>`` starts a new line of its own (a teaser's
+    headline, a list, a date line); a caseless script (Arabic, Sorani) is judged by the text before.
+    """
+    first = text[:1]
+    return first.isalpha() and not first.isupper()
 
 
 def _next_is_break(br: Any) -> bool:

@@ -81,9 +81,12 @@ CREATE INDEX IF NOT EXISTS records_by_status ON records (status, revised_at, id)
 CREATE INDEX IF NOT EXISTS records_by_site ON records (site, revised_at, id);
 CREATE INDEX IF NOT EXISTS records_by_lang ON records (source_lang, revised_at, id);
 CREATE INDEX IF NOT EXISTS records_edited ON records (edited) WHERE edited = 1;
+CREATE INDEX IF NOT EXISTS records_by_site_status ON records (site, status, revised_at, id);
+CREATE INDEX IF NOT EXISTS records_by_lang_status ON records (source_lang, status, revised_at, id);
 """
 _INDEX_NAMES = (
-    "records_by_time", "records_by_status", "records_by_site", "records_by_lang", "records_edited"
+    "records_by_time", "records_by_status", "records_by_site", "records_by_lang", "records_edited",
+    "records_by_site_status", "records_by_lang_status",
 )
 
 _UPSERT_RECORD = """
@@ -274,7 +277,7 @@ class CrawlIndex:
                 for statement in _INDEXES.strip().split(";"):
                     if statement.strip():
                         self._db.execute(statement)
-                self._set_meta(search_ready=0)
+                self._set_meta(search_ready=0, search_cursor=0)
                 self._remember_log(end, count_lines)
                 self._db.commit()
             except BaseException:
@@ -391,11 +394,12 @@ class CrawlIndex:
             return self._meta("search_ready") == "1"
 
     def search_progress(self) -> tuple[int, int]:
-        """(records searchable, records) while the search table is being built."""
+        """(records searchable, records), roughly, while the search table is being built: read
+        from where ``build_search`` got to, since counting would cost a pass over the records."""
         with self._lock:
-            done = self._db.execute("SELECT count(*) FROM records WHERE search_at = line_at").fetchone()[0]
-            total = self._db.execute("SELECT count(*) FROM records").fetchone()[0]
-        return done, total
+            done = int(self._meta("search_cursor") or 0)
+            total = self._db.execute("SELECT coalesce(max(rid), 0) FROM records").fetchone()[0]
+        return min(done, total), total
 
     def build_search(self, chunk: int = 500, stop: Callable[[], bool] | None = None) -> bool:
         """Fill the full-text search table, a chunk per transaction so readers and writers go on.
@@ -426,6 +430,7 @@ class CrawlIndex:
                     else:
                         self._search_rows([r for r in rows if r[3] != r[1]])
                         cursor = rows[-1][0]
+                        self._set_meta(search_cursor=cursor)
                     self._db.commit()
                 except BaseException:
                     self._db.rollback()

@@ -18,6 +18,7 @@ from store.record import Status
 PAGE_SIZE = 50
 REMOVED = "removed"  # a status filter of its own: pages the site stopped serving
 COUNT_LIMIT = 10_000
+SEARCH_COUNT_LIMIT = 1_000  # each counted search match costs a join; common words match a lot
 _WORD = re.compile(r"\w+", re.UNICODE)
 _COLUMNS = "id, title, url, site, source_lang, status, flags, revision, revised_at, removed_at, conflicts"
 
@@ -124,17 +125,18 @@ def queue_page(
     query = search_query(filters.text or "")
     searching = query is not None
     if searching:
-        source = "search JOIN records r ON r.rid = search.rowid"
+        source = "search CROSS JOIN records r ON r.rid = search.rowid"  # FTS5 drives the loop
         where.insert(0, "search MATCH ?")
         params.insert(0, query)
-        key, key_columns = "(search.rowid)", ("r.rid",)
+        key, key_columns = "(search.rowid)", ("search.rowid",)  # FTS5 hands matches out in this order
     else:
         source = "records r"
         key, key_columns = "(r.revised_at, r.id)", ("r.revised_at", "r.id")
     condition = " AND ".join(where)
+    limit = SEARCH_COUNT_LIMIT if searching else COUNT_LIMIT
     counted = index.query(
         f"SELECT count(*) FROM (SELECT 1 FROM {source}{' WHERE ' + condition if where else ''} LIMIT ?)",
-        [*params, COUNT_LIMIT + 1],
+        [*params, limit + 1],
     )[0][0]
     older_than, newer_than = _parse_cursor(after, searching), _parse_cursor(before, searching)
     page_where, page_params = list(where), list(params)
@@ -157,8 +159,8 @@ def queue_page(
     found = found[:size]
     if not descending:
         found.reverse()
-    page = QueuePage(rows=[_row(r) for r in found], total=min(counted, COUNT_LIMIT))
-    page.more_than_total = counted > COUNT_LIMIT
+    page = QueuePage(rows=[_row(r) for r in found], total=min(counted, limit))
+    page.more_than_total = counted > limit
     if found:
         has_newer = (older_than is not None) or (newer_than is not None and more)
         has_older = more if descending else True

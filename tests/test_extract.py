@@ -11,7 +11,7 @@ import pytest
 
 from ingest.boilerplate import Cleaner, normalize
 from ingest.config import site_from_dict
-from ingest.extract import extract, without_title
+from ingest.extract import collapsed, extract, without_title
 from ingest.fetch import FetchResult
 from ingest.pipeline import CrawlRun, RunOptions
 
@@ -156,6 +156,18 @@ def test_a_line_wrap_inside_a_sentence_is_not_a_paragraph_end(name):
                 "ويقول السائقون إن الرحلة عبر الجبل تستغرق أكثر من أربع ساعات في الشتاء.",
             ],
         ),
+        # a line that starts with a capital, a digit or a mark is a line of its own (teaser lists)
+        (
+            "The council met on Tuesday to discuss the new budget for the coming year and the plan<br>"
+            "for the schools.<br>Floods close the mountain road to the border crossing<br>"
+            "// City News // 3 January 2012",
+            [
+                "The council met on Tuesday to discuss the new budget for the coming year and the plan "
+                "for the schools.",
+                "Floods close the mountain road to the border crossing",
+                "// City News // 3 January 2012",
+            ],
+        ),
         # one <br> after a full stop still ends the paragraph, one around a link wraps
         (
             "The council met on Tuesday to discuss the new budget for the coming year.<br>"
@@ -222,3 +234,11 @@ def test_only_the_pages_own_dates_count(extra, url, published):
     extracted = extract(html, url)
     assert extracted is not None
     assert extracted.published == published
+
+
+def test_a_precision_text_that_kept_another_block_has_collapsed():
+    article = " ".join(WRAPPED)
+    teaser = "Weekly digest: popular videos, photo galleries, podcasts and newsletters for subscribers."
+    assert collapsed(teaser, article)  # precision kept a block the default extraction does not hold
+    assert not collapsed(WRAPPED[0], article)  # a shorter subset of the default is not a collapse
+    assert collapsed("", article)

@@ -47,12 +47,14 @@ def crawl(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def shards(crawl, tmp_path_factory) -> Path:
-    """The crawl cut into three shards, as a backlog is stored."""
+    """The crawl cut into three shards of different sizes, as a backlog is stored."""
     folder = tmp_path_factory.mktemp("shards")
     lines = crawl.read_text(encoding="utf-8").splitlines(keepends=True)
-    size = -(-len(lines) // SHARDS)
+    cuts = [0, len(lines) // 6, len(lines) // 2, len(lines)]
     for n in range(SHARDS):
-        (folder / f"crawl-{n}.jsonl").write_text("".join(lines[n * size : (n + 1) * size]), encoding="utf-8")
+        (folder / f"crawl-{n}.jsonl").write_text("".join(lines[cuts[n] : cuts[n + 1]]), encoding="utf-8")
+    sizes = [(folder / f"crawl-{n}.jsonl").stat().st_size for n in range(SHARDS)]
+    assert sizes == sorted(sizes) and len(set(sizes)) == SHARDS
     return folder
 
 

@@ -1,6 +1,7 @@
 """``werger translate`` on a Ray cluster, as Ray Data batch inference.
 
-The pipeline is Ray Data's batch-inference shape: shards are read by tasks (every line checked,
+The pipeline is Ray Data's batch-inference shape: shards are read in name order by tasks, through
+fsspec (every line checked,
 a bad one named by shard and line number), records flow in batches to a pool of actors each of
 which loads the CTranslate2 models once (on a CPU, or on a GPU it was given) and translates with
 the very code of the single-machine path (``translate.records.translate_records``), and the
@@ -207,35 +208,36 @@ def _run(ray, shards: Shards, output: Shards, spec: RegistrySpec, target: str, m
     actor_spec = replace(spec, options=replace(spec.options, threads=threads, device=device))
     sink = JsonlShardSink(output.paths[0], filesystem=output.arrow_filesystem())
     io_tasks = max(2, actors)
-    dataset = (
-        ray.data.read_binary_files(
-            shards.paths,
-            include_paths=True,
-            filesystem=shards.arrow_filesystem(),
-            num_cpus=IO_CPUS,
-            concurrency=io_tasks,
-        )
-        .flat_map(_shard_records, num_cpus=IO_CPUS, compute=ray.data.TaskPoolStrategy(size=io_tasks))
-        .map_batches(
-            ShardTranslator,
-            fn_constructor_kwargs={
-                "spec": actor_spec,
-                "target": target,
-                "keeper": keeper,
-                "pairs": spec.build().pairs(),
-            },
-            batch_size=cluster.batch_records,
-            batch_format="pyarrow",
-            compute=ray.data.ActorPoolStrategy(size=actors),
-            num_cpus=cluster.cpus_per_actor,
-            num_gpus=cluster.gpus_per_actor,
-        )
-    )
+    # A dataset takes the data context as it is when built, so these come first (and are restored).
     context = DataContext.get_current()
     saved = context.execution_options.preserve_order, context.raise_original_map_exception
     context.execution_options.preserve_order = True
     context.raise_original_map_exception = True  # a bad record reaches the user as werger's own error
     try:
+        dataset = (
+            # One block per shard, in name order, each read whole by a task through fsspec.
+            ray.data.from_items([{"path": p} for p in shards.paths], override_num_blocks=len(shards.paths))
+            .flat_map(
+                _shard_records,
+                fn_kwargs={"filesystem": shards.filesystem},
+                num_cpus=IO_CPUS,
+                compute=ray.data.TaskPoolStrategy(size=min(io_tasks, len(shards.paths))),
+            )
+            .map_batches(
+                ShardTranslator,
+                fn_constructor_kwargs={
+                    "spec": actor_spec,
+                    "target": target,
+                    "keeper": keeper,
+                    "pairs": spec.build().pairs(),
+                },
+                batch_size=cluster.batch_records,
+                batch_format="pyarrow",
+                compute=ray.data.ActorPoolStrategy(size=actors),
+                num_cpus=cluster.cpus_per_actor,
+                num_gpus=cluster.gpus_per_actor,
+            )
+        )
         dataset.write_datasink(sink, ray_remote_args={"num_cpus": IO_CPUS}, concurrency=io_tasks)
         hits, misses = ray.get(keeper.counts.remote()) if keeper is not None else (0, 0)
     except Exception as exc:
@@ -278,8 +280,10 @@ def _user_error(exc: BaseException) -> BaseException:
     return found
 
 
-def _shard_records(row: dict[str, Any]) -> list[dict[str, str]]:
-    return [{"line": line} for line in shard_lines(row["path"], row["bytes"])]
+def _shard_records(row: dict[str, Any], filesystem) -> list[dict[str, str]]:
+    with filesystem.open(row["path"], "rb") as handle:
+        content = handle.read()
+    return [{"line": line} for line in shard_lines(row["path"], content)]
 
 
 class MemoryKeeper:

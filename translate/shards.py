@@ -3,7 +3,7 @@
 A source is a file, a folder (its ``*.jsonl`` files, sorted by name), or a glob, on the local disk
 or behind any fsspec URL (``s3://bucket/crawl/*.jsonl``, ``gs://...``, ``file:///...``); the
 protocol's own fsspec package (s3fs, gcsfs) must be installed. All shards of a run live on one
-filesystem, which Ray reads through pyarrow's fsspec bridge on every node.
+filesystem; Ray's tasks read it with fsspec and write through pyarrow's fsspec bridge.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class Shards:
     filesystem: Any
 
     def arrow_filesystem(self):
-        """The same filesystem as pyarrow sees it, picklable so Ray can ship it to workers."""
+        """The same filesystem as pyarrow sees it (Ray's writers take that), picklable for workers."""
         from pyarrow.fs import FSSpecHandler, PyFileSystem
 
         return PyFileSystem(FSSpecHandler(self.filesystem))
