@@ -60,6 +60,9 @@ TITLE_CASE = 0.7
 NAMES_LINE = 5
 BASE_FREQ = 10000  # langdetect's Detector.BASE_FREQ: smoothing is SMOOTHING / BASE_FREQ
 WORD_CACHE = 200_000
+WORD_WEIGHT = 1.0
+WORD_SMOOTHING = 0.5
+VOCABULARY = 100_000
 WORD = re.compile(r"[^\W\d_]+")
 SENTENCE_END = re.compile(r"[.!?:;…\"»“”«(\[]")
 TLDS = "com|org|net|info|gov|edu|int|io|co|me|tv|news|online|ru|ua|kz|by|iq|ir|tr|sy|uk|de|fr|eu|us|krd"
@@ -188,7 +191,6 @@ class _Knowledge:
         self.directory = directory
         self.folding = letter_folding(config)
         self.targets = frozenset(config["routing"]["targets"])
-        self.heh_for_ae = frozenset(config.get("spelling", {}).get("heh_for_ae", ()))
         self.ranges = [
             (int(first, 16), int(last, 16), script)
             for script, spans in config["scripts"].items()
@@ -199,6 +201,10 @@ class _Knowledge:
             for label, entry in sorted(alphabets.items())
         ]
         self.scripts = _Scripts(self.script_of_letter)
+        # Languages that write ae (U+06D5), which Arabic keyboards type as heh + ZWNJ.
+        self.heh_for_ae = frozenset(
+            language.label for language in self.languages if "\u06d5" in language.alphabet
+        )
 
     def script_of_letter(self, char: str) -> str:
         """The script of a letter: a ``[scripts]`` name, or the first word of its Unicode name."""
@@ -247,6 +253,31 @@ class _Knowledge:
         rows = {gram: number for number, gram in enumerate(probs)}
         table = np.log(np.array(list(probs.values()), dtype=np.float64) + SMOOTHING / BASE_FREQ)
         return rows, table.reshape(len(rows), len(self.candidates(script)))
+
+    @cache  # noqa: B019
+    def word_probs(self, script: str) -> tuple[dict[str, tuple[float, ...]], tuple[float, ...]]:
+        """Smoothed log-probabilities of the common words of ``script``'s languages, one per
+        candidate, and those of a word a language's training text did not repeat."""
+        path = self.directory / "words.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            counts = [data[language.label] for language in self.candidates(script)]
+        except (OSError, ValueError, KeyError) as error:
+            raise LanguageDataError(
+                f"cannot read word counts {path} ({error}); rebuild them with "
+                "`uv run python ingest/profiles/build.py <training folder>`"
+            ) from error
+        denominators = [math.log(entry["total"] + WORD_SMOOTHING * VOCABULARY) for entry in counts]
+        unseen = tuple(math.log(WORD_SMOOTHING) - denominator for denominator in denominators)
+        vocabulary = set().union(*(entry["words"] for entry in counts))
+        table = {
+            word: tuple(
+                math.log(entry["words"].get(word, 0) + WORD_SMOOTHING) - denominator
+                for entry, denominator in zip(counts, denominators, strict=True)
+            )
+            for word in vocabulary
+        }
+        return table, unseen
 
     @cache  # noqa: B019
     def word_rows(self, script: str) -> dict[str, tuple[int, ...]]:
@@ -383,6 +414,14 @@ def _scores(words: list[str], script: str, knowledge: _Knowledge) -> dict[str, f
     """
     languages = knowledge.candidates(script)
     ngrams = _ngram_scores(words, script, knowledge)
+    if WORD_WEIGHT:
+        table, unseen = knowledge.word_probs(script)
+        rows = [table.get(word, unseen) for word in words]
+        if rows:
+            ngrams = tuple(
+                score + WORD_WEIGHT * math.fsum(column)
+                for score, column in zip(ngrams, zip(*rows, strict=True), strict=True)
+            )
     letter_sets = Counter(frozenset(word) for word in words)
     scores = {}
     for language, score in zip(languages, ngrams, strict=True):
@@ -459,8 +498,10 @@ def _names_check(guess: LanguageGuess, scores: dict[str, float]) -> LanguageGues
 def _with_ae_restored(
     composed: str, script: str, scores: dict[str, float], knowledge: _Knowledge
 ) -> dict[str, float]:
-    """``scores`` where each ``heh_for_ae`` language keeps the better of the text as typed and the
-    text with ae (U+06D5) restored (see ``[spelling]`` in ``languages.toml``)."""
+    """``scores`` where each language that writes ae (U+06D5) keeps the better of the text as typed
+    and the text with ae restored: Kurdish typed on Arabic keyboards, as older and many current
+    Kurdish sites still write it, has heh + zero-width non-joiner for ae, or a plain heh at the end
+    of a word."""
     restored = normalize(LEGACY_AE.sub("\u06d5", composed), knowledge.folding)
     words = [word for word in _words(strip_non_language(restored), knowledge) if word.script == script]
     other = _scores(_source_words(words)[0], script, knowledge)
