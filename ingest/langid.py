@@ -325,6 +325,17 @@ def _is_name(word: _Word) -> bool:
     return not word.starts_sentence and word.text[:1].isupper()
 
 
+def _headline_case(words: list[_Word]) -> bool:
+    """Whether ``words`` are a Title Case or UPPER CASE line: it starts with a capital and at least
+    ``TITLE_CASE`` of the cased words inside its sentences are capitalised."""
+    inside = [
+        word for word in words if not word.starts_sentence and word.text[:1].lower() != word.text[:1].upper()
+    ]
+    if not inside or words[0].text[:1].islower():
+        return False
+    return sum(word.text[:1].isupper() for word in inside) / len(inside) >= TITLE_CASE
+
+
 def _source_words(words: list[_Word]) -> tuple[list[str], list[str] | None]:
     """The words that speak for the language, lowercased, and a second reading when in doubt.
 
@@ -338,13 +349,10 @@ def _source_words(words: list[_Word]) -> tuple[list[str], list[str] | None]:
     left out), which ``detect`` checks on lines of at most ``NAMES_LINE`` words, where names can
     outweigh everything else; in UPPER CASE nothing tells a name from a word.
     """
-    inside = [
-        word for word in words if not word.starts_sentence and word.text[:1].lower() != word.text[:1].upper()
-    ]
-    names = [word for word in inside if word.text[:1].isupper()]
     plain = [lowercase(word.text) for word in words if not _is_name(word)]
-    if not inside or len(names) / len(inside) < TITLE_CASE or words[0].text[:1].islower():
+    if not _headline_case(words):
         return plain, None
+    names = [word for word in words if _is_name(word)]
     every = [lowercase(word.text) for word in words]
     if sum(word.text.isupper() and len(word.text) > 1 for word in names) * 2 > len(names):
         return every, None
@@ -520,7 +528,7 @@ def _script_weights(words: list[_Word]) -> tuple[Counter[str], Counter[str]]:
     dominates, so that a text written without spaces still weighs what it holds; words tell
     whether the dominant script is one long word among others ("staycation" in an Urdu line).
     """
-    carrying = [word for word in words if not _is_name(word)] or words
+    carrying = words if _headline_case(words) else [word for word in words if not _is_name(word)] or words
     weights: Counter[str] = Counter()
     counts: Counter[str] = Counter()
     for word in carrying:
