@@ -533,3 +533,8 @@ def test_missing_word_counts_raise_an_actionable_error(tmp_path: Path):
         (tmp_path / name).write_bytes((PROFILES_DIR / name).read_bytes())
     with pytest.raises(LanguageDataError, match=r"words\.json"):
         _Knowledge(tmp_path).word_probs("Latn")
+
+
+def test_an_upper_case_line_quoting_a_latin_name_keeps_its_script():
+    text = "ГЕНЕРАЛ ДЖЕЙМС ЭВИНГ (JAMES EWING) ПОВЕДЕТ 700 ОПОЛЧЕНЦЕВ НА ДРУГОЙ БЕРЕГ РЕКИ"
+    assert detect(text).lang == "ru"
