@@ -72,10 +72,12 @@ NON_LANGUAGE = re.compile(
     | [\w.+-]+@[\w-]+(?:\.[\w-]+)+                            # e-mail addresses
     | (?<![\w@#])[@#][\w_]+                                   # handles and hashtags
     | (?<![\w.])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:{TLDS})\b\S*  # bare domain names
-    | \d[\d.,:/%'+-]*                                         # numbers, dates, times
     """,
     re.VERBOSE | re.IGNORECASE,
 )
+# What any of NON_LANGUAGE needs to match, so that the costly pattern runs only where it can.
+NON_LANGUAGE_HINT = re.compile(rf"://|www\.|@|#|\.(?:{TLDS})\b", re.IGNORECASE)
+NUMBER = re.compile(r"\d[\d.,:/%'+-]*")
 # Characters that change how text looks, not what it says: vowel and stress marks left over after
 # composition (Arabic harakat, Cyrillic stress), and invisible format characters (zero-width
 # joiners, soft hyphens, bidirectional marks).
@@ -142,7 +144,9 @@ def normalize(text: str, folding: dict[int, str]) -> str:
 
 def strip_non_language(text: str) -> str:
     """``text`` with URLs, e-mail addresses, handles, hashtags and numbers replaced by spaces."""
-    return NON_LANGUAGE.sub(" ", text)
+    if NON_LANGUAGE_HINT.search(text):
+        text = NON_LANGUAGE.sub(" ", text)
+    return NUMBER.sub(" ", text)
 
 
 def lowercase(text: str) -> str:
