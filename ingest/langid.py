@@ -330,12 +330,12 @@ def _is_name(word: _Word) -> bool:
 
 
 def _headline_case(words: list[_Word]) -> bool:
-    """Whether ``words`` are a Title Case or UPPER CASE line: it starts with a capital and at least
-    ``TITLE_CASE`` of the cased words inside its sentences are capitalised."""
-    inside = [
-        word for word in words if not word.starts_sentence and word.text[:1].lower() != word.text[:1].upper()
-    ]
-    if not inside or words[0].text[:1].islower():
+    """Whether ``words`` are a Title Case or UPPER CASE line: most of its words are in a cased
+    script, it starts with a capital, and at least ``TITLE_CASE`` of the cased words inside its
+    sentences are capitalised (Latin names in an Arabic line do not make it a headline)."""
+    cased = [word for word in words if word.text[:1].lower() != word.text[:1].upper()]
+    inside = [word for word in cased if not word.starts_sentence]
+    if not inside or words[0].text[:1].islower() or len(cased) * 2 <= len(words):
         return False
     return sum(word.text[:1].isupper() for word in inside) / len(inside) >= TITLE_CASE
 

@@ -538,3 +538,11 @@ def test_missing_word_counts_raise_an_actionable_error(tmp_path: Path):
 def test_an_upper_case_line_quoting_a_latin_name_keeps_its_script():
     text = "ГЕНЕРАЛ ДЖЕЙМС ЭВИНГ (JAMES EWING) ПОВЕДЕТ 700 ОПОЛЧЕНЦЕВ НА ДРУГОЙ БЕРЕГ РЕКИ"
     assert detect(text).lang == "ru"
+
+
+def test_latin_names_in_a_short_arabic_sentence_are_names_not_a_headline():
+    text = (
+        "تفرز الطحالب سماً عصبياً يمكنه Reuters شل Human Rights Watch UNICEF الأعصاب في البشر والأسماك. "
+        "John Smith"
+    )
+    assert detect(text).lang == "ar"
