@@ -180,6 +180,28 @@ class _Scripts(dict):
         return self[code]
 
 
+class _WordRows(dict):
+    """Word -> its smoothed log-probability under each candidate, computed when first met (the
+    table of every word would cost a crawl's first page a noticeable pause)."""
+
+    def __init__(self, counts: list[dict[str, int]], denominators: list[float], unseen: tuple[float, ...]):
+        super().__init__()
+        self.counts, self.denominators, self.unseen = counts, denominators, unseen
+
+    def __missing__(self, word: str) -> tuple[float, ...]:
+        if len(self) >= WORD_CACHE:
+            self.clear()
+        if not any(word in words for words in self.counts):
+            row = self.unseen
+        else:
+            row = tuple(
+                math.log(words.get(word, 0) + WORD_SMOOTHING) - denominator
+                for words, denominator in zip(self.counts, self.denominators, strict=True)
+            )
+        self[word] = row
+        return row
+
+
 class _Knowledge:
     """Scripts, alphabets and n-gram profiles, loaded once from ``ingest/profiles``."""
 
@@ -273,15 +295,7 @@ class _Knowledge:
             ) from error
         denominators = [math.log(entry["total"] + WORD_SMOOTHING * VOCABULARY) for entry in counts]
         unseen = tuple(math.log(WORD_SMOOTHING) - denominator for denominator in denominators)
-        vocabulary = set().union(*(entry["words"] for entry in counts))
-        table = {
-            word: tuple(
-                math.log(entry["words"].get(word, 0) + WORD_SMOOTHING) - denominator
-                for entry, denominator in zip(counts, denominators, strict=True)
-            )
-            for word in vocabulary
-        }
-        return table, unseen
+        return _WordRows([entry["words"] for entry in counts], denominators, unseen), unseen
 
     @cache  # noqa: B019
     def word_rows(self, script: str) -> dict[str, tuple[int, ...]]:
@@ -427,8 +441,8 @@ def _scores(words: list[str], script: str, knowledge: _Knowledge) -> dict[str, f
     languages = knowledge.candidates(script)
     ngrams = _ngram_scores(words, script, knowledge)
     if WORD_WEIGHT:
-        table, unseen = knowledge.word_probs(script)
-        rows = [table.get(word, unseen) for word in words]
+        table = knowledge.word_probs(script)[0]
+        rows = [table[word] for word in words]
         if rows:
             ngrams = tuple(
                 score + WORD_WEIGHT * math.fsum(column)
