@@ -60,6 +60,9 @@ TITLE_CASE = 0.7
 NAMES_LINE = 5
 BASE_FREQ = 10000  # langdetect's Detector.BASE_FREQ: smoothing is SMOOTHING / BASE_FREQ
 WORD_CACHE = 200_000
+WORD_WEIGHT = 1.0
+WORD_SMOOTHING = 0.5
+VOCABULARY = 100_000
 WORD = re.compile(r"[^\W\d_]+")
 SENTENCE_END = re.compile(r"[.!?:;…\"»“”«(\[]")
 TLDS = "com|org|net|info|gov|edu|int|io|co|me|tv|news|online|ru|ua|kz|by|iq|ir|tr|sy|uk|de|fr|eu|us|krd"
@@ -69,10 +72,12 @@ NON_LANGUAGE = re.compile(
     | [\w.+-]+@[\w-]+(?:\.[\w-]+)+                            # e-mail addresses
     | (?<![\w@#])[@#][\w_]+                                   # handles and hashtags
     | (?<![\w.])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:{TLDS})\b\S*  # bare domain names
-    | \d[\d.,:/%'+-]*                                         # numbers, dates, times
     """,
     re.VERBOSE | re.IGNORECASE,
 )
+# What any of NON_LANGUAGE needs to match, so that the costly pattern runs only where it can.
+NON_LANGUAGE_HINT = re.compile(rf"://|www\.|@|#|\.(?:{TLDS})\b", re.IGNORECASE)
+NUMBER = re.compile(r"\d[\d.,:/%'+-]*")
 # Characters that change how text looks, not what it says: vowel and stress marks left over after
 # composition (Arabic harakat, Cyrillic stress), and invisible format characters (zero-width
 # joiners, soft hyphens, bidirectional marks).
@@ -139,7 +144,9 @@ def normalize(text: str, folding: dict[int, str]) -> str:
 
 def strip_non_language(text: str) -> str:
     """``text`` with URLs, e-mail addresses, handles, hashtags and numbers replaced by spaces."""
-    return NON_LANGUAGE.sub(" ", text)
+    if NON_LANGUAGE_HINT.search(text):
+        text = NON_LANGUAGE.sub(" ", text)
+    return NUMBER.sub(" ", text)
 
 
 def lowercase(text: str) -> str:
@@ -173,6 +180,28 @@ class _Scripts(dict):
         return self[code]
 
 
+class _WordRows(dict):
+    """Word -> its smoothed log-probability under each candidate, computed when first met (the
+    table of every word would cost a crawl's first page a noticeable pause)."""
+
+    def __init__(self, counts: list[dict[str, int]], denominators: list[float], unseen: tuple[float, ...]):
+        super().__init__()
+        self.counts, self.denominators, self.unseen = counts, denominators, unseen
+
+    def __missing__(self, word: str) -> tuple[float, ...]:
+        if len(self) >= WORD_CACHE:
+            self.clear()
+        if not any(word in words for words in self.counts):
+            row = self.unseen
+        else:
+            row = tuple(
+                math.log(words.get(word, 0) + WORD_SMOOTHING) - denominator
+                for words, denominator in zip(self.counts, self.denominators, strict=True)
+            )
+        self[word] = row
+        return row
+
+
 class _Knowledge:
     """Scripts, alphabets and n-gram profiles, loaded once from ``ingest/profiles``."""
 
@@ -188,7 +217,6 @@ class _Knowledge:
         self.directory = directory
         self.folding = letter_folding(config)
         self.targets = frozenset(config["routing"]["targets"])
-        self.heh_for_ae = frozenset(config.get("spelling", {}).get("heh_for_ae", ()))
         self.ranges = [
             (int(first, 16), int(last, 16), script)
             for script, spans in config["scripts"].items()
@@ -199,6 +227,10 @@ class _Knowledge:
             for label, entry in sorted(alphabets.items())
         ]
         self.scripts = _Scripts(self.script_of_letter)
+        # Languages that write ae (U+06D5), which Arabic keyboards type as heh + ZWNJ.
+        self.heh_for_ae = frozenset(
+            language.label for language in self.languages if "\u06d5" in language.alphabet
+        )
 
     def script_of_letter(self, char: str) -> str:
         """The script of a letter: a ``[scripts]`` name, or the first word of its Unicode name."""
@@ -249,6 +281,23 @@ class _Knowledge:
         return rows, table.reshape(len(rows), len(self.candidates(script)))
 
     @cache  # noqa: B019
+    def word_probs(self, script: str) -> tuple[dict[str, tuple[float, ...]], tuple[float, ...]]:
+        """Smoothed log-probabilities of the common words of ``script``'s languages, one per
+        candidate, and those of a word a language's training text did not repeat."""
+        path = self.directory / "words.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            counts = [data[language.label] for language in self.candidates(script)]
+        except (OSError, ValueError, KeyError) as error:
+            raise LanguageDataError(
+                f"cannot read word counts {path} ({error}); rebuild them with "
+                "`uv run python ingest/profiles/build.py <training folder>`"
+            ) from error
+        denominators = [math.log(entry["total"] + WORD_SMOOTHING * VOCABULARY) for entry in counts]
+        unseen = tuple(math.log(WORD_SMOOTHING) - denominator for denominator in denominators)
+        return _WordRows([entry["words"] for entry in counts], denominators, unseen), unseen
+
+    @cache  # noqa: B019
     def word_rows(self, script: str) -> dict[str, tuple[int, ...]]:
         """Each word's n-gram rows in ``log_probs(script)``, filled as words are met."""
         return {}
@@ -294,6 +343,17 @@ def _is_name(word: _Word) -> bool:
     return not word.starts_sentence and word.text[:1].isupper()
 
 
+def _headline_case(words: list[_Word]) -> bool:
+    """Whether ``words`` are a Title Case or UPPER CASE line: most of its words are in a cased
+    script, it starts with a capital, and at least ``TITLE_CASE`` of the cased words inside its
+    sentences are capitalised (Latin names in an Arabic line do not make it a headline)."""
+    cased = [word for word in words if word.text[:1].lower() != word.text[:1].upper()]
+    inside = [word for word in cased if not word.starts_sentence]
+    if not inside or words[0].text[:1].islower() or len(cased) * 2 <= len(words):
+        return False
+    return sum(word.text[:1].isupper() for word in inside) / len(inside) >= TITLE_CASE
+
+
 def _source_words(words: list[_Word]) -> tuple[list[str], list[str] | None]:
     """The words that speak for the language, lowercased, and a second reading when in doubt.
 
@@ -307,13 +367,10 @@ def _source_words(words: list[_Word]) -> tuple[list[str], list[str] | None]:
     left out), which ``detect`` checks on lines of at most ``NAMES_LINE`` words, where names can
     outweigh everything else; in UPPER CASE nothing tells a name from a word.
     """
-    inside = [
-        word for word in words if not word.starts_sentence and word.text[:1].lower() != word.text[:1].upper()
-    ]
-    names = [word for word in inside if word.text[:1].isupper()]
     plain = [lowercase(word.text) for word in words if not _is_name(word)]
-    if not inside or len(names) / len(inside) < TITLE_CASE or words[0].text[:1].islower():
+    if not _headline_case(words):
         return plain, None
+    names = [word for word in words if _is_name(word)]
     every = [lowercase(word.text) for word in words]
     if sum(word.text.isupper() and len(word.text) > 1 for word in names) * 2 > len(names):
         return every, None
@@ -383,6 +440,14 @@ def _scores(words: list[str], script: str, knowledge: _Knowledge) -> dict[str, f
     """
     languages = knowledge.candidates(script)
     ngrams = _ngram_scores(words, script, knowledge)
+    if WORD_WEIGHT:
+        table = knowledge.word_probs(script)[0]
+        rows = [table[word] for word in words]
+        if rows:
+            ngrams = tuple(
+                score + WORD_WEIGHT * math.fsum(column)
+                for score, column in zip(ngrams, zip(*rows, strict=True), strict=True)
+            )
     letter_sets = Counter(frozenset(word) for word in words)
     scores = {}
     for language, score in zip(languages, ngrams, strict=True):
@@ -459,8 +524,10 @@ def _names_check(guess: LanguageGuess, scores: dict[str, float]) -> LanguageGues
 def _with_ae_restored(
     composed: str, script: str, scores: dict[str, float], knowledge: _Knowledge
 ) -> dict[str, float]:
-    """``scores`` where each ``heh_for_ae`` language keeps the better of the text as typed and the
-    text with ae (U+06D5) restored (see ``[spelling]`` in ``languages.toml``)."""
+    """``scores`` where each language that writes ae (U+06D5) keeps the better of the text as typed
+    and the text with ae restored: Kurdish typed on Arabic keyboards, as older and many current
+    Kurdish sites still write it, has heh + zero-width non-joiner for ae, or a plain heh at the end
+    of a word."""
     restored = normalize(LEGACY_AE.sub("\u06d5", composed), knowledge.folding)
     words = [word for word in _words(strip_non_language(restored), knowledge) if word.script == script]
     other = _scores(_source_words(words)[0], script, knowledge)
@@ -479,7 +546,7 @@ def _script_weights(words: list[_Word]) -> tuple[Counter[str], Counter[str]]:
     dominates, so that a text written without spaces still weighs what it holds; words tell
     whether the dominant script is one long word among others ("staycation" in an Urdu line).
     """
-    carrying = [word for word in words if not _is_name(word)] or words
+    carrying = words if _headline_case(words) else [word for word in words if not _is_name(word)] or words
     weights: Counter[str] = Counter()
     counts: Counter[str] = Counter()
     for word in carrying:

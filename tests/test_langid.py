@@ -145,7 +145,7 @@ def test_a_clear_four_word_snippet_still_reaches_its_model(text, lang):
     assert detect(text) == LanguageGuess(lang, 1.0, "ngrams")
 
 
-UKRAINIAN_SNIPPETS = ["обрали кращим гравцем в", "Сплави переважно являють собою"]
+UKRAINIAN_SNIPPETS = ["обрали кращим гравцем в"]
 
 
 @pytest.mark.parametrize("text", UKRAINIAN_SNIPPETS)
@@ -153,6 +153,10 @@ def test_a_snippet_only_slightly_likelier_russian_than_ukrainian_is_undetermined
     assert detect(text).lang == UNDETERMINED
     monkeypatch.setattr(langid, "TARGET_MARGIN", 0.0)
     assert detect(text).lang == "ru"
+
+
+def test_a_ukrainian_snippet_without_ukrainian_letters_is_not_sent_to_the_russian_model():
+    assert detect("Сплави переважно являють собою").lang != "ru"
 
 
 def test_names_do_not_make_a_german_snippet_english():
@@ -267,11 +271,14 @@ def test_a_corrupt_profile_raises_an_actionable_error(tmp_path: Path):
         _Knowledge(tmp_path).profile("en")
 
 
-def test_every_label_ships_an_alphabet_and_a_profile():
+def test_every_label_ships_an_alphabet_a_profile_and_word_counts():
     config = tomllib.loads((PROFILES_DIR / "languages.toml").read_text(encoding="utf-8"))
     labels = set(config["labels"].values()) | set(config["derived"])
     alphabets = json.loads((PROFILES_DIR / "alphabets.json").read_text(encoding="utf-8"))
     assert set(alphabets) == labels
+    words = json.loads((PROFILES_DIR / "words.json").read_text(encoding="utf-8"))
+    assert set(words) == labels
+    assert all(entry["total"] > sum(entry["words"].values()) > 0 for entry in words.values())
     assert {p.stem for p in (PROFILES_DIR / "ngrams").glob("*.json")} == labels
 
 
@@ -504,3 +511,38 @@ def test_anything_but_text_raises_werger_error(value):
     with pytest.raises(langid.LanguageInputError, match="needs text") as caught:
         detect(value)
     assert isinstance(caught.value, WergerIngestError)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("يتم قطع حدود قرص", "ar"),
+        ("كان معه حق بس", "ar"),
+        ("В 1957 году Люксембург", "ru"),
+        ("Di 11:20 an de,", "kmr"),
+    ],
+)
+def test_common_words_decide_a_short_line_that_character_ngrams_leave_open(text, lang, monkeypatch):
+    assert detect(text).lang == lang
+    monkeypatch.setattr(langid, "WORD_WEIGHT", 0.0)
+    assert detect(text).lang != lang
+
+
+def test_missing_word_counts_raise_an_actionable_error(tmp_path: Path):
+    for name in ("languages.toml", "alphabets.json"):
+        (tmp_path / name).write_bytes((PROFILES_DIR / name).read_bytes())
+    with pytest.raises(LanguageDataError, match=r"words\.json"):
+        _Knowledge(tmp_path).word_probs("Latn")
+
+
+def test_an_upper_case_line_quoting_a_latin_name_keeps_its_script():
+    text = "ГЕНЕРАЛ ДЖЕЙМС ЭВИНГ (JAMES EWING) ПОВЕДЕТ 700 ОПОЛЧЕНЦЕВ НА ДРУГОЙ БЕРЕГ РЕКИ"
+    assert detect(text).lang == "ru"
+
+
+def test_latin_names_in_a_short_arabic_sentence_are_names_not_a_headline():
+    text = (
+        "تفرز الطحالب سماً عصبياً يمكنه Reuters شل Human Rights Watch UNICEF الأعصاب في البشر والأسماك. "
+        "John Smith"
+    )
+    assert detect(text).lang == "ar"

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from langdetect.utils.lang_profile import LangProfile
 
-from ingest.langid import letter_folding, lowercase, normalize, strip_non_language
+from ingest.langid import WORD, letter_folding, lowercase, normalize, strip_non_language
 
 HERE = Path(__file__).resolve().parent
 
@@ -98,6 +98,16 @@ def clean(line: str, folding: dict[int, str]) -> str:
     return lowercase(strip_non_language(normalize(line.strip(), folding)))
 
 
+def word_counts(lines: list[str], min_count: int = 2) -> dict:
+    """How often each word occurs in ``lines`` (words met at least ``min_count`` times) and the
+    number of words in all: short texts are told apart by their common words."""
+    counts: Counter[str] = Counter()
+    for line in lines:
+        counts.update(WORD.findall(line))
+    kept = {word: n for word, n in sorted(counts.items()) if n >= min_count}
+    return {"total": sum(counts.values()), "words": kept}
+
+
 def build(train_dir: Path, out_dir: Path) -> list[str]:
     """Write alphabets and profiles for every language ``languages.toml`` labels; return the labels."""
     config = tomllib.loads((HERE / "languages.toml").read_text(encoding="utf-8"))
@@ -127,6 +137,16 @@ def build(train_dir: Path, out_dir: Path) -> list[str]:
         (out_dir / "ngrams" / f"{label}.json").write_text(
             json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
         )
+    (out_dir / "words.json").write_text(
+        json.dumps(
+            {label: word_counts(lines) for label, lines in sorted(texts.items())},
+            ensure_ascii=False,
+            separators=(",", ":"),
+            sort_keys=True,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     (out_dir / "alphabets.json").write_text(
         json.dumps(alphabets, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
     )
