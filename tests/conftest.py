@@ -104,3 +104,21 @@ def make_record(paragraphs: list[tuple[str, str]], url: str = "https://example.o
             pipeline_version="0",
         ),
     )
+
+
+@pytest.fixture(scope="session")
+def review_crawl(tmp_path_factory, models_dir) -> Path:
+    """One crawl of the demo and partner sites with two reviewers, shared read-only by review tests."""
+    from review_support import crawl_review_data
+
+    out = tmp_path_factory.mktemp("review-crawl")
+    crawl_review_data(out, models_dir)
+    return out
+
+
+@pytest.fixture
+def review_data(review_crawl, tmp_path) -> Path:
+    """A fresh copy of ``review_crawl`` per test, so one test's revisions never reach another."""
+    import shutil
+
+    return Path(shutil.copytree(review_crawl, tmp_path / "data"))

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import httpx
 import pytest
-from review_support import PASSWORDS, crawl_review_data, serve_review
+from review_support import PASSWORDS, serve_review
 
 from store.log import RecordLog
 from store.sessions import PER_ACCOUNT, PER_ADDRESS
@@ -20,16 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-@pytest.fixture(scope="module")
-def crawled(tmp_path_factory, models_dir) -> Path:
-    out = tmp_path_factory.mktemp("review-accounts")
-    crawl_review_data(out, models_dir)
-    return out
-
-
 @pytest.fixture
-def data(crawled, tmp_path) -> Path:
-    return Path(shutil.copytree(crawled, tmp_path / "data"))
+def data(review_data) -> Path:
+    return review_data
 
 
 @pytest.fixture

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import httpx
 import pytest
-from review_support import PASSWORDS, crawl_review_data, serve_review
+from review_support import PASSWORDS, serve_review
 
 from store.log import RecordLog
 from store.queue import PAGE_SIZE
@@ -16,16 +15,9 @@ from store.queue import PAGE_SIZE
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-@pytest.fixture(scope="module")
-def crawled(tmp_path_factory, models_dir) -> Path:
-    out = tmp_path_factory.mktemp("review-context")
-    crawl_review_data(out, models_dir)
-    return out
-
-
 @pytest.fixture
-def data(crawled, tmp_path) -> Path:
-    return Path(shutil.copytree(crawled, tmp_path / "data"))
+def data(review_data) -> Path:
+    return review_data
 
 
 def signed_in(url: str) -> httpx.Client:

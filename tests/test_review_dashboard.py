@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import shutil
 from collections import Counter
 from pathlib import Path
 
 import httpx
 import pytest
-from review_support import PASSWORDS, crawl_review_data, serve_review
+from review_support import PASSWORDS, serve_review
 
 from store.log import RecordLog
 from store.revise import edited
@@ -18,16 +17,9 @@ from store.runs import read_runs
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-@pytest.fixture(scope="module")
-def crawled(tmp_path_factory, models_dir) -> Path:
-    out = tmp_path_factory.mktemp("review-dashboard")
-    crawl_review_data(out, models_dir)
-    return out
-
-
 @pytest.fixture
-def data(crawled, tmp_path) -> Path:
-    return Path(shutil.copytree(crawled, tmp_path / "data"))
+def data(review_data) -> Path:
+    return review_data
 
 
 def dashboard(data: Path) -> str:
@@ -39,11 +31,11 @@ def dashboard(data: Path) -> str:
         return response.text
 
 
-def test_every_crawl_run_is_kept_in_the_run_history(crawled):
-    runs = read_runs(crawled)
+def test_every_crawl_run_is_kept_in_the_run_history(review_crawl):
+    runs = read_runs(review_crawl)
     assert len(runs) == 2
     assert all(run["ok"] for run in runs)
-    assert sum(run["new"] for run in runs) == len(RecordLog(crawled).latest())
+    assert sum(run["new"] for run in runs) == len(RecordLog(review_crawl).latest())
 
 
 def test_counts_per_language_and_status_match_the_records(data):

@@ -14,6 +14,19 @@ from ingest.commands.common import (
     UsersDataDir,
     fail,
 )
+from ingest.logs import printable
+
+PasswordStdin = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from standard input (scripts).")
+]
+
+
+def _password(from_stdin: bool, prompt: str) -> str:
+    """The password from standard input (one line) or typed twice at a hidden prompt."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return typer.prompt(prompt, hide_input=True, confirmation_prompt=True)
+
 
 users_app = typer.Typer(
     help="Reviewers who may log in to `werger review`.", no_args_is_help=True, rich_markup_mode=None
@@ -23,9 +36,7 @@ users_app = typer.Typer(
 def users_add(
     name: Annotated[str, typer.Argument(help="Login name of the reviewer.")],
     data: UsersDataDir,
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from standard input (scripts).")
-    ] = False,
+    password_stdin: PasswordStdin = False,
 ) -> None:
     """Add a reviewer (or set a new password) in DATA/users.json; the password is stored hashed.
 
@@ -34,10 +45,7 @@ def users_add(
 
     from store.users import Users
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _password(password_stdin, "Password")
     try:
         Users(data).add(name, password)
     except USER_ERRORS as exc:
@@ -60,7 +68,7 @@ def users_list(data: DataDir) -> None:
         raise fail(exc) from None
     for name, entry in sorted(entries.items()):
         changed = entry.get("changed", "-")
-        typer.echo(f"{_printable(name)}\tadded {entry.get('added', '-')}\tpassword changed {changed}")
+        typer.echo(f"{printable(name)}\tadded {entry.get('added', '-')}\tpassword changed {changed}")
 
 
 def users_remove(
@@ -76,15 +84,13 @@ def users_remove(
         Users(data).remove(name)
     except USER_ERRORS as exc:
         raise fail(exc) from None
-    typer.echo(f"reviewer {_printable(name)} removed; their sessions are ended")
+    typer.echo(f"reviewer {printable(name)} removed; their sessions are ended")
 
 
 def users_passwd(
     name: Annotated[str, typer.Argument(help="Login name of the reviewer.")],
     data: DataDir,
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from standard input (scripts).")
-    ] = False,
+    password_stdin: PasswordStdin = False,
 ) -> None:
     """Give an existing reviewer a new password; their open review sessions end at once.
 
@@ -93,20 +99,12 @@ def users_passwd(
 
     from store.users import Users
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    password = _password(password_stdin, "New password")
     try:
         Users(data).set_password(name, password)
     except USER_ERRORS as exc:
         raise fail(exc) from None
-    typer.echo(f"new password saved for {_printable(name)}; their sessions are ended")
-
-
-def _printable(text: str) -> str:
-    """Text safe for a terminal: control characters shown as escapes."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    typer.echo(f"new password saved for {printable(name)}; their sessions are ended")
 
 
 def register(app: typer.Typer) -> None:
