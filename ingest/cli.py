@@ -116,10 +116,10 @@ def _fail(exc: Exception | str) -> typer.Exit:
 
 def _warn_unreadable(report, path: Path) -> bool:
     """Tell the operator on stderr which lines of the log were skipped; True when any were."""
-    from ingest.summary import markup_text
+    from ingest.summary import terminal_text
 
-    for problem in report.problems(path):
-        err.print(f"[bold yellow]warning:[/] {markup_text(problem)}", highlight=False, soft_wrap=True)
+    for problem in report.problems(path):  # err prints without markup: the text stays as it is
+        err.print(f"warning: {terminal_text(problem)}", highlight=False, soft_wrap=True)
     return not report.clean
 
 
