@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from ingest.config import CrawlerSettings, Site
 from ingest.discover import canonical, parse_feed, parse_sitemap
-from ingest.errors import FetchError
+from ingest.errors import DiscoveryError, FetchError
 from ingest.fetch import Fetcher
 
 MAX_SITEMAP_DEPTH = 3
@@ -116,7 +116,12 @@ class _Discovery:
             await self._sitemap(sitemap, 0)
         for feed in self.site.feeds:
             body = await self._text(feed)
-            for url in parse_feed(body or b"", feed):
+            try:  # a broken feed is one problem of the site, as in a crawl, not the end of the plan
+                urls = parse_feed(body, feed) if body is not None else []
+            except DiscoveryError as exc:
+                self._problem(f"{feed}: {exc}")
+                continue
+            for url in urls:
                 await self._consider(url, f"feed {feed}")
         return self.plan
 
@@ -143,7 +148,14 @@ class _Discovery:
         if url in self.sitemaps_seen or urlsplit(url).netloc.lower() not in self.site.hosts:
             return
         self.sitemaps_seen.add(url)
-        pages, nested = parse_sitemap(await self._text(url) or b"")
+        body = await self._text(url)
+        if body is None:
+            return
+        try:  # a broken sitemap is one problem of the site, as in a crawl, not the end of the plan
+            pages, nested = parse_sitemap(body)
+        except DiscoveryError as exc:
+            self._problem(f"{url}: {exc}")
+            return
         for page in pages:
             await self._consider(page, f"sitemap {url}")
         if depth < MAX_SITEMAP_DEPTH:
