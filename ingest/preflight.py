@@ -144,10 +144,10 @@ class _Discovery:
         return result.raw
 
     async def _sitemap(self, url: str, depth: int) -> None:
-        url = canonical(url)
-        if url in self.sitemaps_seen or urlsplit(url).netloc.lower() not in self.site.hosts:
+        key = canonical(url)  # deduplicated by key, requested as published (as a crawl does)
+        if key in self.sitemaps_seen or urlsplit(key).netloc.lower() not in self.site.hosts:
             return
-        self.sitemaps_seen.add(url)
+        self.sitemaps_seen.add(key)
         body = await self._text(url)
         if body is None:
             return
@@ -163,10 +163,10 @@ class _Discovery:
                 await self._sitemap(child, depth + 1)
 
     async def _consider(self, url: str, via: str, seed: bool = False) -> None:
-        url = canonical(url)
-        if url in self.seen:
+        key = canonical(url)  # deduplicated by key, listed as published (what a crawl requests)
+        if key in self.seen:
             return
-        self.seen.add(url)
+        self.seen.add(key)
         if not seed and not self.site.in_scope(url):
             verdict = "out of scope"
         else:

@@ -30,9 +30,15 @@ def published_url(href: str, base: str) -> str:
     inside are removed and other control characters percent-encoded (``\\x1b`` -> ``%1B``), as the
     WHATWG URL standard has browsers request them (httpx refuses a URL that holds them).
     """
-    resolved = urljoin(base, href.strip())
-    resolved = _CONTROLS.sub(lambda m: f"%{ord(m.group()):02X}", resolved)
-    return resolved.split("#", 1)[0]
+    return controls_encoded(urljoin(base, href.strip())).split("#", 1)[0]
+
+
+def controls_encoded(url: str) -> str:
+    """``url`` with C0 control characters and DEL percent-encoded (``\\x1b`` -> ``%1B``), nothing else.
+
+    For URLs a site hands over outside a link (robots.txt ``Sitemap:`` lines): httpx refuses them raw.
+    """
+    return _CONTROLS.sub(lambda m: f"%{ord(m.group()):02X}", url)
 
 
 def url_key(url: str) -> str:
