@@ -27,7 +27,11 @@ _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"messa
 
 # Control characters (terminal escape sequences, newlines) in a URL from a crawled page must not
 # reach the terminal or split a log line: they are shown as \xNN.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Bidirectional overrides and marks are shown the same way (\u202e): they reorder what is shown.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+_BIDI_ESCAPED = {c: f"\\u{c:04x}" for c in (0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 
 
 def printable(text: str) -> str:
@@ -35,7 +39,12 @@ def printable(text: str) -> str:
 
     Rich strips only a few control codes; ESC sequences would pass through to the terminal.
     """
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _CONTROL.sub(_shown, text)
+
+
+def _shown(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 class TextFormatter(logging.Formatter):
@@ -61,7 +70,8 @@ class JsonFormatter(logging.Formatter):
         event.update({k: v for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_")})
         if record.exc_info:
             event["exception"] = self.formatException(record.exc_info)
-        return json.dumps(event, ensure_ascii=False, default=str)
+        # JSON escapes control characters itself; bidirectional overrides it leaves as they are.
+        return json.dumps(event, ensure_ascii=False, default=str).translate(_BIDI_ESCAPED)
 
 
 def configure(level: str = "info", fmt: str = "text", stream: TextIO | None = None) -> logging.Logger:

@@ -11,7 +11,7 @@ import sys
 import time
 from typing import Protocol, TextIO
 
-from ingest.summary import SiteSummary, markup_text, terminal_text
+from ingest.summary import SiteSummary, markup_text
 
 
 class Progress(Protocol):
@@ -52,7 +52,9 @@ class LogLines:
         self._last = 0.0
 
     def _log(self, level: int, text: str, **fields: object) -> None:
-        self.logger.log(level, terminal_text(text), extra=fields)
+        # The formatter makes the text safe: text lines show control characters as \xNN, JSON
+        # escapes them; replacing them here would hide what the URL held.
+        self.logger.log(level, text, extra=fields)
 
     def site_started(self, site: str) -> None:
         self._log(logging.INFO, f"site {site}: started", site=site, event="site_started")

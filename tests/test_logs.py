@@ -151,9 +151,31 @@ def test_text_logs_never_pass_control_characters_from_a_crawled_url():
         lines = LogLines(every=3600)
         lines.site_started("partner")
         lines.advanced(SiteSummary("partner"), 0, "http://a.example/\x1b[2J\nfake line", "written")
+        lines.advanced(SiteSummary("partner"), 0, "http://a.example/\u202etxt.exe", "written")
     finally:
         configure()
     assert stream.getvalue().splitlines() == [
         "werger: site partner: started",
         "werger: site partner: written: http://a.example/\\x1b[2J\\x0afake line",
+        "werger: site partner: written: http://a.example/\\u202etxt.exe",
     ]
+
+
+def test_json_logs_keep_a_crawled_url_exact_and_escaped():
+    import io
+
+    from ingest.logs import configure
+    from ingest.progress import LogLines
+    from ingest.summary import SiteSummary
+
+    stream = io.StringIO()
+    configure("debug", "json", stream)
+    try:
+        LogLines(every=3600).advanced(SiteSummary("partner"), 0, "http://a.example/\x1b[2J\u202ex", "written")
+    finally:
+        configure()
+    text = stream.getvalue()
+    assert "\x1b" not in text and "\u202e" not in text
+    event = json.loads(text.splitlines()[0])
+    assert event["url"] == "http://a.example/\x1b[2J\u202ex"
+    assert event["message"] == "site partner: written: http://a.example/\x1b[2J\u202ex"
