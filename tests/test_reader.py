@@ -44,8 +44,7 @@ def approve(log: RecordLog, record, status=Status.APPROVED):
             "review": Review(by="amina", at=utc_now()),
         }
     )
-    log.append([revised])
-    return revised
+    return log.append_revision(revised)
 
 
 def test_the_readme_example_runs_as_written(data):
