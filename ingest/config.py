@@ -40,6 +40,7 @@ Retry-After, so a slow site does not hold up the others and every site gets its 
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -74,10 +75,12 @@ class Site:
         """Hosts the site lives on: those of its seeds, each with and without ``www.``.
 
         ``example.org`` redirecting to ``www.example.org`` (or back) is the same site on nearly
-        every partner server, and its links use the name it redirected to.
+        every partner server, and its links use the name it redirected to. An IP address or
+        ``localhost`` has no ``www.`` name.
         """
         seeds = {urlsplit(u).netloc.lower() for u in (*self.start_urls, *self.sitemaps, *self.feeds)}
-        return seeds | {h[4:] if h.startswith("www.") else f"www.{h}" for h in seeds}
+        named = {h for h in seeds if _has_www_name(urlsplit(f"//{h}").hostname or "")}
+        return seeds | {h[4:] if h.startswith("www.") else f"www.{h}" for h in named}
 
     def in_scope(self, url: str) -> bool:
         """A page is crawled when it is on the site's hosts, matches an allow rule and no deny rule."""
@@ -292,3 +295,14 @@ def _read(path: Path) -> str:
             f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}); TOML files must "
             f"be UTF-8: save it as UTF-8, or convert it with: iconv -f latin1 -t utf-8"
         ) from None
+
+
+def _has_www_name(hostname: str) -> bool:
+    """False for an IP address (``www.127.0.0.1`` names nothing) and for ``localhost``."""
+    if hostname == "localhost":
+        return False
+    try:
+        ipaddress.ip_address(hostname)
+    except ValueError:
+        return True
+    return False

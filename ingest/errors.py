@@ -37,5 +37,9 @@ class DiscoveryError(WergerIngestError):
     """A sitemap or feed was fetched but cannot be used; the message says why."""
 
 
+class OutputFolderError(WergerIngestError):
+    """The output folder cannot be made or locked (a file is in the way, no permission)."""
+
+
 class RunLockedError(WergerIngestError):
     """Another crawl is writing to the same output folder."""

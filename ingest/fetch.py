@@ -33,6 +33,7 @@ from ingest.charset import decode_body
 from ingest.config import Site
 from ingest.decompress import CappedDecoder
 from ingest.errors import FetchError
+from ingest.urls import controls_encoded
 
 GZIP_MAGIC = b"\x1f\x8b"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -181,7 +182,7 @@ class Fetcher:
     async def robots_sitemaps(self, url: str, site: Site) -> list[str]:
         """Sitemaps that ``url``'s robots.txt announces."""
         robots = await self._robots_for(url, site)
-        return list(robots.sitemaps) if robots else []
+        return [controls_encoded(u.strip()) for u in robots.sitemaps] if robots else []
 
     async def robots(self, url: str, site: Site) -> Protego | None:
         """The parsed robots.txt of ``url``'s host, None when it has none (4xx); FetchError when it

@@ -173,9 +173,18 @@ class CrawlRun:
         )
 
     def is_unchanged(self, record: Record) -> bool:
-        """Same clean text as the latest revision, and that revision does not say the page is gone."""
+        """Same clean text and headline as the latest revision, which does not say the page is gone.
+
+        A headline corrected on the site (often the only change) is a new revision: the title is a
+        translated segment of its own.
+        """
         known = self.index.known(record.id)
-        return known is not None and not known.removed and known.content_hash == record.content_hash
+        return (
+            known is not None
+            and not known.removed
+            and known.content_hash == record.content_hash
+            and known.title == record.title
+        )
 
     def mark_removed(self, gone: dict[str, int]) -> int:
         """Append a revision with ``removed_at`` for records whose page now answers 404/410.
@@ -208,7 +217,7 @@ class CrawlRun:
         ``store.revise.rebase``); an edit that cannot be kept becomes a conflict on the record.
         """
         now = utc_now()
-        if latest is not None and latest.content_hash == record.content_hash:
+        if latest is not None and (latest.content_hash, latest.title) == (record.content_hash, record.title):
             if latest.removed_at is None:
                 return None
             return latest.model_copy(

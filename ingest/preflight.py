@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from ingest.config import CrawlerSettings, Site
 from ingest.discover import canonical, parse_feed, parse_sitemap
-from ingest.errors import FetchError
+from ingest.errors import DiscoveryError, FetchError
 from ingest.fetch import Fetcher
 
 MAX_SITEMAP_DEPTH = 3
@@ -116,7 +116,12 @@ class _Discovery:
             await self._sitemap(sitemap, 0)
         for feed in self.site.feeds:
             body = await self._text(feed)
-            for url in parse_feed(body or b"", feed):
+            try:  # a broken feed is one problem of the site, as in a crawl, not the end of the plan
+                urls = parse_feed(body, feed) if body is not None else []
+            except DiscoveryError as exc:
+                self._problem(f"{feed}: {exc}")
+                continue
+            for url in urls:
                 await self._consider(url, f"feed {feed}")
         return self.plan
 
@@ -139,11 +144,18 @@ class _Discovery:
         return result.raw
 
     async def _sitemap(self, url: str, depth: int) -> None:
-        url = canonical(url)
-        if url in self.sitemaps_seen or urlsplit(url).netloc.lower() not in self.site.hosts:
+        key = canonical(url)  # deduplicated by key, requested as published (as a crawl does)
+        if key in self.sitemaps_seen or urlsplit(key).netloc.lower() not in self.site.hosts:
             return
-        self.sitemaps_seen.add(url)
-        pages, nested = parse_sitemap(await self._text(url) or b"")
+        self.sitemaps_seen.add(key)
+        body = await self._text(url)
+        if body is None:
+            return
+        try:  # a broken sitemap is one problem of the site, as in a crawl, not the end of the plan
+            pages, nested = parse_sitemap(body)
+        except DiscoveryError as exc:
+            self._problem(f"{url}: {exc}")
+            return
         for page in pages:
             await self._consider(page, f"sitemap {url}")
         if depth < MAX_SITEMAP_DEPTH:
@@ -151,10 +163,10 @@ class _Discovery:
                 await self._sitemap(child, depth + 1)
 
     async def _consider(self, url: str, via: str, seed: bool = False) -> None:
-        url = canonical(url)
-        if url in self.seen:
+        key = canonical(url)  # deduplicated by key, listed as published (what a crawl requests)
+        if key in self.seen:
             return
-        self.seen.add(url)
+        self.seen.add(key)
         if not seed and not self.site.in_scope(url):
             verdict = "out of scope"
         else:

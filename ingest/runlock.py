@@ -13,7 +13,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from ingest.errors import RunLockedError
+from ingest.errors import OutputFolderError, RunLockedError
 
 LOCK_NAME = "crawl.lock"
 
@@ -27,14 +27,18 @@ class RunLock:
         self._lock = FileLock(str(self.directory / LOCK_NAME), timeout=0)
 
     def __enter__(self) -> RunLock:
-        self.directory.mkdir(parents=True, exist_ok=True)
         try:
+            self.directory.mkdir(parents=True, exist_ok=True)
             self._lock.acquire()
         except Timeout:
             raise RunLockedError(
                 f"another werger crawl is writing to {self.directory} ({self._holder()}); this run "
                 "exits without touching it. If runs overlap routinely, space the timer further apart "
                 "or lower max_run_time in the [crawler] table"
+            ) from None
+        except OSError as exc:  # after Timeout, itself an OSError: a file in the way, no permission
+            raise OutputFolderError(
+                f"cannot use {self.directory} as the output folder: {exc.strerror or exc}"
             ) from None
         started = datetime.now(UTC).isoformat(timespec="seconds")
         self.note.write_text(f"pid {os.getpid()} since {started}\n", encoding="utf-8")

@@ -20,15 +20,25 @@ _PATH_SAFE = "/%!=:,-"  # as courlan quotes paths, so record ids of plain URLs s
 _QUERY_SAFE = "/%!=:,-@$'()*+;~.?"
 _REPEATED_SLASHES = re.compile(r"/{2,}")
 _LEADING_PARENTS = re.compile(r"^(?:/\.\.(?![^/]))+")
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def published_url(href: str, base: str) -> str:
     """``href`` resolved against ``base`` (as a browser does), without its fragment; nothing else.
 
-    Surrounding whitespace is stripped, as browsers do for ``href`` attributes.
+    Surrounding whitespace is stripped, as browsers do for ``href`` attributes; tabs and newlines
+    inside are removed and other control characters percent-encoded (``\\x1b`` -> ``%1B``), as the
+    WHATWG URL standard has browsers request them (httpx refuses a URL that holds them).
     """
-    resolved = urljoin(base, href.strip())
-    return resolved.split("#", 1)[0]
+    return controls_encoded(urljoin(base, href.strip())).split("#", 1)[0]
+
+
+def controls_encoded(url: str) -> str:
+    """``url`` with C0 control characters and DEL percent-encoded (``\\x1b`` -> ``%1B``), nothing else.
+
+    For URLs a site hands over outside a link (robots.txt ``Sitemap:`` lines): httpx refuses them raw.
+    """
+    return _CONTROLS.sub(lambda m: f"%{ord(m.group()):02X}", url)
 
 
 def url_key(url: str) -> str:

@@ -116,6 +116,7 @@ class Known:
     content_hash: str
     removed: bool = False
     edited: bool = False
+    title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -502,9 +503,10 @@ class CrawlIndex:
     def known(self, record_id: str) -> Known | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT revision, content_hash, removed, edited FROM records WHERE id = ?", (record_id,)
+                "SELECT revision, content_hash, removed, edited, title FROM records WHERE id = ?",
+                (record_id,),
             ).fetchone()
-        return Known(row[0], row[1], bool(row[2]), bool(row[3])) if row else None
+        return Known(row[0], row[1], bool(row[2]), bool(row[3]), row[4]) if row else None
 
     def about_to_write(self) -> None:
         """``RecordLog.revise`` is about to append: nothing to do, since ``note_written`` indexes

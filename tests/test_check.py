@@ -121,3 +121,41 @@ def test_dry_run_needs_no_output_folder_but_a_crawl_does(tmp_path):
         real = CliRunner().invoke(app, ["crawl", str(path)])
     assert dry.exit_code == 0 and "3 to fetch" in dry.stdout
     assert real.exit_code == 2 and "--out" in real.output
+
+
+def test_dry_run_reports_a_broken_sitemap_or_feed_and_lists_the_rest(tmp_path):
+    # A real crawl counts such a sitemap as one failed URL and goes on; the dry run must too.
+    with controlled_site() as site:
+        serve(site)
+        robots = ROBOTS.format(base=site.base)
+        robots += f"Sitemap: {site.base}/broken.xml\nSitemap: {site.base}/gone.xml\n"
+        robots += f"Sitemap: {site.base}/control-\x1b[31m.xml\n"  # requested percent-encoded
+        site.route("/robots.txt", Reply(body=robots, content_type="text/plain"))
+        site.route("/broken.xml", Reply(body="not xml at all", content_type="application/xml"))
+        site.route("/gone.xml", Reply(status=404, body=""))
+        site.route("/feed/", Reply(body="not a feed", content_type="application/rss+xml"))
+        path = sites_file(tmp_path, site.base, f'feeds = ["{site.base}/feed/"]\n')
+        result = CliRunner().invoke(app, ["crawl", str(path), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "3 to fetch" in result.stdout
+    assert f"partner: problem: {site.base}/broken.xml: sitemap is not XML" in result.stdout
+    assert f"partner: problem: {site.base}/gone.xml: HTTP 404" in result.stdout
+    assert f"partner: problem: {site.base}/feed/:" in result.stdout
+    assert f"partner: problem: {site.base}/control-%1B[31m.xml: HTTP 404" in result.stdout
+
+
+def test_a_crawl_requests_a_sitemap_robots_txt_announces_with_control_characters_percent_encoded(tmp_path):
+    import json
+
+    with controlled_site() as site:
+        serve(site)
+        robots = ROBOTS.format(base=site.base) + f"Sitemap: {site.base}/control-\x1b[31m.xml\n"
+        site.route("/robots.txt", Reply(body=robots, content_type="text/plain"))
+        path = sites_file(tmp_path, site.base)
+        out = tmp_path / "out"
+        args = ["crawl", str(path), "--out", str(out), "--models-dir", str(tmp_path)]
+        result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    failures = json.loads((out / "run-summary.json").read_text())["sites"][0]["failures"]
+    assert {"url": f"{site.base}/control-%1B[31m.xml", "reason": "HTTP 404"} in failures, failures
+    assert not [f for f in failures if "internal error" in f["reason"]], failures

@@ -52,6 +52,17 @@ def test_a_missing_sites_file_is_a_clear_error(tmp_path):
     assert "cannot read sites file" in result.stderr
 
 
+def test_an_output_folder_that_cannot_be_made_is_a_clear_error(tmp_path):
+    sites = tmp_path / "sites.toml"
+    sites.write_text('[sites.x]\nstart_urls = ["http://127.0.0.1:9/"]\nallow_private = true\n')
+    (tmp_path / "a-file").write_text("")
+    for out in (tmp_path / "a-file", tmp_path / "a-file" / "below"):
+        result = werger("crawl", str(sites), "--out", str(out))
+        assert result.returncode == 1, result.stderr
+        assert f"cannot use {out} as the output folder" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
 def test_every_command_documents_an_example():
     import typer
 

@@ -103,6 +103,19 @@ def test_a_changed_page_becomes_a_new_revision_of_the_same_record(server, tmp_pa
     assert revised[0].canonical_url.endswith("/news/2") and "Updated." in revised[0].segments[0].source
 
 
+def test_a_corrected_headline_alone_becomes_a_new_revision(server, tmp_path):
+    crawl(site_of(server.base), tmp_path)
+    body = news(2).replace("Story 2</", "Story 2, corrected</")
+    assert body.count("Story 2, corrected") == 2  # <title> and <h1>; the paragraphs stay as they were
+    server.route("/news/2", Reply(body=body, etag='"2-v2"'))
+    summary = crawl(site_of(server.base), tmp_path)
+    latest = [r for r in RecordLog(tmp_path).latest().values() if r.canonical_url.endswith("/news/2")]
+    assert summary.sites[0].revised == 1 and latest[0].revision == 2
+    assert latest[0].title == "Story 2, corrected"
+    again = crawl(site_of(server.base), tmp_path)
+    assert again.sites[0].revised == 0 and len(lines(tmp_path)) == 4
+
+
 def test_removed_pages_are_marked_not_deleted(server, tmp_path):
     crawl(site_of(server.base), tmp_path)
     server.route("/news/3", Reply(410))

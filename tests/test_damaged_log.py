@@ -66,6 +66,15 @@ def test_export_names_unreadable_lines_and_exits_3(data):
     assert len(result.stdout.splitlines()) == len(RecordLog(data).latest())
 
 
+def test_warnings_about_unreadable_lines_are_plain_text(crawled, tmp_path):
+    data = Path(shutil.copytree(crawled, tmp_path / "[red]data[/]"))
+    replace_line(data, 3, b"garbage{{{\n")
+    result = werger("export", "--data", data)
+    assert result.exit_code == 3
+    assert f"warning: {data / 'records.jsonl'}: 1 unreadable line (line 3)" in result.stderr
+    assert "[bold yellow]" not in result.stderr and "\\[" not in result.stderr
+
+
 def test_a_crawl_refuses_a_damaged_log_instead_of_starting_records_again(data, tmp_path):
     before = replace_line(data, 2, "ünreadable \ufffd line\n".encode("cp1252", "replace"))
     damaged = (data / "records.jsonl").read_bytes()

@@ -22,6 +22,12 @@ def test_a_site_entry_loads_with_its_settings():
     assert site.hosts == {"imok.example", "www.imok.example"}
 
 
+@pytest.mark.parametrize("host", ["127.0.0.1:8080", "10.0.0.7", "[::1]:8080", "localhost:8080"])
+def test_an_address_or_localhost_has_no_www_name(host):
+    [site] = parse_sites(GOOD.replace("imok.example", host))
+    assert site.hosts == {host}
+
+
 def test_scope_needs_the_site_host_an_allow_match_and_no_deny_match():
     [site] = parse_sites(GOOD)
     assert site.in_scope("https://imok.example/news/a.html")

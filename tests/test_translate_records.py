@@ -313,3 +313,47 @@ def test_a_title_made_by_an_upgraded_model_is_stale():
     newer = EngineRegistry()
     newer.add("ru", "en", upgraded)
     assert stale_records([translated], newer, "recorded") == [translated]
+
+
+class Mangling:
+    """An engine that mangles what it cannot read as a name, as models do to URLs ("https: //...")."""
+
+    def __init__(self) -> None:
+        from store.record import EngineRef
+
+        self.ref = EngineRef(id="mangling", version="1")
+
+    def translate_batch(self, texts, source, target):
+        import re
+
+        from translate.engine import Translation
+
+        return [
+            Translation(text="Translated: " + re.sub(r"([:/.@])", r"\1 ", text), engine=self.ref)
+            for text in texts
+        ]
+
+
+URL_SENTENCES = [
+    tuple(line.split("\t"))
+    for line in (Path(__file__).resolve().parent.parent / "fixtures" / "langid" / "url-in-sentence.tsv")
+    .read_text(encoding="utf-8")
+    .splitlines()
+    if not line.startswith("#") and "://" in line
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), URL_SENTENCES)
+def test_urls_and_addresses_come_through_translation_unchanged(lang, text):
+    import re
+
+    paragraph = f"{text}. Write to press@example-agency.org (or www.example.org/contact)."
+    registry = EngineRegistry()
+    registry.add(lang, "en", Mangling())
+    [record] = translate_records([make_record([(lang, paragraph)])], registry, "en")
+    target = record.segments[0].target
+    literals = [*re.findall(r"https?://\S+[^\s.]", text), "press@example-agency.org"]
+    literals.append("www.example.org/contact")
+    for literal in literals:
+        assert literal in target, target
+    assert "glossary_term_lost" not in record.segments[0].qa_flags

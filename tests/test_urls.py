@@ -83,3 +83,16 @@ def test_spellings_of_one_page_share_a_key():
     ]
     assert len({url_key(u) for u in same}) == 1
     assert url_key("http://partner.example") == url_key("http://partner.example/")
+
+
+def test_control_characters_in_a_link_are_percent_encoded_as_a_browser_requests_them():
+    # WHATWG URL: tab and newline are removed, other C0 controls and DEL percent-encoded; httpx
+    # refuses a URL holding them, which made such a link an "internal error" of the crawl.
+    html = '<a href="/news/a\x1b[31mb.html?q=x\x7fy">x</a><a href="/news/c\n\td.html">y</a>'
+    assert page_links(html, "http://partner.example/") == [
+        "http://partner.example/news/a%1B[31mb.html?q=x%7Fy",
+        "http://partner.example/news/cd.html",
+    ]
+    assert url_key(page_links(html, "http://partner.example/")[0]) == url_key(
+        "http://partner.example/news/a%1B[31mb.html?q=x%7Fy"
+    )

@@ -43,6 +43,7 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 BASE = re.compile(r'name="base" value="(\d+)"')
 SAVED = re.compile(r"saved=(\d+)")
 PASSWORDS = {"amina": "amina-secret-1", "bakhtiyar": "bakhtiyar-secret-2"}
+TRANSLATOR = ("translator", "translator-secret-3")  # --by of import-xliff must be a reviewer
 SEGMENT_OF = {"amina": 0, "bakhtiyar": 1}
 
 
@@ -239,7 +240,7 @@ def run(rounds: int, workdir: Path, models_dir: Path | None, say=print) -> dict:
         crawl = werger("crawl", str(sites), "--out", str(data), *models)
         subprocess.run(crawl, cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
         users = Users(data)
-        for name, password in PASSWORDS.items():
+        for name, password in [*PASSWORDS.items(), TRANSLATOR]:
             users.add(name, password)
         users.add("translator", "translator-secret-3")  # imports are credited to a reviewer
         records = editable(data)

@@ -1,11 +1,12 @@
 """Protected terms: names that must come out untranslated, or translated one fixed way.
 
-Models mangle organisation and place names. Before translation each protected term is replaced
-by a placeholder made only of common capital Latin letters (``QZ`` + the index written with the
-letters A-J + ``Z``; digits and rarer letters are missing from some small vocabularies), which
-sentencepiece keeps intact and models copy through like a name; after translation the
-placeholder is replaced by the term's fixed rendering. A placeholder the model dropped is
-reported so the segment can be flagged for review.
+Models mangle organisation and place names, URLs and e-mail addresses. Before translation each
+protected term (and every URL and address, glossary or not) is replaced by a placeholder made
+only of common capital Latin letters (``QZ`` + the index written with the letters A-J + ``Z``;
+digits and rarer letters are missing from some small vocabularies), which sentencepiece keeps
+intact and models copy through like a name; after translation the placeholder is replaced by the
+term's fixed rendering (a URL or address by itself). A placeholder the model dropped is reported
+so the segment can be flagged for review.
 
 A glossary is one TOML file per language pair, ``<source>-<target>.toml``::
 
@@ -28,6 +29,12 @@ GLOSSARY_DIR_ENV = "WERGER_GLOSSARY_DIR"
 TERM_LOST = "glossary_term_lost"
 _DIGITS = "ABCDEFGHIJ"
 _FOUND = re.compile(r"Q\s?Z\s?([A-J]+)\s?Z")
+# URLs (with a scheme or www.) and e-mail addresses, without the punctuation that ends their sentence.
+_LITERALS = re.compile(
+    r"""(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s<>"«»“”]+?(?=[.,;:!?)\]»”"']*(?:\s|$))
+    | [\w.+-]+@[\w-]+(?:\.[\w-]+)+""",
+    re.IGNORECASE | re.VERBOSE,
+)
 
 
 def _placeholder(index: int) -> str:
@@ -57,15 +64,25 @@ class Glossary:
         self._pattern = re.compile("|".join(re.escape(t) for t in ordered)) if ordered else None
 
     def protect(self, sentence: str) -> Protected:
-        if self._pattern is None:
-            return Protected(sentence, ())
+        """``sentence`` with URLs, e-mail addresses and the glossary's terms behind placeholders.
+
+        URLs and addresses are protected with or without a glossary: models split them at ``:``,
+        ``/`` and ``.`` ("https: //www. example. org"), and a reader must be able to follow them.
+        """
         renderings: list[str] = []
 
-        def placeholder(match: re.Match[str]) -> str:
+        def literal(match: re.Match[str]) -> str:
+            renderings.append(match.group(0))
+            return _placeholder(len(renderings) - 1)
+
+        def term(match: re.Match[str]) -> str:
             renderings.append(self.terms[match.group(0)])
             return _placeholder(len(renderings) - 1)
 
-        return Protected(self._pattern.sub(placeholder, sentence), tuple(renderings))
+        text = _LITERALS.sub(literal, sentence)
+        if self._pattern is not None:
+            text = self._pattern.sub(term, text)
+        return Protected(text, tuple(renderings))
 
     @staticmethod
     def restore(output: str, protected: Protected) -> tuple[str, bool]:
