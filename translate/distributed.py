@@ -271,12 +271,24 @@ def _fitting_actors(ray, cluster: ClusterOptions) -> int:
 
 
 def _user_error(exc: BaseException) -> BaseException:
-    """The werger error a failed Ray task raised (the innermost of Ray's wrappers), else ``exc``."""
-    found, current, depth = exc, exc, 0
-    while current is not None and depth < 8:
+    """The werger error a failed Ray task raised (the innermost of Ray's wrappers), else ``exc``.
+
+    Ray wraps a task's exception in its own types, carried in ``cause``, ``__cause__`` or
+    ``__context__`` depending on where it was raised (driver, task or actor); all three are walked.
+    """
+    found: BaseException = exc
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending and len(seen) < 32:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
         if isinstance(current, WergerTranslateError | WergerStoreError):
             found = current
-        current, depth = getattr(current, "cause", None) or current.__cause__, depth + 1
+        for link in (getattr(current, "cause", None), current.__cause__, current.__context__):
+            if isinstance(link, BaseException):
+                pending.append(link)
     return found
 
 
