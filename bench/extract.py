@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 import trafilatura
+from shared_data import shared_path
 
 from ingest.boilerplate import Cleaner
 from ingest.charset import decode_body
@@ -58,18 +59,7 @@ from ingest.extract import SETTINGS, extract, without_title
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures" / "extraction"
-# The shared data folder sits beside the main checkout, and one level further up from a worktree.
-DEV = next(
-    (
-        d
-        for d in (
-            REPO.parent / "shared" / "data" / "extract-dev",
-            REPO.parent.parent / "shared" / "data" / "extract-dev",
-        )
-        if d.is_dir()
-    ),
-    REPO.parent / "shared" / "data" / "extract-dev",
-)
+DEV = shared_path("data", "extract-dev")
 TOKEN = re.compile(r"\w+")
 FIXTURE_LANGS = ["en", "ru", "ar", "ckb", "kmr"]
 

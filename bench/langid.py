@@ -45,6 +45,7 @@ sys.path.insert(0, str(ROOT / "ingest/profiles"))
 sys.path.insert(0, str(ROOT / "bench"))
 from build import transliterate  # noqa: E402
 from langid_probes import partner_lines, probes  # noqa: E402
+from shared_data import shared_path  # noqa: E402
 
 TARGETS = ("en", "ru", "ar", "ckb", "kmr")
 NONE = "-"
@@ -60,14 +61,6 @@ WORKER = (
     "texts = json.load(sys.stdin)\n"
     "print(json.dumps([langid.detect(text).lang for text in texts]))\n"
 )
-
-
-def default_folder(*parts: str) -> Path:
-    """``shared/...`` next to the checkout, or one level up for a worktree under ``wt/``."""
-    for base in (ROOT.parent, ROOT.parent.parent):
-        if (base / "shared").is_dir():
-            return base.joinpath("shared", *parts)
-    return ROOT.parent.joinpath("shared", *parts)
 
 
 def load(data_dir: Path) -> dict[str, list[Sample]]:
@@ -225,7 +218,7 @@ def errors(samples: list[Sample], predicted: list[str]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=default_folder("data", "lid", "dev"))
+    parser.add_argument("--data", type=Path, default=shared_path("data", "lid", "dev"))
     parser.add_argument("--partner", type=Path, help="folder of real partner texts (*.txt)")
     parser.add_argument("--before", help="git revision whose detector is printed alongside (e.g. dbad7b5)")
     parser.add_argument("--per-lang", type=int, default=40, help="dev sentences per FLORES code in probes")

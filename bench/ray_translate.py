@@ -46,11 +46,6 @@ def _translation_bench():
 
 
 _bench = _translation_bench()
-# FLORES in ../shared beside the checkout; a worktree one level deeper finds it one level up
-_bench.LID = next(
-    (p / "shared" / "data" / "lid" for p in (ROOT.parent, ROOT.parent.parent) if (p / "shared").is_dir()),
-    _bench.LID,
-)
 package, paragraphs_of, sentences = _bench.package, _bench.paragraphs_of, _bench.sentences
 
 PER_RECORD = 6

@@ -26,13 +26,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from shared_data import shared_path  # noqa: E402
+
 from translate.segment import split_sentences  # noqa: E402
 
-# ../shared beside the checkout; a worktree one level deeper finds it one level up
-DATA = next(
-    (p / "shared" / "data" / "lid" for p in (ROOT.parent, ROOT.parent.parent) if (p / "shared").is_dir()),
-    ROOT.parent / "shared" / "data" / "lid",
-)
+DATA = shared_path("data", "lid")
 FLORES = {"en": "eng_Latn", "ru": "rus_Cyrl", "ar": "arb_Arab", "ckb": "ckb_Arab", "kmr": "kmr_Latn"}
 TARGET = 0.995
 WINDOW = 5

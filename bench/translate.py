@@ -46,13 +46,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from conftest import make_record  # noqa: E402
+from shared_data import shared_path  # noqa: E402
 from tiny_argos import build_argos_package  # noqa: E402
 
-# ../shared beside the checkout; a worktree one level deeper finds it one level up
-LID = next(
-    (p / "shared" / "data" / "lid" for p in (ROOT.parent, ROOT.parent.parent) if (p / "shared").is_dir()),
-    ROOT.parent / "shared" / "data" / "lid",
-)
+LID = shared_path("data", "lid")
 CACHE = Path(__file__).resolve().parent / ".cache"
 FLORES = {"ru": ["rus_Cyrl"], "ar": ["arb_Arab", "acm_Arab", "acq_Arab", "aeb_Arab", "ajp_Arab", "apc_Arab"]}
 SHAPE = {"d_model": 512, "heads": 8, "ffn": 2048, "layers": 6, "model_vocab": 32000}
