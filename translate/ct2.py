@@ -10,6 +10,8 @@ sentences are long.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import os
 from dataclasses import dataclass
@@ -147,3 +149,27 @@ def chunks_by_tokens(
     if current:
         chunks.append(current)
     return chunks
+
+
+VOCABULARIES = ("shared_vocabulary.json", "shared_vocabulary.txt")
+
+
+def conversion_vocabulary(folder: Path) -> set[str]:
+    """The target vocabulary of a CTranslate2 conversion (NLLB-200, MADLAD-400): its tokens.
+
+    Raises PackageInvalidError when the folder holds neither vocabulary file.
+    """
+    for name in VOCABULARIES:
+        path = folder / name
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            return set(json.loads(text)) if name.endswith(".json") else set(text.splitlines())
+    raise PackageInvalidError(f"{folder} has no CTranslate2 vocabulary ({' or '.join(VOCABULARIES)})")
+
+
+def conversion_version(folder: Path) -> str:
+    """A short fingerprint of a conversion, so a new model re-translates what the old one did."""
+    config = folder / "config.json"
+    digest = hashlib.sha256(config.read_bytes() if config.is_file() else b"")
+    digest.update(str((folder / "model.bin").stat().st_size).encode())
+    return digest.hexdigest()[:12]

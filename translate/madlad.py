@@ -12,19 +12,16 @@ arithmetic (``int8_float32``), never float16.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import replace
 from pathlib import Path
 
 from store.record import EngineRef
-from translate.ct2 import DecodingOptions, SentencePieceEngine
+from translate.ct2 import DecodingOptions, SentencePieceEngine, conversion_version, conversion_vocabulary
 from translate.engine import EngineRegistry
 from translate.errors import PackageInvalidError
 from translate.languages import languages
 
 TOKENIZER = "spiece.model"
-VOCABULARIES = ("shared_vocabulary.json", "shared_vocabulary.txt")
 FLOAT16 = ("float16", "int8_float16", "bfloat16", "int8_bfloat16")
 
 
@@ -33,21 +30,6 @@ def is_madlad_dir(folder: Path) -> bool:
     return (folder / "model.bin").is_file() and (folder / TOKENIZER).is_file()
 
 
-def madlad_vocabulary(folder: Path) -> set[str]:
-    for name in VOCABULARIES:
-        path = folder / name
-        if path.is_file():
-            text = path.read_text(encoding="utf-8")
-            return set(json.loads(text)) if name.endswith(".json") else set(text.splitlines())
-    raise PackageInvalidError(f"{folder} has no CTranslate2 vocabulary ({' or '.join(VOCABULARIES)})")
-
-
-def madlad_version(folder: Path) -> str:
-    """A short fingerprint of the conversion, so a new model re-translates what the old one did."""
-    config = folder / "config.json"
-    digest = hashlib.sha256(config.read_bytes() if config.is_file() else b"")
-    digest.update(str((folder / "model.bin").stat().st_size).encode())
-    return digest.hexdigest()[:12]
 
 
 def target_tag(code: str) -> str | None:
@@ -68,7 +50,7 @@ class MadladEngine(SentencePieceEngine):
         if tag is None:
             raise PackageInvalidError(f"werger has no MADLAD-400 code for {pair[1]!r} (languages.toml)")
         self._target_tag = tag
-        self.ref = EngineRef(id=f"madlad:{folder.name}", version=madlad_version(folder))
+        self.ref = EngineRef(id=f"madlad:{folder.name}", version=conversion_version(folder))
 
     def source_tokens(self, pieces: list[str]) -> list[str]:
         return [self._target_tag, *pieces, "</s>"]
@@ -80,7 +62,7 @@ def add_madlad(registry: EngineRegistry, folder: Path, options: DecodingOptions 
         raise PackageInvalidError(
             f"{folder} is not a MADLAD-400 CTranslate2 conversion (needs model.bin and {TOKENIZER})"
         )
-    vocabulary = madlad_vocabulary(folder)
+    vocabulary = conversion_vocabulary(folder)
     targets = [code for code in languages() if (tag := target_tag(code)) and tag in vocabulary]
     for source in languages():
         for target in targets:

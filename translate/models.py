@@ -116,14 +116,13 @@ def install_file(archive: Path, models_dir: Path) -> InstalledModel:
 def install_nllb_dir(folder: Path, models_dir: Path) -> Path:
     """Copy an NLLB-200 or MADLAD-400 CTranslate2 conversion folder into ``models_dir`` and record
     its checksums."""
-    from translate.madlad import is_madlad_dir, madlad_vocabulary
-    from translate.nllb import is_nllb_dir, nllb_vocabulary
+    from translate.ct2 import conversion_vocabulary
+    from translate.madlad import is_madlad_dir
+    from translate.nllb import is_nllb_dir
 
     folder = Path(folder)
-    if is_nllb_dir(folder):
-        nllb_vocabulary(folder)
-    elif is_madlad_dir(folder):
-        madlad_vocabulary(folder)
+    if is_nllb_dir(folder) or is_madlad_dir(folder):
+        conversion_vocabulary(folder)
     else:
         raise PackageInvalidError(
             f"{folder} is neither an .argosmodel file nor a CTranslate2 conversion folder of NLLB-200 "

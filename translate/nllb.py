@@ -10,19 +10,16 @@ language's token. NLLB-200 is licensed CC BY-NC 4.0 (non-commercial use only).
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 
 from store.record import EngineRef
-from translate.ct2 import DecodingOptions, SentencePieceEngine
+from translate.ct2 import DecodingOptions, SentencePieceEngine, conversion_version, conversion_vocabulary
 from translate.engine import EngineRegistry
 from translate.errors import PackageInvalidError
 from translate.languages import languages
 
 NLLB_DIR_ENV = "WERGER_NLLB_DIR"
 TOKENIZER = "sentencepiece.bpe.model"
-VOCABULARIES = ("shared_vocabulary.json", "shared_vocabulary.txt")
 
 
 def is_nllb_dir(folder: Path) -> bool:
@@ -30,21 +27,6 @@ def is_nllb_dir(folder: Path) -> bool:
     return (folder / "model.bin").is_file() and (folder / TOKENIZER).is_file()
 
 
-def nllb_vocabulary(folder: Path) -> set[str]:
-    for name in VOCABULARIES:
-        path = folder / name
-        if path.is_file():
-            text = path.read_text(encoding="utf-8")
-            return set(json.loads(text)) if name.endswith(".json") else set(text.splitlines())
-    raise PackageInvalidError(f"{folder} has no CTranslate2 vocabulary ({' or '.join(VOCABULARIES)})")
-
-
-def nllb_version(folder: Path) -> str:
-    """A short fingerprint of the conversion, so a new model re-translates what the old one did."""
-    config = folder / "config.json"
-    digest = hashlib.sha256(config.read_bytes() if config.is_file() else b"")
-    digest.update(str((folder / "model.bin").stat().st_size).encode())
-    return digest.hexdigest()[:12]
 
 
 class NllbEngine(SentencePieceEngine):
@@ -55,7 +37,7 @@ class NllbEngine(SentencePieceEngine):
         codes = languages()
         self._source_tag = codes[pair[0]].nllb
         self._target_tag = codes[pair[1]].nllb
-        self.ref = EngineRef(id=f"nllb:{folder.name}", version=nllb_version(folder))
+        self.ref = EngineRef(id=f"nllb:{folder.name}", version=conversion_version(folder))
 
     def source_tokens(self, pieces: list[str]) -> list[str]:
         return [self._source_tag, *pieces, "</s>"]
@@ -73,7 +55,7 @@ def add_nllb(registry: EngineRegistry, folder: Path, options: DecodingOptions | 
         raise PackageInvalidError(
             f"{folder} is not an NLLB-200 CTranslate2 conversion (needs model.bin and {TOKENIZER})"
         )
-    vocabulary = nllb_vocabulary(folder)
+    vocabulary = conversion_vocabulary(folder)
     tagged = [code for code, lang in languages().items() if lang.nllb in vocabulary]
     for source in tagged:
         for target in tagged:

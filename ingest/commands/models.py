@@ -30,9 +30,8 @@ def models_list(models_dir: ModelsDir = None) -> None:
     """
     from rich.table import Table
 
-    from translate.madlad import madlad_version
+    from translate.ct2 import conversion_version
     from translate.models import list_installed, list_madlad, list_nllb
-    from translate.nllb import nllb_version
 
     folder = models_folder(models_dir)
     installed = list_installed(folder)
@@ -51,9 +50,9 @@ def models_list(models_dir: ModelsDir = None) -> None:
     for model in installed:
         table.add_row(model.pair, model.version, model.path.name)
     for path in nllb:
-        table.add_row("NLLB-200: any of en ru ar ckb kmr", nllb_version(path), path.name)
+        table.add_row("NLLB-200: any of en ru ar ckb kmr", conversion_version(path), path.name)
     for path in madlad:
-        table.add_row("MADLAD-400: any of en ru ar ckb kmr", madlad_version(path), path.name)
+        table.add_row("MADLAD-400: any of en ru ar ckb kmr", conversion_version(path), path.name)
     Console(markup=False).print(table)
 
 

@@ -92,14 +92,15 @@ def _last_run(path: Path) -> dict | None:
 
 
 def _models(models_dir: Path) -> dict:
+    from translate.ct2 import conversion_version
     from translate.models import list_installed, list_nllb
-    from translate.nllb import nllb_version
 
     installed = [
         {"pair": m.pair, "version": m.version, "package": m.path.name} for m in list_installed(models_dir)
     ]
     installed += [
-        {"pair": "NLLB-200", "version": nllb_version(p), "package": p.name} for p in list_nllb(models_dir)
+        {"pair": "NLLB-200", "version": conversion_version(p), "package": p.name}
+        for p in list_nllb(models_dir)
     ]
     return {"folder": str(models_dir), "installed": installed}
 
