@@ -29,11 +29,12 @@ PARAGRAPH = (
 
 
 def build(folder: Path, records: int, revisions: int) -> int:
-    from store.log import RecordLog
+    from store.log import LOG_NAME
     from store.record import Provenance, Record, Segment, Status, content_hash, record_id, utc_now
 
     now = utc_now()
-    log = RecordLog(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOG_NAME
     for revision in range(1, revisions + 1):
         batch = []
         for n in range(records):
@@ -67,10 +68,16 @@ def build(folder: Path, records: int, revisions: int) -> int:
                 )
             )
             if len(batch) == 5000:
-                log.append(batch)
+                _write(path, batch)
                 batch = []
-        log.append(batch)
-    return log.path.stat().st_size
+        _write(path, batch)
+    return path.stat().st_size
+
+
+def _write(path: Path, records: list) -> None:
+    """Append generated records as log lines (one writer, no concurrent readers: no lock needed)."""
+    with path.open("a", encoding="utf-8") as fh:
+        fh.writelines(record.to_json_line() + "\n" for record in records)
 
 
 def _measure(folder: str, how: str, result) -> None:

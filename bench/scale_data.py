@@ -1,7 +1,7 @@
 """Data folders of any size for bench/scale.py, written with werger's own record type.
 
 Records look like a multi-year crawl of 50 partner sites: about 8 paragraphs each, real sentences
-(FLORES-200 via SIB-200, CC BY-SA 4.0, from /work/shared/data/lid/train; English as the
+(FLORES-200 via SIB-200, CC BY-SA 4.0, from ../shared/data/lid/train; English as the
 translation, since FLORES is parallel), 30% of records with 2-3 revisions (an editor's edit, an
 approval, a changed page), QA flags on a few segments, statuses as the pipeline and editors leave
 them. Lines are written in bulk straight into ``records.jsonl`` (the index is then built by the
@@ -17,10 +17,12 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from shared_data import shared_path
+
 from store.log import LOG_NAME
 from store.record import EngineRef, Provenance, Record, Review, Status, content_hash
 
-TEXTS = Path("/work/shared/data/lid/train")
+TEXTS = shared_path("data", "lid", "train")
 LANGS = {"en": "eng_Latn", "ru": "rus_Cyrl", "ar": "arb_Arab", "ckb": "ckb_Arab", "kmr": "kmr_Latn"}
 SITES = [(f"partner-{n:02d}", list(LANGS)[n % 5]) for n in range(50)]
 START = datetime(2024, 1, 1, tzinfo=UTC)
