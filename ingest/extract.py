@@ -4,11 +4,18 @@ The trafilatura settings live in :data:`SETTINGS` (favor_precision: on real news
 drops far more chrome than the default, see ``bench/extract.py``). The page is parsed once: the
 same tree gives trafilatura its input and the boilerplate pass the page's link texts.
 
-Three corrections to what trafilatura returns, each for a kind of page it gets wrong:
+Four corrections to what trafilatura returns, each for a kind of page it gets wrong:
 
 - favor_precision sometimes keeps the wrong block and loses the article (about 1 page in 80
   on real news pages). A short precision result is compared with a default extraction of the
   same page; when most of the precision text is absent from it, the default result is used.
+- favor_precision also drops the lead (standfirst, deck) between the headline and the body on
+  some sites: a heading-styled summary, a "descr"/"announce" block. Where the default extraction
+  was run, the prose paragraphs it has there are put back before the body (:func:`restore_lead`).
+  Only that place: on the extract-dev pages the prose that precision dropped between or after
+  body paragraphs was related-story teasers and site notes, not article text.
+- a comment counter link glued to a paragraph's first word (``<a>0</a>Residents``) is dropped,
+  so the word survives as itself.
 - a single ``<br>`` inside a sentence is a line wrap in the page source, not a paragraph end,
   so it becomes a space before extraction; ``<br><br>`` and a ``<br>`` after a sentence end stay.
 - metadata (title, author, date) is read from a copy of the page whose body has no URLs, in
@@ -25,7 +32,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from typing import Any
 
-from ingest.boilerplate import normalize
+from ingest.boilerplate import link_share, load_rules, normalize
 
 EXTRACTOR = "trafilatura"
 
@@ -48,6 +55,10 @@ _COLLAPSE_CHECK_CHARS = 1500
 # extraction of the same page (a precision result is normally a subset of the default's).
 _COLLAPSE_CONTAINED = 0.5
 _WORDS = re.compile(r"\w+")
+# A restored lead paragraph must have less than this share of its letters in link texts.
+_LEAD_LINK_SHARE = 0.5
+# A counter: a link or span whose whole text is a small number.
+_COUNTER = re.compile(r"\d{1,6}")
 
 # Text that ends a sentence (or a heading-like line) before a <br>: the break after it is kept.
 # Latin, ideographic, Arabic and Urdu stops, closing quotes and brackets.
@@ -90,6 +101,7 @@ def extract(page_html: str, url: str, settings: dict[str, Any] | None = None) ->
         return None
     links = link_texts(tree)
     join_wrapped_lines(tree)
+    drop_glued_counters(tree)
     options = settings or SETTINGS
     # Metadata is read from a copy without URLs in the body, so that no date-like path is a date.
     metadata = extract_metadata(without_body_urls(tree), url, set_date_params(True))
@@ -100,11 +112,14 @@ def extract(page_html: str, url: str, settings: dict[str, Any] | None = None) ->
         fallback = trafilatura.bare_extraction(
             tree, url=metadata.url or url, with_metadata=False, **default_options
         )
-        if fallback is not None and fallback.text and collapsed(text, fallback.text):
-            text = fallback.text
+        if fallback is not None and fallback.text:
+            if collapsed(text, fallback.text):
+                text = fallback.text
+            else:
+                text = "\n".join(restore_lead(_lines(text), _lines(fallback.text), metadata.title, links))
     if not text:
         return None
-    paragraphs = without_title([line.strip() for line in text.split("\n") if line.strip()], metadata.title)
+    paragraphs = without_title(_lines(text), metadata.title)
     if not paragraphs:
         return None
     return Extracted(
@@ -115,6 +130,77 @@ def extract(page_html: str, url: str, settings: dict[str, Any] | None = None) ->
         paragraphs=paragraphs,
         link_texts=links,
     )
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+def _key(text: str) -> str:
+    """Lower-case words joined by spaces: the form in which two extractions' lines are matched."""
+    return " ".join(_WORDS.findall(text.lower()))
+
+
+def restore_lead(
+    precise: list[str], default: list[str], title: str | None, links: frozenset[str] = frozenset()
+) -> list[str]:
+    """``precise`` with the lead paragraphs that only ``default`` kept put back before the body.
+
+    Shapes: two extractions of one page as lines, the page's title and link texts; returns
+    ``precise`` or a copy with lines of ``default`` inserted. The lead is looked for in
+    ``default`` before its first line that ``precise`` also has (the body's start): the lines
+    after the last headline there, or the one line just before the body when no headline
+    precedes it. A line comes back when it reads as prose (``prose_words`` words and a sentence
+    end, ``boilerplate.toml``), matches no boilerplate rule and is less than half link text.
+    A lead that repeats the first paragraph comes back too: readers see it, and references of
+    extraction benchmarks (extract-dev) count it.
+    """
+    kept = [_key(line) for line in precise]
+    known, joined = set(kept), "\n".join(kept)
+    headline = _key(title or "")
+    headlines: list[int] = []
+    start = None
+    for j, line in enumerate(default):
+        key = _key(line)
+        if not key:
+            continue
+        if headline and key == headline:
+            headlines.append(j)
+        elif key in known or (len(key) > 20 and key in joined):
+            start = j
+            break
+    if not start:
+        return precise
+    zone = default[headlines[-1] + 1 : start] if headlines else default[start - 1 : start]
+    rules = load_rules()
+    candidates = [line for line in zone if rules.is_prose(line) and not rules.is_boilerplate(line)]
+    if candidates:
+        ordered = sorted((normalize(t) for t in links if len(t.strip()) > 1), key=len, reverse=True)
+        candidates = [line for line in candidates if link_share(line, ordered) < _LEAD_LINK_SHARE]
+    if not candidates:
+        return precise
+    body = _key(default[start])
+    at = next((i for i, key in enumerate(kept) if key == body or body in key), 0)
+    return precise[:at] + candidates + precise[at:]
+
+
+def drop_glued_counters(tree: Any) -> None:
+    """Remove counter links and spans glued to the next word (``<a>0</a>Residents``), in place.
+
+    Comment and view counters sit inside paragraphs on some sites; written without a space they
+    merge with the first word into a token that is neither (``0Residents``). Only a counter
+    with no text right before it and a letter right after it goes: a footnote mark after a word
+    (``word<a>1</a>``) or a number in running text stays.
+    """
+    for element in list(tree.iter("a", "span")):
+        tail = element.tail or ""
+        if len(element) or not tail[:1].isalpha() or not _COUNTER.fullmatch((element.text or "").strip()):
+            continue
+        previous = element.getprevious()
+        before = (previous.tail if previous is not None else element.getparent().text) or ""
+        if before and not before[-1].isspace():
+            continue
+        element.drop_tree()  # lxml keeps the tail: the word stays, the counter goes
 
 
 def collapsed(precise: str, default: str) -> bool:

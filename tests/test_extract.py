@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - Russian test sentences
 """Extraction on the evaluation set (fixtures/extraction/): article text kept, chrome gone."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import pytest
 
 from ingest.boilerplate import Cleaner, normalize
 from ingest.config import site_from_dict
-from ingest.extract import collapsed, extract, without_title
+from ingest.extract import collapsed, extract, restore_lead, without_title
 from ingest.fetch import FetchResult
 from ingest.pipeline import CrawlRun, RunOptions
 
@@ -242,3 +243,69 @@ def test_a_precision_text_that_kept_another_block_has_collapsed():
     assert collapsed(teaser, article)  # precision kept a block the default extraction does not hold
     assert not collapsed(WRAPPED[0], article)  # a shorter subset of the default is not a collapse
     assert collapsed("", article)
+
+
+LEAD = "Совет города отложил голосование по школьному бюджету после долгого спора о ремонте дорог."
+BODY_RU = [
+    f"Абзац {i}: совет собрался в понедельник, чтобы обсудить новый бюджет школ, дорог и городской "
+    "библиотеки, и депутаты решили отложить решение до весенней сессии."
+    for i in range(3)
+]
+
+
+@pytest.mark.parametrize(
+    "lead_html",
+    [
+        f'<div class="descr">{LEAD}</div>',  # a summary block that favor_precision drops
+        f"<header><h1>Совет отложил бюджет</h1><h2>{LEAD}</h2></header>",  # a deck in the header
+    ],
+)
+def test_the_lead_that_precision_drops_comes_back_before_the_body(lead_html):
+    paragraphs = "".join(f"<p>{p}</p>" for p in BODY_RU)
+    html = (
+        "<html><head><title>Совет отложил бюджет</title></head><body><article><h1>Совет отложил бюджет</h1>"
+        f'{lead_html}<div class="text">{paragraphs}</div></article></body></html>'
+    )
+    extracted = extract(html, "https://city.example/news/3")
+    assert extracted is not None
+    assert extracted.paragraphs == [LEAD, *BODY_RU]
+
+
+def test_only_prose_right_before_the_body_is_a_lead():
+    teaser = "Пожар на складе в порту потушили к утру, пострадавших нет, сообщили спасатели города."
+    default = [
+        "Совет отложил бюджет",  # the headline: the lead zone starts after it
+        "12:40 03.01.2012",  # a date line is not prose
+        "Заметили ошибку в тексте? Выделите её и нажмите Ctrl+Enter, чтобы сообщить об этом редакции.",
+        LEAD,
+        "Все новости раздела",
+        *BODY_RU,
+        teaser,  # prose after the body: a teaser, never restored
+    ]
+    restored = restore_lead(BODY_RU, default, "Совет отложил бюджет")
+    assert restored[0] == LEAD and restored[-len(BODY_RU) :] == BODY_RU
+    assert restored == [LEAD, *BODY_RU]  # no teaser, date line or boilerplate rule's match
+    # a lead line that is mostly link text is a teaser link
+    assert restore_lead(BODY_RU, default, "Совет отложил бюджет", frozenset({LEAD[:-1]}))[0] != LEAD
+    # without a headline before the body only the line just before it can be the lead
+    assert restore_lead(BODY_RU, [teaser, "Все новости раздела", *BODY_RU], None) == BODY_RU
+    assert restore_lead(BODY_RU, [teaser, LEAD, *BODY_RU], None) == [LEAD, *BODY_RU]
+    # nothing before the body, or no body line in common: nothing to restore
+    assert restore_lead(BODY_RU, [*BODY_RU, teaser], "Совет отложил бюджет") == BODY_RU
+    assert restore_lead(BODY_RU, [LEAD, teaser], "Совет отложил бюджет") == BODY_RU
+
+
+def test_a_counter_glued_to_the_first_word_goes_and_the_word_stays():
+    first = "Жительница провинции намерена продать метеорит, упавший близ ее дома в прошлую пятницу."
+    second = (
+        "Сноска<a href='#n1'>1</a> и вирус COVID-<a href='/t'>19</a> остаются, как и <span>12</span> "
+        "человек, о которых сообщили власти провинции в понедельник вечером."
+    )
+    html = (
+        "<html><body><article><h1>Метеорит</h1>"
+        f"<p><a name='p1'></a><a class='comments'>0</a>{first}</p><p>{second}</p></article></body></html>"
+    )
+    extracted = extract(html, "https://city.example/news/4")
+    assert extracted is not None
+    assert extracted.paragraphs[0] == first
+    assert extracted.paragraphs[1].startswith("Сноска1 и вирус COVID-19 остаются, как и 12 человек")
