@@ -148,8 +148,8 @@ def restore_lead(
 
     Shapes: two extractions of one page as lines, the page's title and link texts; returns
     ``precise`` or a copy with lines of ``default`` inserted. The lead is looked for in
-    ``default`` before its first line that ``precise`` also has (the body's start): the lines
-    after the last headline there, or the one line just before the body when no headline
+    ``default`` before the body's start, its first prose line that ``precise`` also has: the
+    lines after the last headline there, or the one line just before the body when no headline
     precedes it. A line comes back when it reads as prose (``prose_words`` words and a sentence
     end, ``boilerplate.toml``), matches no boilerplate rule and is less than half link text.
     A lead that repeats the first paragraph comes back too: readers see it, and references of
@@ -158,7 +158,9 @@ def restore_lead(
     kept = [_key(line) for line in precise]
     known, joined = set(kept), "\n".join(kept)
     headline = _key(title or "")
+    rules = load_rules()
     headlines: list[int] = []
+    shared: set[int] = set()
     start = None
     for j, line in enumerate(default):
         key = _key(line)
@@ -167,13 +169,18 @@ def restore_lead(
         if headline and key == headline:
             headlines.append(j)
         elif key in known or (len(key) > 20 and key in joined):
-            start = j
-            break
+            shared.add(j)
+            if rules.is_prose(line):  # a subtitle or date line that both kept is not the body yet
+                start = j
+                break
     if not start:
         return precise
-    zone = default[headlines[-1] + 1 : start] if headlines else default[start - 1 : start]
-    rules = load_rules()
-    candidates = [line for line in zone if rules.is_prose(line) and not rules.is_boilerplate(line)]
+    zone = range(headlines[-1] + 1, start) if headlines else range(start - 1, start)
+    candidates = [
+        default[j]
+        for j in zone
+        if j not in shared and rules.is_prose(default[j]) and not rules.is_boilerplate(default[j])
+    ]
     if candidates:
         ordered = sorted((normalize(t) for t in links if len(t.strip()) > 1), key=len, reverse=True)
         candidates = [line for line in candidates if link_share(line, ordered) < _LEAD_LINK_SHARE]

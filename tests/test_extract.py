@@ -290,6 +290,9 @@ def test_only_prose_right_before_the_body_is_a_lead():
     # without a headline before the body only the line just before it can be the lead
     assert restore_lead(BODY_RU, [teaser, "Все новости раздела", *BODY_RU], None) == BODY_RU
     assert restore_lead(BODY_RU, [teaser, LEAD, *BODY_RU], None) == [LEAD, *BODY_RU]
+    # a short line both kept (a subtitle) is not yet the body: the lead after it comes back
+    subtitle = "Депутаты спорили шесть часов"
+    assert restore_lead([subtitle, *BODY_RU], [subtitle, LEAD, *BODY_RU], None) == [subtitle, LEAD, *BODY_RU]
     # nothing before the body, or no body line in common: nothing to restore
     assert restore_lead(BODY_RU, [*BODY_RU, teaser], "Совет отложил бюджет") == BODY_RU
     assert restore_lead(BODY_RU, [LEAD, teaser], "Совет отложил бюджет") == BODY_RU
