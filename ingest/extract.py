@@ -196,12 +196,16 @@ def drop_glued_counters(tree: Any) -> None:
 
     Comment and view counters sit inside paragraphs on some sites; written without a space they
     merge with the first word into a token that is neither (``0Residents``). Only a counter
-    with no text right before it and a letter right after it goes: a footnote mark after a word
-    (``word<a>1</a>``) or a number in running text stays.
+    with no text right before it and a capital (or a letter of a caseless script) right after it
+    goes: a footnote mark after a word (``word<a>1</a>``), an ordinal (``<span>2</span>nd``) or a
+    number in running text stays.
     """
     for element in list(tree.iter("a", "span")):
         tail = element.tail or ""
-        if len(element) or not tail[:1].isalpha() or not _COUNTER.fullmatch((element.text or "").strip()):
+        first = tail[:1]
+        if len(element) or not first.isalpha() or first.islower():  # "1<a>st</a>", "<span>2</span>nd"
+            continue
+        if not _COUNTER.fullmatch((element.text or "").strip()):
             continue
         previous = element.getprevious()
         before = (previous.tail if previous is not None else element.getparent().text) or ""
