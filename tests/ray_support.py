@@ -151,3 +151,43 @@ def _stop(process: subprocess.Popen) -> None:
     with suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)  # what it started and left behind, by its group
     process.wait(timeout=30)
+
+
+@contextmanager
+def s3_bucket(shards: Path) -> Iterator[tuple[object, dict[str, str]]]:
+    """A real S3 endpoint on 127.0.0.1 (moto's server) holding ``shards`` under s3://backlog/crawl/;
+    yields an s3fs filesystem on it and the standard AWS variables that reach it."""
+    import pytest
+
+    s3fs = pytest.importorskip("s3fs", reason="s3fs (fsspec's s3://) is not installed")
+    server_module = pytest.importorskip("moto.server", reason="moto's S3 server is not installed")
+    server = server_module.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        env = {
+            "AWS_ACCESS_KEY_ID": "werger",
+            "AWS_SECRET_ACCESS_KEY": "werger-secret",
+            "AWS_ENDPOINT_URL": f"http://{host}:{port}",
+            "AWS_DEFAULT_REGION": "eu-central-1",
+        }
+        store = s3fs.S3FileSystem(
+            key="werger",
+            secret="werger-secret",
+            endpoint_url=env["AWS_ENDPOINT_URL"],
+            client_kwargs={"region_name": "eu-central-1"},
+        )
+        store.mkdir("backlog")
+        for shard in sorted(shards.glob("*.jsonl")):
+            store.put_file(str(shard), f"backlog/crawl/{shard.name}")
+        yield store, env
+    finally:
+        server.stop()
+
+
+def s3_lines(store, folder: str) -> list[str]:
+    """The records of a run's output shards in a bucket folder, read in name order."""
+    store.invalidate_cache()
+    parts = sorted(store.ls(folder))
+    assert parts and all(p.rsplit("/", 1)[1].startswith("part-") for p in parts)
+    return [line for part in parts for line in store.cat_file(part).decode("utf-8").splitlines()]

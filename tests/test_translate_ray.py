@@ -20,6 +20,8 @@ from ray_support import (  # noqa: E402
     cut_into_shards,
     memory_rows,
     output_lines,
+    s3_bucket,
+    s3_lines,
     translate_locally,
 )
 
@@ -32,7 +34,7 @@ from translate.distributed import (  # noqa: E402
     translate_on_ray,
 )
 from translate.errors import ModelsDifferError, ShardError, WergerTranslateError  # noqa: E402
-from translate.shards import find_shards, prepare_destination  # noqa: E402
+from translate.shards import find_shards, prepare_destination, storage_options  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -195,3 +197,51 @@ def test_gpus_asked_per_actor_follow_the_device_and_the_cluster(device, asked, c
 def test_more_gpus_per_actor_than_the_cluster_has_is_refused():
     with pytest.raises(WergerTranslateError, match="asks for 2 GPUs and the cluster advertises 1"):
         gpus_per_actor(ClusterOptions(address=None, gpus_per_actor=2, device="cuda"), 1.0)
+
+
+@pytest.fixture(scope="module")
+def s3(shards):
+    """A real S3 endpoint on 127.0.0.1 holding the shards under s3://backlog/crawl/."""
+    with s3_bucket(shards) as served:
+        yield served
+
+
+def test_shards_are_read_from_and_written_to_s3(cluster, s3, models_dir, local):
+    """Only the command has the AWS variables (the cluster's workers started without them): the
+    bucket is reached through the options that travel with the tasks."""
+    store, env = s3
+    result = subprocess.run(
+        [sys.executable, "-m", "ingest.cli", "translate", "s3://backlog/crawl/", "--out", "s3://backlog/translated",
+         "--models-dir", str(models_dir), "--ray-address", cluster, "--actors", "1"],
+        capture_output=True, text=True, cwd=ROOT, timeout=300, env={**os.environ, **env},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"translated {len(local[0])} records into s3://backlog/translated with 1 actors" in result.stderr
+    assert s3_lines(store, "backlog/translated") == local[0]
+    assert "AWS_ENDPOINT_URL" not in os.environ  # the workers could not have found the store by themselves
+
+
+def test_aws_variables_become_s3_storage_options_and_nothing_else_does():
+    env = {"AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s", "AWS_ENDPOINT_URL": "http://a",
+           "AWS_ENDPOINT_URL_S3": "http://b", "AWS_REGION": "eu-west-1"}  # fmt: skip
+    assert storage_options("s3://bucket/x", env) == {
+        "key": "k", "secret": "s", "endpoint_url": "http://b", "client_kwargs": {"region_name": "eu-west-1"}
+    }  # fmt: skip
+    assert storage_options("/data/shards", env) == {} and storage_options("gs://b/x", env) == {}
+
+
+def test_a_bucket_without_credentials_is_a_message_not_a_traceback(cluster, s3, models_dir, tmp_path):
+    _, env = s3
+    nowhere = str(tmp_path / "none")
+    bare = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | {
+        "AWS_ENDPOINT_URL": env["AWS_ENDPOINT_URL"], "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_SHARED_CREDENTIALS_FILE": nowhere, "AWS_CONFIG_FILE": nowhere,
+    }  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "ingest.cli", "translate", "s3://backlog/crawl/", "--out", nowhere,
+         "--models-dir", str(models_dir), "--ray-address", cluster, "--actors", "1"],
+        capture_output=True, text=True, cwd=ROOT, timeout=300, env=bare,
+    )  # fmt: skip
+    assert result.returncode == 1
+    message = "cannot list s3://backlog/crawl/: NoCredentialsError: Unable to locate credentials"
+    assert message in result.stderr and "Traceback" not in result.stderr

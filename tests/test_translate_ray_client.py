@@ -21,6 +21,8 @@ from ray_support import (
     memory_rows,
     output_lines,
     ray_head,
+    s3_bucket,
+    s3_lines,
     translate_locally,
 )
 
@@ -50,9 +52,9 @@ def local(crawl, models_dir, tmp_path_factory) -> tuple[list[str], Path]:
     return translate_locally(crawl, models_dir, tmp_path_factory.mktemp("local"))
 
 
-def werger(*args: str) -> subprocess.CompletedProcess:
+def werger(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "ingest.cli", "translate", *args], capture_output=True,
-                          text=True, cwd=ROOT, env=cli_env(), timeout=RUN_S)  # fmt: skip
+                          text=True, cwd=ROOT, env=cli_env() | (env or {}), timeout=RUN_S)  # fmt: skip
 
 
 def test_the_command_through_ray_client_gives_the_local_output_and_merges_the_memory(
@@ -67,12 +69,15 @@ def test_the_command_through_ray_client_gives_the_local_output_and_merges_the_me
     # The memory is a file on the command's machine: the cluster's new translations came back into it.
     assert memory_rows(memory) and memory_rows(memory) == memory_rows(local[1])
 
-    again = werger(f"file://{shards}/*.jsonl", "--out", f"file://{tmp_path}/again", "--models-dir",
-                   str(models_dir), "--memory", str(memory), "--ray-address", head.client_address,
-                   "--actors", "1")  # fmt: skip
-    assert again.returncode == 0, again.stderr[-3000:]
-    assert " 0 sentences translated" in again.stderr and "0 from memory" not in again.stderr
-    assert output_lines(tmp_path / "again") == local[0]
+    # Again from S3 to S3: the AWS variables are the command's only (the head started without them),
+    # and every sentence comes from the memory the first run filled.
+    with s3_bucket(shards) as (store, env):
+        again = werger("s3://backlog/crawl/", "--out", "s3://backlog/again", "--models-dir", str(models_dir),
+                       "--memory", str(memory), "--ray-address", head.client_address, "--actors", "1",
+                       env=env)  # fmt: skip
+        assert again.returncode == 0, again.stderr[-3000:]
+        assert " 0 sentences translated" in again.stderr and "0 from memory" not in again.stderr
+        assert s3_lines(store, "backlog/again") == local[0]
 
 
 def test_device_auto_puts_actors_on_the_clusters_gpu(head: Head, shards, models_dir, tmp_path):

@@ -42,10 +42,18 @@ from typing import Any
 
 from store.errors import WergerStoreError
 from translate.ct2 import DecodingOptions
-from translate.errors import ModelsDifferError, RayMissingError, WergerTranslateError
+from translate.errors import ModelsDifferError, RayMissingError, ShardError, WergerTranslateError
 from translate.glossary import GLOSSARY_DIR_ENV
 from translate.nllb import NLLB_DIR_ENV
-from translate.shards import Shards, find_shards, prepare_destination, shard_lines
+from translate.shards import (
+    Shards,
+    describe,
+    find_shards,
+    is_storage_error,
+    prepare_destination,
+    shard_lines,
+    storage_options,
+)
 from translate.stage import BATCH_RECORDS
 
 LOCAL_CLUSTER = "local"
@@ -229,9 +237,11 @@ def _run_through_client(ray, source, destination, spec, target, memory, cluster)
     content = None
     if memory is not None:
         content = ray.put(_memory_image(memory))  # a damaged file is named here, before the cluster
+    # The storage options come from this machine's environment, not the cluster's.
+    places = [(source, storage_options(source)), (destination, storage_options(destination))]
     task = ray.remote(num_cpus=0, max_retries=0)(_drive)
     try:
-        summary, journal, failure = ray.get(task.remote(source, destination, spec, target, content, cluster))
+        summary, journal, failure = ray.get(task.remote(places, spec, target, content, cluster))
     except Exception as exc:
         raise _user_error(exc) from None
     if memory is not None and journal:
@@ -255,17 +265,22 @@ def _memory_image(path: Path) -> bytes:
         db.close()
 
 
-def _drive(source: str, destination: str, spec: RegistrySpec, target: str, content, cluster: ClusterOptions):
+def _drive(places: list, spec: RegistrySpec, target: str, content, cluster: ClusterOptions):
     """The command's run on a node of the cluster (Ray Client's case): (summary, journal, failure).
 
-    ``content`` is the translation memory's image; the journal lists its new translations as
-    (translations, pair, engine) in the order they were stored; failure is the werger error the run
-    stopped with, else None (the summary is then None).
+    ``places`` are the source and the destination, each with its storage options; ``content`` is
+    the translation memory's image; the journal lists its new translations as (translations, pair,
+    engine) in the order they were stored; failure is the werger error the run stopped with, else
+    None (the summary is then None).
     """
     import ray
 
-    shards = find_shards(source)
-    output = prepare_destination(destination)
+    (source, source_options), (destination, destination_options) = places
+    try:
+        shards = find_shards(source, source_options)
+        output = prepare_destination(destination, destination_options)
+    except WergerTranslateError as exc:
+        return None, [], exc
     with tempfile.TemporaryDirectory(prefix="werger-memory-") as folder:
         memory = None
         if content is not None:
@@ -439,6 +454,7 @@ def _user_error(exc: BaseException) -> BaseException:
     one line, so only the first is kept.
     """
     found: BaseException = exc
+    storage: BaseException | None = None
     seen: set[int] = set()
     pending: list[BaseException] = [exc]
     while pending and len(seen) < 32:
@@ -448,9 +464,13 @@ def _user_error(exc: BaseException) -> BaseException:
         seen.add(id(current))
         if isinstance(current, WergerTranslateError | WergerStoreError):
             found = current
+        elif is_storage_error(current):
+            storage = current
         for link in (getattr(current, "cause", None), current.__cause__, current.__context__):
             if isinstance(link, BaseException):
                 pending.append(link)
+    if found is exc and storage is not None:
+        return ShardError(f"cannot read or write the shards: {describe(storage)}")
     if found is not exc and found.args and isinstance(found.args[0], str) and "\n" in found.args[0]:
         found.args = (found.args[0].split("\n", 1)[0], *found.args[1:])
     return found
