@@ -329,7 +329,7 @@ def _use_token_auth() -> str:
     """Sends the Ray token to a Ray Client server when this machine has one; returns what to tell
     the user when the connection fails anyway.
 
-    Clusters started by ``ray start`` require a token by default (Ray 2.52 on), but a Ray Client
+    Clusters started by ``ray start`` require a token by default (the Ray in uv.lock), but a Ray Client
     connection sends it only with RAY_AUTH_MODE=token; a token in RAY_AUTH_TOKEN,
     RAY_AUTH_TOKEN_PATH or ~/.ray/auth_token turns that on, as a local ``ray.init`` does. Ray reads
     the mode when it is imported, so this comes first.
