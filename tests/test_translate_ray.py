@@ -12,6 +12,7 @@ import pytest
 os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
 ray = pytest.importorskip("ray", reason="Ray is not installed: the ray extra (werger[ray]) is needed")
 pytest.importorskip("ray.data", reason="Ray Data is not installed: the ray extra (werger[ray]) is needed")
+pytestmark = pytest.mark.ray_cluster
 
 from ray_support import (  # noqa: E402
     ROOT,

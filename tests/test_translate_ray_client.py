@@ -8,10 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("ray", reason="Ray is not installed: the ray extra (werger[ray]) is needed")
-pytest.importorskip("ray.data", reason="Ray Data is not installed: the ray extra (werger[ray]) is needed")
-
 from ray_support import (
     ROOT,
     Head,
@@ -25,6 +21,10 @@ from ray_support import (
     s3_lines,
     translate_locally,
 )
+
+pytest.importorskip("ray", reason="Ray is not installed: the ray extra (werger[ray]) is needed")
+pytest.importorskip("ray.data", reason="Ray Data is not installed: the ray extra (werger[ray]) is needed")
+pytestmark = pytest.mark.ray_cluster
 
 RUN_S = 420
 """Bound of one command on the head (a loaded 2-core machine starts worker processes slowly)."""
