@@ -157,6 +157,7 @@ def _stop(process: subprocess.Popen) -> None:
 def s3_bucket(shards: Path) -> Iterator[tuple[object, dict[str, str]]]:
     """A real S3 endpoint on 127.0.0.1 (moto's server) holding ``shards`` under s3://backlog/crawl/;
     yields an s3fs filesystem on it and the standard AWS variables that reach it."""
+    import httpx
     import pytest
 
     s3fs = pytest.importorskip("s3fs", reason="s3fs (fsspec's s3://) is not installed")
@@ -177,6 +178,8 @@ def s3_bucket(shards: Path) -> Iterator[tuple[object, dict[str, str]]]:
             endpoint_url=env["AWS_ENDPOINT_URL"],
             client_kwargs={"region_name": "eu-central-1"},
         )
+        # moto keeps its buckets in this process, whichever server serves them: start empty.
+        httpx.post(f"{env['AWS_ENDPOINT_URL']}/moto-api/reset", timeout=30).raise_for_status()
         store.mkdir("backlog")
         for shard in sorted(shards.glob("*.jsonl")):
             store.put_file(str(shard), f"backlog/crawl/{shard.name}")
