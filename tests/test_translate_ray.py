@@ -29,6 +29,7 @@ from ray_support import (  # noqa: E402
 from store.errors import RecordInvalidError  # noqa: E402
 from translate.distributed import (  # noqa: E402
     ClusterOptions,
+    MemoryKeeper,
     RegistrySpec,
     ShardTranslator,
     gpus_per_actor,
@@ -246,3 +247,16 @@ def test_a_bucket_without_credentials_is_a_message_not_a_traceback(cluster, s3, 
     assert result.returncode == 1
     message = "cannot list s3://backlog/crawl/: NoCredentialsError: Unable to locate credentials"
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_keeper_on_a_copy_of_the_memory_gives_back_what_it_stored_in_order(tmp_path):
+    """Through Ray Client the keeper works on a copy; its journal is what is merged into the file."""
+    from store.record import EngineRef
+
+    engine = EngineRef(id="argos:translate-ru_en", version="1.9")
+    keeper = MemoryKeeper(str(tmp_path / "copy.sqlite"), journal=True)
+    keeper.store({"Привет.": "Hello."}, "ru-en", engine)
+    keeper.store({"Мир.": "Peace."}, "ru-en", engine)
+    assert keeper.lookup(["Мир.", "Дом."], "ru-en", engine) == {"Мир.": "Peace."}
+    assert keeper.close() == [({"Привет.": "Hello."}, "ru-en", engine), ({"Мир.": "Peace."}, "ru-en", engine)]
+    assert MemoryKeeper(str(tmp_path / "file.sqlite")).close() == []  # on the file itself: no journal
