@@ -23,4 +23,4 @@ with_ray="$(size ray)"
 echo "default install: ${base} MB of packages"
 echo "with werger[ray]: ${with_ray} MB (+$((with_ray - base)) MB)"
 echo "largest additions (MB):"
-(cd "$work"/ray/lib/python3*/site-packages && du -sm ray pyarrow pandas fsspec msgpack 2>/dev/null | sort -rn)
+(cd "$work"/ray/lib/python3*/site-packages && du -sm ray pyarrow pandas grpc fsspec msgpack 2>/dev/null | sort -rn)

@@ -35,7 +35,12 @@ def translate_jsonl(
         ),
     ],
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write here instead of standard output.")
+        str | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write here instead of standard output; with --ray-address, a folder or fsspec URL.",
+        ),
     ] = None,
     target: Target = "en",
     models_dir: ModelsDir = None,
@@ -85,13 +90,13 @@ def translate_jsonl(
         if ray_address is not None:
             from translate.distributed import run_from_cli
 
-            summary = run_from_cli(source, out, ray_address, actors, cpus_per_actor, gpus_per_actor,
+            summary = run_from_cli(source, out, ray_address, actors, cpus_per_actor, gpus_per_actor, device,
                                    models_folder(models_dir), nllb_dir, glossary_dir, beam_size,
                                    repetition_penalty, target, memory)  # fmt: skip
             Console(stderr=True).print(summary.describe(out), highlight=False, soft_wrap=True, markup=False)
             return
         with TranslationMemory(memory) if memory else nullcontext() as tm:
-            count = translate_file(Path(source), out, registry, target, tm)
+            count = translate_file(Path(source), Path(out) if out is not None else None, registry, target, tm)
     except OSError as exc:
         raise fail(f"cannot read {source}: {exc.strerror}") from None
     except USER_ERRORS as exc:
