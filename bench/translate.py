@@ -16,14 +16,18 @@ language, on the same sentences from FLORES-200 (../shared/data/lid), grouped in
      tokenised, sorted by length, at the best batch size found by a sweep on the first sentences.
 
 All methods are warmed up first (a few paragraphs each, untimed), then run in ``--rounds``
-rounds, the order of the methods turning each round, so a load change on a shared machine
-falls on every method alike; a ratio is the median of its per-round ratios. werger runs each
-round with a fresh translation memory (as a crawl does) and with a title per record, translated
-as a segment of its own; a fourth method, werger without titles, gives the title's cost. The
-cost of sentence-level QA is timed on werger's outputs: every check on each paragraph alone,
-against every check on each paragraph and each of its sentences. Finally the same records are
-translated again with a warm memory, which must reach the engine with zero sentences. Prints
-sentences/second and the ratios the targets are stated in.
+rounds. Each round walks the paragraphs in chunks of ``--chunk`` paragraphs and runs every method
+on a chunk before moving to the next, the order of the methods turning each chunk: a load change
+on a shared machine then falls on every method alike instead of on whichever method ran during
+it. Each method's wall time and CPU time (this process, all threads) are summed per round; a
+ratio is the median of its per-round ratios. The CPU-time ratio is the one to read when the
+machine is busier than its cores (load above the CPU count, printed): wall time then measures the
+other jobs as much as the method. werger runs each round with a fresh translation memory (as a
+crawl does) and with a title per record, translated as a segment of its own; a fourth method,
+werger without titles, gives the title's cost. The cost of sentence-level QA is timed on werger's
+outputs: every check on each paragraph alone, against every check on each paragraph and each of
+its sentences. Finally the same records are translated again with a warm memory, which must reach
+the engine with zero sentences. Prints sentences/second and the ratios the targets are stated in.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ import tempfile
 import time
 import types
 from collections import defaultdict
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -174,6 +179,13 @@ def cap(longest: int) -> int:
 PER_RECORD = 6
 
 
+def timed(work) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process over all its threads) that ``work()`` takes."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    work()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
 def bench_records(paragraphs: list[str], lang: str, titles: list[str] | None = None) -> list:
     """Records of ``PER_RECORD`` paragraphs; with ``titles``, each gets one (a sentence of its own)."""
     records = []
@@ -293,9 +305,12 @@ def bench_language(lang: str, args, registry, package_file: Path, work: Path, op
     translator = ctranslate2.Translator(
         str(folder / "model"), device="cpu", compute_type="int8", inter_threads=1, intra_threads=threads
     )
-    sweep = {b: run_raw(translator, tokens[: args.sweep], b, options.beam_size) for b in (8, 16, 32, 64)}
+    sweep = {
+        b: timed(lambda b=b: run_raw(translator, tokens[: args.sweep], b, options.beam_size))[1]
+        for b in (8, 16, 32, 64)
+    }
     best = min(sweep, key=sweep.get)
-    print(f"{lang}: raw batch-size sweep on {args.sweep} sentences (s): "
+    print(f"{lang}: raw batch-size sweep on {args.sweep} sentences (CPU s): "
           + ", ".join(f"{b}: {t:.2f}" for b, t in sweep.items()) + f" -> {best}")  # fmt: skip
     with_titles = bench_records(paragraphs, lang, titles)
     without_titles = bench_records(paragraphs, lang)
@@ -304,22 +319,49 @@ def bench_language(lang: str, args, registry, package_file: Path, work: Path, op
     warm_argos(paragraphs, lang)
     run_raw(translator, tokens[:16], best, options.beam_size)
 
-    def werger_fresh_memory(records: list, memory_path: Path) -> float:
-        with TranslationMemory(memory_path) as memory:
-            return run_werger(records, registry, memory)[0]
-
+    chunk = max(PER_RECORD, args.chunk - args.chunk % PER_RECORD)  # whole records per chunk
+    starts = range(0, len(paragraphs), chunk)
+    records_per_chunk = chunk // PER_RECORD
+    sentence_counts = [len(split_sentences(p, lang)) for p in paragraphs]
     times: dict[str, list[float]] = defaultdict(list)
-    methods = {
-        "werger": lambda r: werger_fresh_memory(with_titles, work / f"tm-{lang}-{r}.sqlite"),
-        "werger, no titles": lambda r: werger_fresh_memory(without_titles, work / f"tm-{lang}-{r}-nt.sqlite"),
-        "argos": lambda r: run_argos(paragraphs, lang),
-        "raw": lambda r: run_raw(translator, tokens, best, options.beam_size),
-    }
-    names = list(methods)
+    cpu: dict[str, list[float]] = defaultdict(list)
     for r in range(args.rounds):
-        for name in names[r % len(names) :] + names[: r % len(names)]:
-            times[name].append(methods[name](r))
-    row = (lang, len(items), len(paragraphs), times, best)
+        memories = {
+            "werger": TranslationMemory(work / f"tm-{lang}-{r}.sqlite"),
+            "werger, no titles": TranslationMemory(work / f"tm-{lang}-{r}-nt.sqlite"),
+        }
+        round_wall: dict[str, float] = defaultdict(float)
+        round_cpu: dict[str, float] = defaultdict(float)
+        for c, first in enumerate(starts):
+            part = paragraphs[first : first + chunk]
+            k = first // PER_RECORD
+            lo = sum(sentence_counts[:first])
+            part_tokens = tokens[lo : lo + sum(sentence_counts[first : first + chunk])]
+            methods = {
+                "werger": partial(
+                    run_werger, with_titles[k : k + records_per_chunk], registry, memories["werger"]
+                ),
+                "werger, no titles": partial(
+                    run_werger,
+                    without_titles[k : k + records_per_chunk],
+                    registry,
+                    memories["werger, no titles"],
+                ),
+                "argos": partial(run_argos, part, lang),
+                "raw": partial(run_raw, translator, part_tokens, best, options.beam_size),
+            }
+            names = list(methods)
+            turn = (r + c) % len(names)
+            for name in names[turn:] + names[:turn]:
+                wall, used = timed(methods[name])
+                round_wall[name] += wall
+                round_cpu[name] += used
+        for memory in memories.values():
+            memory.close()
+        for name, seconds in round_wall.items():
+            times[name].append(seconds)
+            cpu[name].append(round_cpu[name])
+    row = (lang, len(items), len(paragraphs), times, cpu, best)
 
     with TranslationMemory(work / f"tm-{lang}-warm.sqlite") as memory:
         _, translated = run_werger(with_titles, registry, memory)
@@ -344,11 +386,13 @@ def main() -> None:
     parser.add_argument("--languages", nargs="+", default=["ru", "ar"])
     parser.add_argument("--sweep", type=int, default=120, help="sentences used to pick raw's batch size")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved timed rounds per language")
+    parser.add_argument("--chunk", type=int, default=24, help="paragraphs per interleaving step")
     args = parser.parse_args()
 
     from translate.ct2 import DecodingOptions
     from translate.registry import build_registry
 
+    load_start = os.getloadavg()[0]
     options = DecodingOptions()
     threads = options.thread_count()
     packages = {lang: package(lang) for lang in args.languages}
@@ -368,25 +412,34 @@ def main() -> None:
     def ratio(times: dict[str, list[float]], slow: str, fast: str) -> float:
         return statistics.median(a / b for a, b in zip(times[slow], times[fast], strict=True))
 
-    print(f"\n{'lang':4} {'sents':>5} {'paras':>5} {'werger s/s':>10} {'argos loop s/s':>14} "
-          f"{'raw ct2 s/s':>11} {'werger/argos':>12} {'werger/raw':>10} {'title cost':>10}")  # fmt: skip
-    for lang, n, paras, times, best in rows:
-        ours, argos, raw = (statistics.median(times[k]) for k in ("werger", "argos", "raw"))
-        title_cost = ratio(times, "werger", "werger, no titles") - 1
-        print(f"{lang:4} {n:5d} {paras:5d} {n / ours:10.2f} {n / argos:14.2f} {n / raw:11.2f} "
-              f"{ratio(times, 'argos', 'werger'):11.2f}x {ratio(times, 'raw', 'werger'):9.2f}x "
-              f"{title_cost:+9.1%}   (raw batch {best})")  # fmt: skip
-    merged = {k: [sum(r[3][k][i] for r in rows) for i in range(args.rounds)] for k in rows[0][3]}
-    n = sum(r[1] for r in rows)
-    ours, argos, raw = (statistics.median(merged[k]) for k in ("werger", "argos", "raw"))
-    print(f"{'all':4} {n:5d} {'':5} {n / ours:10.2f} {n / argos:14.2f} {n / raw:11.2f} "
-          f"{ratio(merged, 'argos', 'werger'):11.2f}x {ratio(merged, 'raw', 'werger'):9.2f}x "
-          f"{ratio(merged, 'werger', 'werger, no titles') - 1:+9.1%}   "
-          "targets: >= 3x argos, >= 0.9x raw")  # fmt: skip
-    print("  per-round werger/argos: " + ", ".join(
-        f"{a / w:.2f}" for a, w in zip(merged["argos"], merged["werger"], strict=True)))  # fmt: skip
-    print("  per-round werger/raw:   " + ", ".join(
-        f"{r / w:.2f}" for r, w in zip(merged["raw"], merged["werger"], strict=True)))  # fmt: skip
+    for label, column in (("wall time", 3), ("CPU time of this process", 4)):
+        print(f"\n{label}: {'lang':4} {'sents':>5} {'paras':>5} {'werger s/s':>10} {'argos loop s/s':>14} "
+              f"{'raw ct2 s/s':>11} {'werger/argos':>12} {'werger/raw':>10} {'title cost':>10}")  # fmt: skip
+        pad = " " * (len(label) + 2)
+        for row in rows:
+            lang, n, paras, best, times = row[0], row[1], row[2], row[5], row[column]
+            ours, argos, raw = (statistics.median(times[k]) for k in ("werger", "argos", "raw"))
+            title_cost = ratio(times, "werger", "werger, no titles") - 1
+            print(f"{pad}{lang:4} {n:5d} {paras:5d} {n / ours:10.2f} {n / argos:14.2f} {n / raw:11.2f} "
+                  f"{ratio(times, 'argos', 'werger'):11.2f}x {ratio(times, 'raw', 'werger'):9.2f}x "
+                  f"{title_cost:+9.1%}   (raw batch {best})")  # fmt: skip
+        merged = {
+            k: [sum(r[column][k][i] for r in rows) for i in range(args.rounds)] for k in rows[0][column]
+        }
+        n = sum(r[1] for r in rows)
+        ours, argos, raw = (statistics.median(merged[k]) for k in ("werger", "argos", "raw"))
+        print(f"{pad}{'all':4} {n:5d} {'':5} {n / ours:10.2f} {n / argos:14.2f} {n / raw:11.2f} "
+              f"{ratio(merged, 'argos', 'werger'):11.2f}x {ratio(merged, 'raw', 'werger'):9.2f}x "
+              f"{ratio(merged, 'werger', 'werger, no titles') - 1:+9.1%}   "
+              "targets: >= 3x argos, >= 0.9x raw")  # fmt: skip
+        print(f"{pad}per-round werger/argos: " + ", ".join(
+            f"{a / w:.2f}" for a, w in zip(merged["argos"], merged["werger"], strict=True)))  # fmt: skip
+        print(f"{pad}per-round werger/raw:   " + ", ".join(
+            f"{r / w:.2f}" for r, w in zip(merged["raw"], merged["werger"], strict=True)))  # fmt: skip
+    print(
+        f"\nload average (1 min) at the start {load_start:.1f}, at the end {os.getloadavg()[0]:.1f}, "
+        f"on {os.cpu_count()} CPUs"
+    )
     print("  title cost: werger with a title per record of 6 paragraphs against the same without titles")
     print("\nsentence-level QA (every check on each paragraph and each of its sentences):")
     for lang, paragraph_only, with_sentences, count, translation in qa:

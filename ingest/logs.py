@@ -27,16 +27,19 @@ _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"messa
 
 # Control characters (terminal escape sequences, newlines) and bidirectional overrides in a URL
 # from a crawled page must not reach the terminal, split a log line or reorder what is shown.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_BIDI = "\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}]")
+_CONTROL_BUT_LINES = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
 
 
-def printable(text: str) -> str:
+def printable(text: object, *, keep_lines: bool = False) -> str:
     """``text`` with control characters and bidirectional overrides replaced by U+FFFD: safe for a
-    terminal and one line long (``ingest.summary.terminal_text`` keeps tabs and newlines).
+    terminal, and one line long unless ``keep_lines`` keeps tabs and newlines (for multi-line text
+    such as a table cell).
 
     Rich strips only a few control codes; ESC sequences would pass through to the terminal.
     """
-    return _CONTROL.sub("\ufffd", text)
+    return (_CONTROL_BUT_LINES if keep_lines else _CONTROL).sub("\ufffd", str(text))
 
 
 class TextFormatter(logging.Formatter):

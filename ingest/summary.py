@@ -10,16 +10,14 @@ only when every site ran.
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rich.text import Text
 
+from ingest.logs import printable
 from store.files import write_atomically
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def terminal_text(text: object) -> str:
@@ -27,7 +25,7 @@ def terminal_text(text: object) -> str:
 
     Escape sequences and bidirectional overrides could rewrite what an operator sees.
     """
-    return _CONTROL.sub("\ufffd", str(text))
+    return printable(text, keep_lines=True)
 
 
 def markup_text(text: object) -> str:
