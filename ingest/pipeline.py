@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import multiprocessing
 import os
 from collections.abc import Iterable, Mapping
@@ -89,6 +90,7 @@ class CrawlRun:
         self.cleaners = SiteCleaners(options.out_dir / TEMPLATE_LINES_NAME)
         self.memory = TranslationMemory(options.out_dir / MEMORY_NAME)
         self._extractors: ProcessPoolExecutor | None = None
+        self._extractors_starting: asyncio.Future | None = None
         self._backlog = 0  # characters of page text fetched and not yet analysed, all sites
         self._room = asyncio.Event()
 
@@ -98,7 +100,10 @@ class CrawlRun:
         limit = self.options.max_run_time
         deadline = asyncio.get_running_loop().time() + limit if limit else None
         frontiers = FrontierFile(self.options.out_dir)
-        self._start_extractors(extract_process_count(self.options.extract_processes, len(sites)))
+        processes = extract_process_count(self.options.extract_processes, len(sites))
+        if processes:  # started in a thread: starting the fork server takes seconds
+            starting = asyncio.to_thread(self._start_extractors, processes)
+            self._extractors_starting = asyncio.ensure_future(starting)
         try:
             async with Fetcher(**self.options.fetcher_options) as fetcher:
                 crawls = [
@@ -107,6 +112,8 @@ class CrawlRun:
                 summary.sites.extend(await asyncio.gather(*(self._crawl_site(c) for c in crawls)))
         finally:
             frontiers.close()
+            if self._extractors_starting is not None:
+                await asyncio.gather(self._extractors_starting, return_exceptions=True)
             if self._extractors is not None:
                 self._extractors.shutdown(cancel_futures=True)
                 self._extractors = None
@@ -124,14 +131,29 @@ class CrawlRun:
 
     def _start_extractors(self, count: int) -> None:
         """Start ``count`` extraction worker processes now, while discovery and the first fetches
-        run, so the first pages do not wait for Python to start and import trafilatura."""
-        if count <= 0:
-            return
-        self._extractors = ProcessPoolExecutor(
-            count, mp_context=multiprocessing.get_context("spawn"), initializer=_extractor_started
-        )
+        run, so the first pages do not wait for them (see ``worker_context``)."""
+        executor = ProcessPoolExecutor(count, mp_context=worker_context(), initializer=_extractor_started)
         for _ in range(count):
-            self._extractors.submit(_warm_up)
+            executor.submit(_extractor_ready)
+        self._extractors = executor
+
+    async def _extractor_pool(self) -> ProcessPoolExecutor | None:
+        """The run's extraction processes once started; None when the run has none or they could
+        not start (then pages are extracted in threads, and the reason is logged once)."""
+        if self._extractors_starting is None:
+            return None
+        try:
+            await asyncio.shield(self._extractors_starting)
+        except Exception as exc:
+            if self._extractors_starting is not None:
+                logging.getLogger("werger.crawl").warning(
+                    "extraction worker processes could not start (%s: %s); extracting in threads",
+                    type(exc).__name__,
+                    exc,
+                )
+            self._extractors_starting = None
+            return None
+        return self._extractors
 
     async def analyse_page(self, result: FetchResult, extract_text: bool = True) -> PageAnalysis:
         """Links and main text of a fetched page, parsed once (``ingest.analysis``).
@@ -141,10 +163,11 @@ class CrawlRun:
         discovery never queues behind extraction.
         """
         text = result.text or ""
-        if self._extractors is None or not extract_text:
+        pool = await self._extractor_pool() if extract_text else None
+        if pool is None:
             return await asyncio.to_thread(analyse, text, result.final_url, extract_text)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._extractors, analyse, text, result.final_url, True, True)
+        return await loop.run_in_executor(pool, analyse, text, result.final_url, True, True)
 
     async def room_to_fetch(self) -> None:
         """Wait while the pages fetched and not yet analysed hold more than ``BACKLOG_CHARS`` of text.
@@ -341,16 +364,29 @@ def usable_cores() -> int:
 WORKER_NICENESS = 5
 
 
+def worker_context() -> multiprocessing.context.BaseContext:
+    """How extraction workers start: forked from a warmed-up server where the system has one.
+
+    The fork server imports ``ingest.warm`` once (trafilatura, language profiles, dateparser's
+    compiled locales: about 3 s of CPU), and every worker it forks starts with that done. Where
+    there is no fork server (Windows), workers are spawned and warm up themselves.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["ingest.warm"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
 def _extractor_started() -> None:
     """In each extraction worker process: lower its priority (where the system allows)."""
     with contextlib.suppress(AttributeError, OSError):  # no os.nice on Windows
         os.nice(WORKER_NICENESS)
 
 
-def _warm_up() -> None:
-    """Import the extractor and load the language profiles in a worker before pages arrive."""
-    page = "<html><body><p>Warm-up text of a worker process.</p></body></html>"
-    analyse(page, "http://localhost/", True, True)
+def _extractor_ready() -> None:
+    """The first task of each worker, submitted with the run's start: warm (imports ``ingest.warm``)."""
+    import ingest.warm  # noqa: F401  (warm already where the worker was forked from a warm server)
 
 
 def _review_again(revision: Record, latest: Record | None) -> Record:
