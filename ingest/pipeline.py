@@ -14,7 +14,6 @@ skipped or failed, with reasons.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import multiprocessing
 import os
@@ -132,7 +131,7 @@ class CrawlRun:
     def _start_extractors(self, count: int) -> None:
         """Start ``count`` extraction worker processes now, while discovery and the first fetches
         run, so the first pages do not wait for them (see ``worker_context``)."""
-        executor = ProcessPoolExecutor(count, mp_context=worker_context(), initializer=_extractor_started)
+        executor = ProcessPoolExecutor(count, mp_context=worker_context())
         for _ in range(count):
             executor.submit(_extractor_ready)
         self._extractors = executor
@@ -359,29 +358,21 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-# Extraction workers yield the CPU to the crawl process: its event loop keeps requests and
-# politeness delays on time while the workers take what is left.
-WORKER_NICENESS = 5
-
-
 def worker_context() -> multiprocessing.context.BaseContext:
     """How extraction workers start: forked from a warmed-up server where the system has one.
 
     The fork server imports ``ingest.warm`` once (trafilatura, language profiles, dateparser's
     compiled locales: about 3 s of CPU), and every worker it forks starts with that done. Where
-    there is no fork server (Windows), workers are spawned and warm up themselves.
+    there is no fork server (Windows), workers are spawned and warm up themselves. Workers run at
+    the crawl's own priority: lowered (nice 5), they got 0.31 cores against 0.52 for threads on a
+    machine busy with other work (``bench/crawl.py``), and the crawl process, idle most of the
+    time waiting on the network, is woken first by the scheduler anyway.
     """
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["ingest.warm"])
         return context
     return multiprocessing.get_context("spawn")
-
-
-def _extractor_started() -> None:
-    """In each extraction worker process: lower its priority (where the system allows)."""
-    with contextlib.suppress(AttributeError, OSError):  # no os.nice on Windows
-        os.nice(WORKER_NICENESS)
 
 
 def _extractor_ready() -> None:
