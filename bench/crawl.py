@@ -467,13 +467,18 @@ def throughput(args: argparse.Namespace) -> None:
     )
     try:
         warm_up([base])
+        cpu_before = cpu_seconds()
         bare = bare_httpx(base, args.pages, args.concurrency)
+        bare_cpu = (cpu_seconds() - cpu_before) / args.pages
         machinery, _, machinery_cpu = werger_crawl(base, args.concurrency, stages=False)
         rate, written, cpu = werger_crawl(base, args.concurrency)
     finally:
         server.terminate()
     print(f"  limit (concurrency / latency)   {limit:8.1f} pages/s")
-    print(f"  bare httpx, same concurrency    {bare:8.1f} pages/s   {bare / limit:6.1%} of limit")
+    print(
+        f"  bare httpx, same concurrency    {bare:8.1f} pages/s   {bare / limit:6.1%} of limit"
+        f"{'':24}{bare_cpu * 1000:5.1f} ms CPU/page"
+    )
     rows = (("fetch side only", machinery, machinery_cpu), ("full pipeline", rate, cpu))
     for name, value, per_page in rows:
         ceiling = cores() / per_page
