@@ -2,10 +2,18 @@
 
     uv run python bench/crawl.py [--pages 500] [--latency 0.05] [--concurrency 8]
                                  [--sites 10] [--site-pages 50] [--delay 0.5]
-                                 [--extract-processes 0] [--skip ...]
+                                 [--extract-processes auto] [--synthetic] [--skip ...]
 
-Pages are the size real news pages have: 50-200 KB of HTML (scripts, styles, navigation) around
-5-20 paragraphs of text, different on every page.
+Pages are real news pages: the extract-dev pages (real articles from 172 news sites, the DAniEL
+corpus, Lejeune & Zhu 2018) of 50-200 KB, served as crawled, read from ``../shared/data/
+extract-dev`` (``bench/shared_data.py``) and never copied into the project; site ``s`` page ``n``
+is page ``s * site_pages + n`` of them, round the list. ``--synthetic`` (or a checkout without the
+data) serves generated pages of the same size instead: 50-200 KB of HTML around 5-20 paragraphs.
+
+CPU: every crawl prints the CPU seconds it took per page (the crawl process and its extraction
+workers, not the test server) and the wall time that CPU needs at the least on this machine's
+cores (pages x CPU per page / cores). On a shared machine that bound, not the crawler, may be
+what keeps a figure from its target: the two are printed side by side, with the load average.
 
 1. Throughput: a server in its own process answers every request after ``latency`` seconds;
    werger crawls ``pages`` articles found through a sitemap, with per-host concurrency
@@ -15,7 +23,10 @@ Pages are the size real news pages have: 50-200 KB of HTML (scripts, styles, nav
 2. Many sites: ``sites`` loopback hosts (one port each) of ``site-pages`` pages with
    ``delay`` seconds between requests to a host. One site crawled alone is the ideal (every
    site has the same shape, so it is also the slowest single site); then all sites in one run.
-   The ratio ideal / all-at-once is the figure (1.0: the sites cost no more than one).
+   The ratio ideal / all-at-once is the figure (1.0: the sites cost no more than one). Three
+   ways in one run: fetch side only, the full pipeline extracting in threads
+   (``extract_processes = 0``), and the full pipeline with ``--extract-processes`` (default
+   ``auto``: one worker process per core for a run of several sites).
 3. Memory: in fresh processes, the crawl frontier takes 10,000 and 100,000 URLs and hands them all
    out again; the peak RSS growth is printed beside the bytes of the URLs themselves and beside
    an in-memory frontier (set + deque) doing the same.
@@ -27,9 +38,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gzip
+import json
 import multiprocessing
 import os
 import random
+import resource
 import sys
 import tempfile
 import threading
@@ -41,6 +55,10 @@ from pathlib import Path
 # Run as a script, Python puts bench/ first on the path, where translate.py would shadow the
 # translate package: the repository root goes first instead.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from shared_data import shared_path
+
+REAL_SIZES = (50_000, 200_000)  # bytes: the size of real news pages
 
 TEXT = (
     "The water network reached the villages north of the city after two years of work. "
@@ -72,8 +90,36 @@ def news_page(n: int, site: int = 0) -> bytes:
     return page.replace("{STYLE}", style).replace("{SCRIPT}", script).encode()
 
 
-def _serve(port_out, pages: int, latency: float, sites: int = 1) -> None:
+def real_pages() -> list[bytes] | None:
+    """The extract-dev pages of 50-200 KB as crawled (bytes), in manifest order; None without the set."""
+    root = shared_path("data", "extract-dev")
+    manifest = root / "manifest.jsonl"
+    if not manifest.is_file():
+        return None
+    pages = []
+    for line in manifest.read_text(encoding="utf-8").splitlines():
+        body = gzip.decompress((root / json.loads(line)["html"]).read_bytes())
+        if REAL_SIZES[0] <= len(body) <= REAL_SIZES[1]:
+            pages.append(body)
+    return pages or None
+
+
+def describe_pages(synthetic: bool) -> str:
+    pages = None if synthetic else real_pages()
+    if pages is None:
+        return "synthetic pages of 50-200 KB, 5-20 paragraphs"
+    mean = sum(map(len, pages)) / len(pages) / 1000
+    return f"real news pages (extract-dev, {len(pages)} of 50-200 KB, mean {mean:.0f} KB)"
+
+
+def _serve(port_out, pages: int, latency: float, sites: int = 1, synthetic: bool = False) -> None:
     """``sites`` servers (one port each) of ``pages`` news pages; every answer after ``latency``."""
+    bodies = None if synthetic else real_pages()
+
+    def page(n: int, site: int) -> tuple[bytes, str]:
+        if bodies is None:
+            return news_page(n, site), "text/html; charset=utf-8"
+        return bodies[(site * pages + n) % len(bodies)], "text/html"
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -90,7 +136,7 @@ def _serve(port_out, pages: int, latency: float, sites: int = 1) -> None:
                 locs = "".join(f"<url><loc>{base}/p/{n}</loc></url>" for n in range(pages))
                 data, kind = f"<urlset>{locs}</urlset>".encode(), "application/xml"
             elif self.path.startswith("/p/"):
-                data, kind = news_page(int(self.path[3:]), self.server.site), "text/html; charset=utf-8"
+                data, kind = page(int(self.path[3:]), self.server.site)
             else:
                 self.send_response(404)
                 self.send_header("Content-Length", "0")
@@ -113,11 +159,12 @@ def _serve(port_out, pages: int, latency: float, sites: int = 1) -> None:
     threading.Event().wait()
 
 
-def _start_servers(pages: int, latency: float, sites: int = 1):
+def _start_servers(pages: int, latency: float, sites: int = 1, synthetic: bool = False):
     ctx = multiprocessing.get_context("spawn")
     port_queue = ctx.Queue()
-    process = ctx.Process(target=_serve, args=(port_queue, pages, latency, sites), daemon=True)
+    process = ctx.Process(target=_serve, args=(port_queue, pages, latency, sites, synthetic), daemon=True)
     process.start()
+    SERVER_PIDS.add(process.pid)
     return process, [f"http://127.0.0.1:{port}" for port in port_queue.get()]
 
 
@@ -157,46 +204,79 @@ def bench_site(name: str, base: str, concurrency: int, delay: float = 0.0):
     )
 
 
-def crawl_sites(sites: list, stages: bool = True, processes: int = 0) -> tuple[float, list]:
-    """Wall seconds of one real ``run_crawl`` over ``sites``, and its site summaries.
+SERVER_PIDS: set[int] = set()  # the test servers' processes, whose CPU is not the crawler's
 
-    ``stages=False`` leaves out the per-page CPU work: every fetched page takes the pipeline's
-    own "no main text" path, so fetching, politeness, frontier, index and summary are all
-    measured but extraction, language identification and storing are not. ``processes``:
-    extraction worker processes (``[crawler] extract_processes``; 0: threads, the default).
+
+def cpu_seconds() -> float:
+    """CPU seconds of this process, its ended children, and its live children but the test server.
+
+    A live child is the fork server of the extraction workers (``ingest.pipeline.worker_context``):
+    the workers are its children, so their CPU is its ``cutime``/``cstime`` once they have ended
+    (``/proc/PID/stat`` fields 14-17, in clock ticks).
+    """
+    own, ended = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = own.ru_utime + own.ru_stime + ended.ru_utime + ended.ru_stime
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if ppid == os.getpid() and pid not in SERVER_PIDS:
+            total += sum(int(x) for x in fields[11:15]) / tick
+    return total
+
+
+def crawl_sites(sites: list, stages: bool = True, processes: int | str = 0) -> tuple[float, list, float]:
+    """Wall seconds of one real ``run_crawl`` over ``sites``, its site summaries, and its CPU seconds.
+
+    ``stages=False`` leaves out the per-page CPU work: no page is parsed or extracted, every
+    fetched page takes the pipeline's own "no main text" path, so fetching, politeness, frontier,
+    index and summary are all measured but parsing, extraction, language identification and
+    storing are not. ``processes``: ``[crawler] extract_processes`` (0: threads; "auto").
+    The CPU seconds count the crawl process and its extraction workers (the server runs in a
+    process that is still alive, so it is not counted).
     """
     from ingest import pipeline
+    from ingest.analysis import PageAnalysis
     from ingest.pipeline import RunOptions, run_crawl
     from translate.argos import argos_registry
 
-    record_from, extract_page = pipeline.CrawlRun.record_from, pipeline.CrawlRun.extract_page
+    analyse_page = pipeline.CrawlRun.analyse_page
     if not stages:
-        pipeline.CrawlRun.record_from = lambda self, site, result, extracted: None
 
-        async def nothing(self, result):
-            return None
+        async def nothing(self, result, extract_text=True):
+            return PageAnalysis([])
 
-        pipeline.CrawlRun.extract_page = nothing
-    options = {"extract_processes": processes}
+        pipeline.CrawlRun.analyse_page = nothing
     try:
         with tempfile.TemporaryDirectory() as out:
-            start = time.perf_counter()
-            run_options = RunOptions(out_dir=Path(out), **options)
+            cpu, start = cpu_seconds(), time.perf_counter()
+            run_options = RunOptions(out_dir=Path(out), extract_processes=processes)
             summary = run_crawl(sites, run_options, argos_registry(Path(out) / "m"))
-            elapsed = time.perf_counter() - start
+            elapsed, cpu = time.perf_counter() - start, cpu_seconds() - cpu
     finally:
-        pipeline.CrawlRun.record_from, pipeline.CrawlRun.extract_page = record_from, extract_page
+        pipeline.CrawlRun.analyse_page = analyse_page
     for site_summary in summary.sites:
         assert summary.ok and not site_summary.failures, summary.to_dict()
-    return elapsed, summary.sites
+    return elapsed, summary.sites, cpu
 
 
-def warm_up(base: str) -> None:
-    """One small untimed crawl, so imports and first-use costs (seconds) stay out of the figures."""
+def warm_up(bases: list[str]) -> None:
+    """Small untimed crawls, so imports and first-use costs (seconds) stay out of the figures.
+
+    One in threads (this process) and, with two sites, one with extraction processes, which
+    starts the warm fork server every later run forks its workers from; a real run pays each
+    once too (``ingest/warm.py``: about 3 s of CPU).
+    """
     from ingest.config import site_from_dict
 
-    site = bench_site("warm-up", base, 2)
-    crawl_sites([site_from_dict("warm-up", {**_table(site), "max_pages": 5})], stages=True)
+    sites = [bench_site(f"warm-up-{n}", base, 2) for n, base in enumerate(bases[:2])]
+    small = [site_from_dict(site.name, {**_table(site), "max_pages": 10}) for site in sites]
+    crawl_sites(small[:1], stages=True, processes=0)
+    if len(small) > 1:
+        crawl_sites(small, stages=True, processes="auto")
 
 
 def _table(site) -> dict:
@@ -210,10 +290,21 @@ def _table(site) -> dict:
     }
 
 
-def werger_crawl(base: str, concurrency: int, stages: bool = True) -> tuple[float, int]:
-    """Pages per second of a real crawl of one site, and the records written."""
-    elapsed, (site_summary,) = crawl_sites([bench_site("bench", base, concurrency)], stages)
-    return site_summary.pages_fetched / elapsed, site_summary.records_written
+def werger_crawl(base: str, concurrency: int, stages: bool = True) -> tuple[float, int, float]:
+    """Pages per second of a real crawl of one site, the records written, CPU seconds per page."""
+    elapsed, (site_summary,), cpu = crawl_sites([bench_site("bench", base, concurrency)], stages)
+    pages = site_summary.pages_fetched
+    return pages / elapsed, site_summary.records_written, cpu / max(pages, 1)
+
+
+def load() -> str:
+    return "load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+
+
+def cores() -> int:
+    from ingest.pipeline import usable_cores
+
+    return usable_cores()
 
 
 def _frontier_peak(kind: str, size: int, result) -> None:
@@ -368,55 +459,73 @@ def bomb_peak(encoding: str, size: int, baseline: bool = False) -> tuple[int, in
 
 
 def throughput(args: argparse.Namespace) -> None:
-    server, (base,) = _start_servers(args.pages, args.latency)
+    server, (base,) = _start_servers(args.pages, args.latency, synthetic=args.synthetic)
     limit = args.concurrency / args.latency
+    print(
+        f"throughput: {args.pages} {describe_pages(args.synthetic)}, {args.latency * 1000:.0f} ms latency, "
+        f"concurrency {args.concurrency}, {cores()} cores, {load()}"
+    )
     try:
-        warm_up(base)
+        warm_up([base])
+        cpu_before = cpu_seconds()
         bare = bare_httpx(base, args.pages, args.concurrency)
-        machinery, _ = werger_crawl(base, args.concurrency, stages=False)
-        rate, written = werger_crawl(base, args.concurrency)
+        bare_cpu = (cpu_seconds() - cpu_before) / args.pages
+        machinery, _, machinery_cpu = werger_crawl(base, args.concurrency, stages=False)
+        rate, written, cpu = werger_crawl(base, args.concurrency)
     finally:
         server.terminate()
-    latency_ms = args.latency * 1000
-    print(
-        f"throughput: {args.pages} pages of 50-200 KB, {latency_ms:.0f} ms latency, "
-        f"concurrency {args.concurrency}"
-    )
     print(f"  limit (concurrency / latency)   {limit:8.1f} pages/s")
-    print(f"  bare httpx, same concurrency    {bare:8.1f} pages/s   {bare / limit:6.1%} of limit")
     print(
-        f"  werger crawl, fetch side only   {machinery:8.1f} pages/s   {machinery / limit:6.1%} of limit   "
-        f"{machinery / bare:6.1%} of bare httpx"
+        f"  bare httpx, same concurrency    {bare:8.1f} pages/s   {bare / limit:6.1%} of limit"
+        f"{'':24}{bare_cpu * 1000:5.1f} ms CPU/page"
     )
-    print(
-        f"  werger crawl (full pipeline)    {rate:8.1f} pages/s   {rate / limit:6.1%} of limit   "
-        f"{rate / bare:6.1%} of bare httpx   ({written} records written)"
-    )
+    rows = (("fetch side only", machinery, machinery_cpu), ("full pipeline", rate, cpu))
+    for name, value, per_page in rows:
+        ceiling = cores() / per_page
+        print(
+            f"  werger crawl, {name:<17} {value:8.1f} pages/s   {value / limit:6.1%} of limit   "
+            f"{value / bare:6.1%} of bare httpx   {per_page * 1000:5.1f} ms CPU/page: "
+            f"CPU allows {ceiling:6.1f} pages/s on {cores()} cores"
+        )
+    print(f"  ({written} records written; {load()})")
     for name, value in (("fetch side", machinery), ("full pipeline", rate)):
-        print(f"  target >= 85% of limit, {name}: {'met' if value >= 0.85 * limit else 'NOT met'}")
+        verdict = "met" if value >= 0.85 * limit else "NOT met"
+        print(f"  target >= 85% of limit, {name}: {verdict}")
 
 
 def many_sites(args: argparse.Namespace) -> None:
-    server, bases = _start_servers(args.site_pages, 0.0, args.sites)
+    server, bases = _start_servers(args.site_pages, 0.0, args.sites, synthetic=args.synthetic)
     sites = [bench_site(f"s{n}", base, 2, args.delay) for n, base in enumerate(bases)]
     floor = (args.site_pages + 1) * args.delay
+    processes = args.extract_processes if args.extract_processes == "auto" else int(args.extract_processes)
     print(
-        f"many sites: {args.sites} loopback hosts x {args.site_pages} pages of 50-200 KB, "
-        f"delay {args.delay} s (floor per site {floor:.1f} s), "
-        f"extract_processes {args.extract_processes} on {os.cpu_count()} cores"
+        f"many sites: {args.sites} loopback hosts x {args.site_pages} {describe_pages(args.synthetic)}, "
+        f"delay {args.delay} s (floor per site {floor:.1f} s), {cores()} cores, {load()}"
     )
+    ways = [
+        ("fetch side only", False, 0),
+        ("full pipeline, extraction in threads (extract_processes = 0)", True, 0),
+        (f"full pipeline, extract_processes = {processes}", True, processes),
+    ]
     try:
-        warm_up(bases[0])
-        for name, stages in (("fetch side only", False), ("full pipeline", True)):
-            alone, _ = crawl_sites(sites[:1], stages, args.extract_processes)
-            together, summaries = crawl_sites(sites, stages, args.extract_processes)
+        warm_up(bases)
+        for name, stages, way in ways:
+            alone, _, _ = crawl_sites(sites[:1], stages, way)
+            together, summaries, cpu = crawl_sites(sites, stages, way)
             pages = sum(s.pages_fetched for s in summaries)
+            per_page = cpu / max(pages, 1)
+            bound = pages * per_page / cores()
             ratio = alone / together
             verdict = "met" if ratio >= 0.85 else "NOT met"
             print(f"  {name}:")
             print(f"    one site alone (ideal)        {alone:8.1f} s")
-            print(f"    all {args.sites} sites in one run    {together:8.1f} s   ({pages} pages)")
+            print(f"    all {args.sites} sites in one run    {together:8.1f} s   ({pages} pages, {load()})")
             print(f"    one after another would take  {alone * args.sites:8.1f} s")
+            print(
+                f"    CPU                           {per_page * 1000:8.1f} ms/page: at least {bound:.1f} s "
+                f"of wall time on {cores()} cores, so at best {alone / max(alone, bound):.2f} of ideal here "
+                f"(it got {cpu / together:.2f} cores on average)"
+            )
             print(f"    ideal / all-at-once           {ratio:8.2f}   target >= 0.85: {verdict}")
     finally:
         server.terminate()
@@ -462,7 +571,8 @@ def main() -> None:
     parser.add_argument("--sites", type=int, default=10)
     parser.add_argument("--site-pages", type=int, default=50)
     parser.add_argument("--delay", type=float, default=0.5)
-    parser.add_argument("--extract-processes", type=int, default=0)
+    parser.add_argument("--extract-processes", default="auto", help='"auto" or a number (0: threads)')
+    parser.add_argument("--synthetic", action="store_true", help="generated pages instead of real ones")
     parser.add_argument("--skip", nargs="*", default=[], choices=PARTS, help="parts to leave out")
     args = parser.parse_args()
     if "throughput" not in args.skip:

@@ -11,6 +11,8 @@ from ingest.errors import DiscoveryError
 from ingest.urls import published_url, url_key
 
 MAX_SITEMAP_BYTES = 50_000_000  # the sitemap protocol's own limit for an uncompressed file
+# Decoded page text re-encoded as UTF-8: this parser's encoding wins over the page's declaration.
+_UTF8_HTML = html.HTMLParser(encoding="utf-8")
 
 
 def canonical(url: str) -> str:
@@ -92,11 +94,21 @@ def page_links(page_html: str, base_url: str) -> list[str]:
 
     Links resolve against the page's ``<base href>`` when it has one, itself resolved against the
     page URL as browsers do (a relative ``<base href="/en/">`` is common); fragments are dropped.
+    An XHTML page that starts with ``<?xml ... encoding="..."?>`` is read too (lxml refuses such a
+    declaration in text that is already decoded, so the text is handed over as UTF-8 bytes).
     """
     try:
-        tree = html.fromstring(page_html)
+        try:
+            tree = html.fromstring(page_html)
+        except ValueError:
+            tree = html.fromstring(page_html.encode("utf-8", "surrogatepass"), parser=_UTF8_HTML)
     except (etree.ParserError, ValueError):
         return []
+    return tree_links(tree, base_url)
+
+
+def tree_links(tree: html.HtmlElement, base_url: str) -> list[str]:
+    """``page_links`` of a page already parsed, so a page that is also extracted is parsed once."""
     declared = next((b.get("href") for b in tree.iter("base") if b.get("href")), None)
     base = published_url(declared, base_url) if declared and declared.strip() else base_url
     found: dict[str, None] = {}

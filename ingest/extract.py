@@ -89,16 +89,25 @@ def link_texts(tree: Any) -> frozenset[str]:
     return frozenset(t for t in texts if t)
 
 
+def load_page(page_html: str) -> Any:
+    """The page parsed as trafilatura parses it (lxml, comments dropped), or None when it is not HTML."""
+    from trafilatura.utils import load_html
+
+    return load_html(page_html) if page_html else None
+
+
 def extract(page_html: str, url: str, settings: dict[str, Any] | None = None) -> Extracted | None:
     """Paragraphs of the main text (comments excluded), or None when the page has no main text."""
+    tree = load_page(page_html)
+    return extract_tree(tree, url, settings) if tree is not None else None
+
+
+def extract_tree(tree: Any, url: str, settings: dict[str, Any] | None = None) -> Extracted | None:
+    """``extract`` of a page already parsed by ``load_page``; the tree is changed in place."""
     import trafilatura
     from trafilatura.metadata import extract_metadata
     from trafilatura.settings import set_date_params
-    from trafilatura.utils import load_html
 
-    tree = load_html(page_html)
-    if tree is None:
-        return None
     links = link_texts(tree)
     join_wrapped_lines(tree)
     drop_glued_counters(tree)

@@ -29,7 +29,7 @@ import httpx
 from protego import Protego
 
 from ingest.addresses import AddressBook, CheckedTransport, Resolver, system_resolver
-from ingest.charset import decode_body
+from ingest.charset import decode_body, decode_unicode
 from ingest.config import Site
 from ingest.decompress import CappedDecoder
 from ingest.errors import FetchError
@@ -363,7 +363,10 @@ class Fetcher:
             body = body[:limit]
         result.raw = bytes(body)
         if not result.raw.startswith(GZIP_MAGIC):
-            result.text = decode_body(result.raw, response.charset_encoding)
+            text = decode_unicode(result.raw)
+            if text is None:  # a legacy charset: detection is CPU work, kept off the event loop
+                text = await asyncio.to_thread(decode_body, result.raw, response.charset_encoding)
+            result.text = text
         return result
 
     def _host(self, url: str, site: Site) -> _HostState:

@@ -14,8 +14,10 @@ skipped or failed, with reasons.
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache, partial
@@ -23,14 +25,15 @@ from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ingest.analysis import PageAnalysis, analyse
 from ingest.cleaning import TEMPLATE_LINES_NAME, SiteCleaners
 from ingest.config import Site
-from ingest.discover import page_links, parse_feed, parse_sitemap
+from ingest.discover import parse_feed, parse_sitemap
 from ingest.errors import DiscoveryError, FetchError, OutOfScope
 from ingest.extract import EXTRACTOR, Extracted, extract, extractor_version
 from ingest.fetch import HTML_TYPES, Fetcher, FetchResult, HopCheck, Validators
 from ingest.frontier import KNOWN, NEW, SEED, FrontierFile, SiteFrontier
-from ingest.langid import detect, document_language
+from ingest.langid import LanguageGuess, detect, document_language
 from ingest.progress import Progress, Silent
 from ingest.runlock import RunLock
 from ingest.summary import RunSummary, SiteSummary
@@ -47,6 +50,10 @@ from translate.records import UNDETERMINED, missing_model_reason, restatus, tran
 LANGID_METHOD = "script+letters+ngram-profiles"
 SUMMARY_NAME = "run-summary.json"
 START_PAGE_MIN_CHARS = 250  # trafilatura's MIN_EXTRACTED_SIZE: less is not an article
+# Characters of page text fetched but not yet analysed, over all sites, above which workers wait
+# before fetching more: about 250 news pages of 130 KB, tens of MB at most, however far
+# extraction falls behind fetching.
+BACKLOG_CHARS = 32_000_000
 
 
 @cache
@@ -62,7 +69,7 @@ class RunOptions:
     fetcher_options: dict = field(default_factory=dict)
     max_run_time: float | None = None
     max_sitemap_depth: int = 3
-    extract_processes: int = 0  # > 0: main-text extraction in that many worker processes
+    extract_processes: int | str = "auto"  # worker processes for extraction; see extract_process_count
     all_languages: bool = False
 
 
@@ -82,6 +89,9 @@ class CrawlRun:
         self.cleaners = SiteCleaners(options.out_dir / TEMPLATE_LINES_NAME)
         self.memory = TranslationMemory(options.out_dir / MEMORY_NAME)
         self._extractors: ProcessPoolExecutor | None = None
+        self._extractors_starting: asyncio.Future | None = None
+        self._backlog = 0  # characters of page text fetched and not yet analysed, all sites
+        self._room = asyncio.Event()
 
     async def run(self, sites: list[Site]) -> RunSummary:
         """Crawl every site at once, under one deadline shared by all of them."""
@@ -89,10 +99,10 @@ class CrawlRun:
         limit = self.options.max_run_time
         deadline = asyncio.get_running_loop().time() + limit if limit else None
         frontiers = FrontierFile(self.options.out_dir)
-        if self.options.extract_processes > 0:
-            self._extractors = ProcessPoolExecutor(
-                self.options.extract_processes, mp_context=multiprocessing.get_context("spawn")
-            )
+        processes = extract_process_count(self.options.extract_processes, len(sites))
+        if processes:  # started in a thread: starting the fork server takes seconds
+            starting = asyncio.to_thread(self._start_extractors, processes)
+            self._extractors_starting = asyncio.ensure_future(starting)
         try:
             async with Fetcher(**self.options.fetcher_options) as fetcher:
                 crawls = [
@@ -101,6 +111,8 @@ class CrawlRun:
                 summary.sites.extend(await asyncio.gather(*(self._crawl_site(c) for c in crawls)))
         finally:
             frontiers.close()
+            if self._extractors_starting is not None:
+                await asyncio.gather(self._extractors_starting, return_exceptions=True)
             if self._extractors is not None:
                 self._extractors.shutdown(cancel_futures=True)
                 self._extractors = None
@@ -116,19 +128,77 @@ class CrawlRun:
         self.progress.site_finished(site_summary)
         return site_summary
 
-    async def extract_page(self, result: FetchResult) -> Extracted | None:
-        """Main text of a fetched page, in a worker process when the run has them."""
-        if self._extractors is None:
-            return await asyncio.to_thread(extract, result.text or "", result.final_url)
+    def _start_extractors(self, count: int) -> None:
+        """Start ``count`` extraction worker processes now, while discovery and the first fetches
+        run, so the first pages do not wait for them (see ``worker_context``)."""
+        executor = ProcessPoolExecutor(count, mp_context=worker_context())
+        for _ in range(count):
+            executor.submit(_extractor_ready)
+        self._extractors = executor
+
+    async def _extractor_pool(self) -> ProcessPoolExecutor | None:
+        """The run's extraction processes once started; None when the run has none or they could
+        not start (then pages are extracted in threads, and the reason is logged once)."""
+        if self._extractors_starting is None:
+            return None
+        try:
+            await asyncio.shield(self._extractors_starting)
+        except Exception as exc:
+            if self._extractors_starting is not None:
+                logging.getLogger("werger.crawl").warning(
+                    "extraction worker processes could not start (%s: %s); extracting in threads",
+                    type(exc).__name__,
+                    exc,
+                )
+            self._extractors_starting = None
+            return None
+        return self._extractors
+
+    async def analyse_page(self, result: FetchResult, extract_text: bool = True) -> PageAnalysis:
+        """Links and main text of a fetched page, parsed once (``ingest.analysis``).
+
+        Extraction goes to a worker process when the run has them, with the paragraphs'
+        languages; a page read only for its links is parsed in a thread of this process, so
+        discovery never queues behind extraction.
+        """
+        text = result.text or ""
+        pool = await self._extractor_pool() if extract_text else None
+        if pool is None:
+            return await asyncio.to_thread(analyse, text, result.final_url, extract_text)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._extractors, extract, result.text or "", result.final_url)
+        return await loop.run_in_executor(pool, analyse, text, result.final_url, True, True)
+
+    async def room_to_fetch(self) -> None:
+        """Wait while the pages fetched and not yet analysed hold more than ``BACKLOG_CHARS`` of text.
+
+        Fetching runs ahead of extraction (a worker hands a page over and fetches the next), so
+        memory is bounded here instead.
+        """
+        while self._backlog > BACKLOG_CHARS:
+            self._room.clear()
+            await self._room.wait()
+
+    def backlog_changed(self, chars: int) -> None:
+        self._backlog += chars
+        if self._backlog <= BACKLOG_CHARS:
+            self._room.set()
 
     def build_record(self, site: Site, result: FetchResult) -> Record | None:
         """Turn a fetched HTML page into an untranslated record, or None when it has no main text."""
         return self.record_from(site, result, extract(result.text or "", result.final_url))
 
-    def record_from(self, site: Site, result: FetchResult, extracted: Extracted | None) -> Record | None:
-        """The untranslated record of a page whose main text was extracted (``extract_page``)."""
+    def record_from(
+        self,
+        site: Site,
+        result: FetchResult,
+        extracted: Extracted | None,
+        languages: Mapping[str, LanguageGuess] | None = None,
+    ) -> Record | None:
+        """The untranslated record of a page whose main text was extracted (``analyse_page``).
+
+        ``languages``: ``detect`` guesses already made for paragraphs (by a worker process);
+        the others, such as the cells of a layout table the cleaner splits, are detected here.
+        """
         if extracted is None:
             return None
         canonical_url = url_key(result.final_url)
@@ -137,7 +207,8 @@ class CrawlRun:
         paragraphs = cleaner.clean(extracted.paragraphs, extracted.link_texts, page_key=rid)
         if not paragraphs:
             return None
-        guesses = [detect(p) for p in paragraphs]
+        known = languages or {}
+        guesses = [known.get(p) or detect(p) for p in paragraphs]
         document = document_language([(g, len(p)) for g, p in zip(guesses, paragraphs, strict=True)])
         now = utc_now()
         return Record(
@@ -265,6 +336,50 @@ class CrawlRun:
                     summary.untranslated_reasons[reason] += 1
 
 
+def extract_process_count(setting: int | str, sites: int) -> int:
+    """Extraction worker processes for a run (``[crawler] extract_processes``); 0 means threads.
+
+    ``"auto"``: one per core when the run crawls two or more sites on a machine with two or more
+    cores, else 0. Extraction costs about 0.1 s of CPU per news page (``bench/crawl.py``), so
+    ten sites at once need several cores, while one polite site keeps far less than one busy
+    and is not worth starting processes for.
+    """
+    if setting == "auto":
+        cores = usable_cores()
+        return cores if sites >= 2 and cores >= 2 else 0
+    return int(setting)
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the system tells it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def worker_context() -> multiprocessing.context.BaseContext:
+    """How extraction workers start: forked from a warmed-up server where the system has one.
+
+    The fork server imports ``ingest.warm`` once (trafilatura, language profiles, dateparser's
+    compiled locales: about 3 s of CPU), and every worker it forks starts with that done. Where
+    there is no fork server (Windows), workers are spawned and warm up themselves. Workers run at
+    the crawl's own priority: lowered (nice 5), they got 0.31 cores against 0.52 for threads on a
+    machine busy with other work (``bench/crawl.py``), and the crawl process, idle most of the
+    time waiting on the network, is woken first by the scheduler anyway.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["ingest.warm"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _extractor_ready() -> None:
+    """The first task of each worker, submitted with the run's start: warm (imports ``ingest.warm``)."""
+    import ingest.warm  # noqa: F401  (warm already where the worker was forked from a warm server)
+
+
 def _review_again(revision: Record, latest: Record | None) -> Record:
     """A page changed after a person worked on it: its new revision goes back to ``needs_review``.
 
@@ -302,10 +417,12 @@ def untranslated_reasons(record: Record) -> list[str]:
 class _SiteCrawl:
     """The frontier, discovery and workers of one site.
 
-    Twice as many workers as the host's concurrency run, so extraction of one page overlaps the
-    fetch of the next; the fetcher's per-host semaphore keeps requests in flight at the limit.
-    Discovery (feeds, then sitemaps) runs beside the workers, so pages are fetched while
-    sitemaps are still being read.
+    Twice as many workers as the host's concurrency run; the fetcher's per-host semaphore keeps
+    requests in flight at the limit. A worker hands each fetched page to a task of its own
+    (analysis, then storing) and fetches the next at once, so fetching never waits behind
+    extraction; only ``BACKLOG_CHARS`` of text waiting for analysis holds it back. Discovery
+    (feeds, then sitemaps) runs beside the workers, so pages are fetched while sitemaps are
+    still being read.
     """
 
     def __init__(
@@ -496,7 +613,11 @@ class _SiteCrawl:
             await self.wake.wait()
 
     async def _work(self) -> None:
-        while (item := await self._next()) is not None:
+        while True:
+            await self.run_.room_to_fetch()
+            item = await self._next()
+            if item is None:
+                return
             url, depth, seed = item
             try:
                 await self._visit(url, depth, seed)
@@ -570,45 +691,59 @@ class _SiteCrawl:
         if result.content_type not in HTML_TYPES or result.text is None:
             self._skip(url, f"not HTML ({result.content_type or 'no type'})")
             return
-        links = page_links(result.text, result.final_url)
-        self.run_.index.note_links(url, links)
-        if depth < self.site.max_depth:
-            self._enqueue(links, depth + 1)
-        if self._is_hub(result.final_url, seed):
-            self._skip(url, "start page not matched by an allow pattern (links only)")
-            return
-        await self._process_shielded(result, start_page=seed and not self.site.allow)
+        result.raw = None  # the decoded text is all that is used from here on
+        self._analyse_in_background(result, depth, seed)
 
     def _is_hub(self, url: str, seed: bool) -> bool:
         """A start page that the site's allow patterns do not admit is a hub: links only, no record."""
         return seed and bool(self.site.allow) and not self.site.in_scope(url)
 
-    async def _process_shielded(self, result: FetchResult, start_page: bool = False) -> None:
-        """Process a fetched page to the end even when the run's deadline strikes meanwhile.
+    def _analyse_in_background(self, result: FetchResult, depth: int, seed: bool) -> None:
+        """Hand a fetched page to analysis and storing in a task of its own; the worker goes on.
 
-        The download is done; extraction and storing are bounded work, so what was fetched is
-        stored rather than thrown away and fetched again next run.
+        The page is work in progress until its links are queued, so the site's crawl does not
+        end while they are unknown. The task runs to the end even when the run's deadline
+        strikes: the download is done and analysis and storing are bounded work, so what was
+        fetched is stored rather than fetched again next run.
         """
-        task = asyncio.create_task(self._process_or_report(result, start_page))
+        self.active += 1
+        size = len(result.text or "")
+        self.run_.backlog_changed(size)
+        task = asyncio.create_task(self._analyse_and_process(result, depth, seed, size))
         self.processing.add(task)
         task.add_done_callback(self.processing.discard)
-        await asyncio.shield(task)
 
-    async def _process_or_report(self, result: FetchResult, start_page: bool) -> None:
+    async def _analyse_and_process(self, result: FetchResult, depth: int, seed: bool, size: int) -> None:
+        url = result.url
         try:
-            await self._process(result, start_page)
+            hub = self._is_hub(result.final_url, seed)
+            try:
+                analysis = await self.run_.analyse_page(result, extract_text=not hub)
+            finally:
+                self.run_.backlog_changed(-size)
+            result.text = None
+            self.run_.index.note_links(url, analysis.links)
+            if depth < self.site.max_depth:
+                self._enqueue(analysis.links, depth + 1)
+            if hub:
+                self._skip(url, "start page not matched by an allow pattern (links only)")
+                return
+            await self._process(result, analysis, start_page=seed and not self.site.allow)
         except Exception as exc:  # a bug on one page must not end the run: report it
-            self._fail(result.url, f"internal error: {type(exc).__name__}: {exc}")
+            self._fail(url, f"internal error: {type(exc).__name__}: {exc}")
+        finally:
+            self._done()
 
-    async def _process(self, result: FetchResult, start_page: bool = False) -> None:
+    async def _process(self, result: FetchResult, analysis: PageAnalysis, start_page: bool = False) -> None:
         """Build, deduplicate and queue the record of a page.
 
         A start page without allow patterns is stored only when its main text is article-sized
         (trafilatura's own ``MIN_EXTRACTED_SIZE``, 250 characters): a front page's few lines of
         text are navigation, while a start URL that is an article is kept.
         """
-        extracted = await self.run_.extract_page(result)
-        record = await asyncio.to_thread(self.run_.record_from, self.site, result, extracted)
+        record = await asyncio.to_thread(
+            self.run_.record_from, self.site, result, analysis.extracted, analysis.languages
+        )
         if record is None:
             self._skip(result.url, "no main text")
         elif start_page and sum(len(s.source) for s in record.segments) < START_PAGE_MIN_CHARS:

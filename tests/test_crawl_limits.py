@@ -152,7 +152,15 @@ def test_extraction_in_worker_processes_gives_the_same_records(tmp_path):
         crawl([site_of("a", server.base)], tmp_path / "processes", extract_processes=2)
 
     def comparable(out: Path) -> list:
-        return sorted((r["url"], r["title"], [s["source"] for s in r["segments"]]) for r in records(out))
+        return sorted(
+            (
+                r["url"],
+                r["title"],
+                r["source_lang"],
+                [(s["source"], s["lang"], s["lang_confidence"]) for s in r["segments"]],
+            )
+            for r in records(out)
+        )
 
     assert len(records(tmp_path / "thread")) == 4
     assert comparable(tmp_path / "thread") == comparable(tmp_path / "processes")
@@ -175,7 +183,7 @@ def test_the_run_settings_for_many_sites_are_read_from_the_sites_file():
     from ingest.config import parse_config
 
     config = parse_config(
-        '[crawler]\nmax_connections = 8\nextract_processes = 2\n'
+        "[crawler]\nmax_connections = 8\nextract_processes = 2\n"
         '[sites.a]\nstart_urls = ["https://a.example/"]\nmax_sitemaps = 3\n'
     )
     assert config.crawler.fetcher_options()["max_connections"] == 8

@@ -1,0 +1,28 @@
+"""Imported once by the fork server that starts extraction worker processes: it warms them up.
+
+A fresh Python process pays about 3 s of CPU before its first page is extracted at full speed:
+importing trafilatura, loading werger's language profiles, and dateparser compiling its
+patterns for some 200 locales on the first date string it sees (about 2 s, measured with
+``htmldate.extractors._external_date``). Workers forked from a server that imported this module
+start with all of that done, so a run pays it once, as a run with extraction in threads does,
+not once per worker. Importing this module runs the warm-up; nothing else imports it.
+"""
+
+from ingest.analysis import analyse
+
+
+def warm_up() -> None:
+    """Extract a small dated page with language identification, as a worker would."""
+    page = (
+        "<html><head><title>Warm-up</title></head><body><article><h1>Warm-up</h1>"
+        "<p>Posted on 12 March 2011 by the editors of a partner site.</p>"
+        "<p>The water network reached the villages north of the city after two years of work.</p>"
+        "</article></body></html>"
+    )
+    analyse(page, "http://localhost/2011/03/12/warm-up", True, True)
+    from htmldate.extractors import _external_date
+
+    _external_date("Posted on 12 March 2011")  # dateparser's locales: the costly first call
+
+
+warm_up()
