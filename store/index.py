@@ -27,9 +27,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from store.errors import CrawlIndexError
-from store.lines import LineSummary, search_fields, summarize
-from store.log import _UTF16_BOMS, ReadReport, RecordLog, parse_foreign_line
+from store.lines import search_fields
+from store.log import ReadReport, RecordLog
 from store.record import Record
+from store.scan import Rows, scan
 
 INDEX_NAME = "index.sqlite"
 INDEX_FORMAT = "5"
@@ -292,59 +293,43 @@ class CrawlIndex:
     def _index_lines(self, start: int, lines: int, rebuilding: bool) -> tuple[int, int, int]:
         """Index complete lines from byte ``start`` (line ``lines`` + 1); returns (records indexed,
         end of the last complete line, lines read in all). Lines that are not records this werger
-        reads are remembered with their numbers, for ``report``."""
-        count, position, batch, bad = 0, start, [], []
+        reads are remembered with their numbers, for ``report``. A long stretch (a rebuild) is
+        summarised by worker processes while this one writes (``store.scan``)."""
+        count, position = 0, start
         if not self.log.path.exists():
             return 0, start, lines
-        with self.log.path.open("rb") as fh:
-            fh.seek(start)
-            for raw in fh:
-                if not raw.endswith(b"\n"):
-                    break
-                lines += 1
-                summary = summarize(raw)
-                if summary is None and raw.strip():
-                    summary, newer = _foreign_summary(raw)
-                    if summary is None:
-                        bad.append((lines, position, newer))
-                        if lines == 1 and raw.startswith(_UTF16_BOMS):
-                            self._set_meta(utf16=1)
-                if summary is not None:
-                    batch.append((summary, position, len(raw)))
-                position += len(raw)
-                if len(batch) >= _BATCH:
-                    count += self._apply(batch, rebuilding)
-                    batch = []
-        count += self._apply(batch, rebuilding)
-        self._db.executemany("INSERT OR REPLACE INTO bad_lines VALUES (?, ?, ?)", bad)
+        for chunk in scan(self.log.path, start):
+            if chunk.bad:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO bad_lines VALUES (?, ?, ?)",
+                    [(lines + number, at, newer) for number, at, newer in chunk.bad],
+                )
+            if chunk.utf16:
+                self._set_meta(utf16=1)
+            for i in range(0, len(chunk.rows), _BATCH):
+                count += self._apply(chunk.rows[i : i + _BATCH], rebuilding)
+            lines += chunk.lines
+            position = chunk.end
         return count, position, lines
 
-    def _apply(self, batch: list[tuple[LineSummary, int, int]], rebuilding: bool) -> int:
+    def _apply(self, batch: list[Rows], rebuilding: bool) -> int:
         if not batch:
             return 0
         db = self._db
+        db.executemany("INSERT OR REPLACE INTO lines VALUES (?, ?, ?, ?)", [r[0] for r in batch])
+        db.executemany(_UPSERT_RECORD, [r[1] for r in batch])
         db.executemany(
-            "INSERT OR REPLACE INTO lines VALUES (?, ?, ?, ?)",
-            [(s.id, s.revision, at, size) for s, at, size in batch],
-        )
-        db.executemany(_UPSERT_RECORD, [_record_row(s, at, size) for s, at, size in batch])
-        db.executemany(
-            "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (s.url, s.site, s.id, s.fetch_status, s.etag, s.last_modified, s.content_hash,
-                 s.fetched_at, s.removed_at)
-                for s, _, _ in batch
-            ],
+            "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [r[2] for r in batch]
         )
         if not rebuilding:
-            ids = list({s.id for s, _, _ in batch})
+            ids = list({r[0][0] for r in batch})
             db.executemany("DELETE FROM record_flags WHERE id = ?", [(i,) for i in ids])
             flagged = [
                 (flag, rid) for rid, flags in self._many("SELECT id, flags FROM records WHERE id IN", ids)
                 for flag in flags.split()
             ]
             db.executemany("INSERT OR IGNORE INTO record_flags VALUES (?, ?)", flagged)
-            facets = {("site", s.site) for s, _, _ in batch} | {("lang", s.source_lang) for s, _, _ in batch}
+            facets = {("site", r[1][5]) for r in batch} | {("lang", r[1][6]) for r in batch}
             facets |= {("flag", flag) for flag, _ in flagged}
             db.executemany("INSERT OR IGNORE INTO facets VALUES (?, ?)", sorted(facets))
             if self._meta("search_ready") == "1":
@@ -692,22 +677,3 @@ class Frontier:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
-
-
-def _record_row(s: LineSummary, at: int, size: int) -> tuple:
-    approved = s.status == "approved"
-    return (
-        s.id, s.revision, s.content_hash, s.removed_at is not None, s.status, s.site, s.source_lang,
-        s.target_lang, s.title, s.url, s.revised_at, s.fetched_at, s.removed_at, " ".join(s.flags),
-        s.edited, at, size, s.revision if approved else None, at if approved else None,
-        size if approved else None, s.conflicts, s.revised_at if approved else None,
-    )
-
-
-def _foreign_summary(raw: bytes) -> tuple[LineSummary | None, str | None]:
-    """A line not in werger's own layout: (summary, None) when it is a record nonetheless,
-    (None, schema) when a newer werger wrote it, (None, None) when it is not a record."""
-    record, newer = parse_foreign_line(raw)
-    if record is None:
-        return None, newer
-    return summarize(record.to_json_line().encode("utf-8")), None
