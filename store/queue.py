@@ -210,7 +210,7 @@ def neighbours(index: CrawlIndex, filters: QueueFilters, record_id: str) -> tupl
     mark: tuple = (revised_at, rid_text)
     columns: tuple[str, ...] = ("r.revised_at", "r.id")
     if searching:
-        source, key = "search JOIN records r ON r.rid = search.rowid", "search.rowid"
+        source, key = "search CROSS JOIN records r ON r.rid = search.rowid", "search.rowid"  # FTS5 first
         mark, columns = (rid,), ("r.rid",)
         where.insert(0, "search MATCH ?")
         params.insert(0, query)
@@ -226,21 +226,40 @@ def neighbours(index: CrawlIndex, filters: QueueFilters, record_id: str) -> tupl
     return step(">", "ASC"), step("<", "DESC")
 
 
-def status_counts(index: CrawlIndex, filters: QueueFilters) -> dict[str, int]:
+class StatusCounts(dict[str, int]):
+    """Records per status; ``capped`` when they were counted among the newest matches of a text
+    search only (the page shows them as "N+")."""
+
+    capped: bool = False
+
+
+def status_counts(index: CrawlIndex, filters: QueueFilters) -> StatusCounts:
     """Per status, how many records the other filters select (each counted up to ``COUNT_LIMIT``);
-    pages whose site stopped serving them are counted under ``removed`` as well."""
+    pages whose site stopped serving them are counted under ``removed`` as well.
+
+    With a text search, the newest ``SEARCH_COUNT_LIMIT`` matches are read once, FTS5 first, and
+    counted by status (``capped`` when there were more): counting each status over every match of
+    a common word would join hundreds of thousands of rows per status at a million revisions.
+    """
     index.catch_up()
     where, params = _conditions(QueueFilters(filters.site, filters.lang, None, filters.flag, None))
     query = search_query(filters.text or "")
-    source = "records r"
+    counts = StatusCounts()
     if query is not None:
-        source = "search JOIN records r ON r.rid = search.rowid"
-        where.insert(0, "search MATCH ?")
-        params.insert(0, query)
-    counts: dict[str, int] = {}
+        sql = (
+            "SELECT r.status, r.removed FROM search CROSS JOIN records r ON r.rid = search.rowid "
+            f"WHERE {' AND '.join(['search MATCH ?', *where])} ORDER BY search.rowid DESC LIMIT ?"
+        )
+        rows = index.query(sql, [query, *params, SEARCH_COUNT_LIMIT + 1])
+        counts.capped = len(rows) > SEARCH_COUNT_LIMIT
+        for status, removed in rows[:SEARCH_COUNT_LIMIT]:
+            counts[status] = counts.get(status, 0) + 1
+            if removed:
+                counts[REMOVED] = counts.get(REMOVED, 0) + 1
+        return counts
     for status, clause in [*((s.value, "r.status = ?") for s in Status), (REMOVED, "r.removed = ?")]:
         value: object = status if status != REMOVED else 1
-        sql = f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {' AND '.join([*where, clause])} LIMIT ?)"
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM records r WHERE {' AND '.join([*where, clause])} LIMIT ?)"
         counted = index.query(sql, [*params, value, COUNT_LIMIT])[0][0]
         if counted:
             counts[status] = counted
