@@ -149,6 +149,10 @@ class CrawlIndex:
             self._upgrade_format()
             self._db.executescript(_TABLES + _SEARCH + ";" + _INDEXES)
             self.catch_up()
+            if self._stale_statistics():
+                with self._lock:
+                    self._analyze()
+                    self._db.commit()
         except sqlite3.DatabaseError as exc:
             raise CrawlIndexError(
                 f"{self.path} is not a usable index ({exc}); delete it, werger rebuilds it from the log"
@@ -167,6 +171,22 @@ class CrawlIndex:
         self._db.executescript(_TABLES + _SEARCH)
         self._db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (INDEX_FORMAT,))
         self._db.commit()
+
+    def _stale_statistics(self) -> bool:
+        """Whether the records table doubled (or more) since the planner's statistics were made."""
+        rows = self._db.execute("SELECT coalesce(max(rid), 0) FROM records").fetchone()[0]
+        return rows >= 2 * int(self._meta("analyzed_rows") or 0) and rows > 0
+
+    def _analyze(self) -> None:
+        """Give SQLite's planner the shape of the records table (50 sites but 5 languages, say), so
+        a queue filtered by site, language and status walks the site's index and not the
+        language's: 49 ms against 4 ms of CPU for the status counts at 100k revisions. Sampled
+        (``analysis_limit``): about 20 ms whatever the size. Made after a rebuild, and when an
+        index is opened whose records doubled since."""
+        self._db.execute("PRAGMA analysis_limit = 400")
+        self._db.execute("ANALYZE records")
+        rows = self._db.execute("SELECT coalesce(max(rid), 0) FROM records").fetchone()[0]
+        self._set_meta(analyzed_rows=rows)
 
     def close(self) -> None:
         if self in self.log.sinks:
@@ -279,6 +299,7 @@ class CrawlIndex:
                 for statement in _INDEXES.strip().split(";"):
                     if statement.strip():
                         self._db.execute(statement)
+                self._analyze()
                 self._set_meta(search_ready=0, search_cursor=0)
                 self._remember_log(end, count_lines)
                 self._db.commit()

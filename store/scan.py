@@ -174,7 +174,7 @@ class _Workers:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
         self.processes: list[subprocess.Popen] = []
         try:
-            for _ in range(size):
+            for _ in range(size if sys.executable else 0):
                 self.processes.append(subprocess.Popen(
                     [sys.executable, "-m", "store.scan"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                     env=env,
