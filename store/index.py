@@ -70,8 +70,12 @@ CREATE TABLE IF NOT EXISTS frontier (
 );
 """
 
-_SEARCH = """CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(
-    title, body, content='', detail=none, tokenize='unicode61 remove_diacritics 2'
+# prefix='3': a prefix index of every term's first three letters, so the queue's prefix match on a
+# short last word ("gov", "the") reads one doclist instead of merging those of every term that
+# starts so (170 ms per query for "the" at 1M revisions; under 1 ms with it).
+_SEARCH_PREFIX = "prefix='3'"
+_SEARCH = f"""CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(
+    title, body, content='', detail=none, {_SEARCH_PREFIX}, tokenize='unicode61 remove_diacritics 2'
 )"""
 
 # Secondary indexes are dropped during a rebuild and made again at its end (much faster than
@@ -82,11 +86,13 @@ CREATE INDEX IF NOT EXISTS records_by_status ON records (status, revised_at, id)
 CREATE INDEX IF NOT EXISTS records_by_site ON records (site, revised_at, id);
 CREATE INDEX IF NOT EXISTS records_by_lang ON records (source_lang, revised_at, id);
 CREATE INDEX IF NOT EXISTS records_edited ON records (edited) WHERE edited = 1;
+CREATE INDEX IF NOT EXISTS records_removed ON records (revised_at, id) WHERE removed = 1;
 CREATE INDEX IF NOT EXISTS records_by_site_status ON records (site, status, revised_at, id);
 CREATE INDEX IF NOT EXISTS records_by_lang_status ON records (source_lang, status, revised_at, id);
 """
 _INDEX_NAMES = (
     "records_by_time", "records_by_status", "records_by_site", "records_by_lang", "records_edited",
+    "records_removed",
     "records_by_site_status", "records_by_lang_status",
 )
 
@@ -147,6 +153,7 @@ class CrawlIndex:
             self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=60)
             self._db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
             self._upgrade_format()
+            self._upgrade_search()
             self._db.executescript(_TABLES + _SEARCH + ";" + _INDEXES)
             self.catch_up()
             if self._stale_statistics():
@@ -188,6 +195,18 @@ class CrawlIndex:
         self._db.execute("ANALYZE records")
         rows = self._db.execute("SELECT coalesce(max(rid), 0) FROM records").fetchone()[0]
         self._set_meta(analyzed_rows=rows)
+
+    def _upgrade_search(self) -> None:
+        """A search table made without the prefix index is emptied and made again; the review app
+        fills it in the background, as after a rebuild (the rest of the index stays)."""
+        row = self._db.execute("SELECT sql FROM sqlite_master WHERE name = 'search'").fetchone()
+        if row is None or _SEARCH_PREFIX in row[0]:
+            return
+        self._db.execute("DROP TABLE search")
+        self._db.execute(_SEARCH)
+        self._db.execute("UPDATE records SET search_at = NULL WHERE search_at IS NOT NULL")
+        self._set_meta(search_ready=0, search_cursor=0)
+        self._db.commit()
 
     def close(self) -> None:
         if self in self.log.sinks:

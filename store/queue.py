@@ -3,7 +3,7 @@
 Newest revision first. Pages are found by keyset (the last row's ``revised_at`` and ``id``), so
 page 1,000 costs what page 1 costs, and matches are counted only up to ``COUNT_LIMIT``; the log is
 not read at all. Text search uses the index's FTS5 table: every word must occur (prefix match on
-the last one, as one types).
+the last one, as one types, from three letters on).
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ REMOVED = "removed"  # a status filter of its own: pages the site stopped servin
 COUNT_LIMIT = 10_000
 SEARCH_COUNT_LIMIT = 1_000  # each counted search match costs a join; common words match a lot
 _WORD = re.compile(r"\w+", re.UNICODE)
+MIN_PREFIX = 3  # "t*" or "th*" would merge the doclists of a good part of the vocabulary; the
+# search table has a prefix index of three letters (store/index.py), so "the*" reads one doclist
 _COLUMNS = "id, title, url, site, source_lang, status, flags, revision, revised_at, removed_at, conflicts"
 
 
@@ -65,12 +67,14 @@ class QueuePage:
 
 
 def search_query(text: str) -> str | None:
-    """An FTS5 query for the words of ``text`` (all of them, last one as a prefix); None if no word."""
+    """An FTS5 query for the words of ``text`` (all of them, the last one as a prefix when it has
+    at least ``MIN_PREFIX`` letters); None if no word."""
     words = _WORD.findall(text)
     if not words:
         return None
     quoted = [f'"{w}"' for w in words]
-    quoted[-1] += "*"
+    if len(words[-1]) >= MIN_PREFIX:
+        quoted[-1] += "*"
     return " AND ".join(quoted)
 
 
@@ -257,10 +261,11 @@ def status_counts(index: CrawlIndex, filters: QueueFilters) -> StatusCounts:
             if removed:
                 counts[REMOVED] = counts.get(REMOVED, 0) + 1
         return counts
-    for status, clause in [*((s.value, "r.status = ?") for s in Status), (REMOVED, "r.removed = ?")]:
-        value: object = status if status != REMOVED else 1
+    # "removed = 1" as a literal, so SQLite may use the partial index of removed records
+    for status, clause in [*((s.value, "r.status = ?") for s in Status), (REMOVED, "r.removed = 1")]:
+        values: list[object] = [status] if status != REMOVED else []
         sql = f"SELECT count(*) FROM (SELECT 1 FROM records r WHERE {' AND '.join([*where, clause])} LIMIT ?)"
-        counted = index.query(sql, [*params, value, COUNT_LIMIT])[0][0]
+        counted = index.query(sql, [*params, *values, COUNT_LIMIT])[0][0]
         if counted:
             counts[status] = counted
     return counts

@@ -229,3 +229,15 @@ def test_status_counts_of_a_search_read_its_newest_matches_once(folder, monkeypa
     newest = status_counts(index, QueueFilters(text="village"))
     assert counts is not newest and newest.capped and sum(newest.values()) == 3
     assert newest == {"machine": 3}  # records 11, 10 and 9, the newest three (story 7 is older)
+
+
+def test_counting_removed_records_walks_their_own_index_not_the_table(folder):
+    index = CrawlIndex(folder)
+    gone = article(5, revision=2, removed_at=article(5).revised_at)
+    write(index.log, [gone])
+    plan = " ".join(str(row[-1]) for row in index.query(
+        "EXPLAIN QUERY PLAN SELECT count(*) FROM (SELECT 1 FROM records r WHERE r.removed = 1 LIMIT 10)"
+    ))
+    assert "records_removed" in plan
+    assert status_counts(index, QueueFilters())["removed"] == 1
+    assert [r.id for r in queue_page(index, QueueFilters(status="removed")).rows] == [gone.id]
