@@ -156,10 +156,6 @@ class CrawlIndex:
             self._upgrade_search()
             self._db.executescript(_TABLES + _SEARCH + ";" + _INDEXES)
             self.catch_up()
-            if self._stale_statistics():
-                with self._lock:
-                    self._analyze()
-                    self._db.commit()
         except sqlite3.DatabaseError as exc:
             raise CrawlIndexError(
                 f"{self.path} is not a usable index ({exc}); delete it, werger rebuilds it from the log"
@@ -178,23 +174,6 @@ class CrawlIndex:
         self._db.executescript(_TABLES + _SEARCH)
         self._db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (INDEX_FORMAT,))
         self._db.commit()
-
-    def _stale_statistics(self) -> bool:
-        """Whether the records table doubled (or more) since the planner's statistics were made."""
-        rows = self._db.execute("SELECT coalesce(max(rid), 0) FROM records").fetchone()[0]
-        return rows >= 2 * int(self._meta("analyzed_rows") or 0) and rows > 0
-
-    def _analyze(self) -> None:
-        """Give SQLite's planner the shape of the records table (50 sites but 5 languages, say), so
-        a queue filtered by site, language and status walks the site's index and not the
-        language's: 49 ms against 4 ms of CPU for the status counts at 100k revisions, 368 ms
-        against 25 ms at 1M. A full pass (about 1 s at 1M revisions: ``analysis_limit`` samples
-        only the first rows of each index, which at 1M all belong to one site), made after a
-        rebuild and when an index is opened whose records doubled since."""
-        self._db.execute("PRAGMA analysis_limit = 0")
-        self._db.execute("ANALYZE records")
-        rows = self._db.execute("SELECT coalesce(max(rid), 0) FROM records").fetchone()[0]
-        self._set_meta(analyzed_rows=rows)
 
     def _upgrade_search(self) -> None:
         """A search table made without the prefix index is emptied and made again; the review app
@@ -319,7 +298,6 @@ class CrawlIndex:
                 for statement in _INDEXES.strip().split(";"):
                     if statement.strip():
                         self._db.execute(statement)
-                self._analyze()
                 self._set_meta(search_ready=0, search_cursor=0)
                 self._remember_log(end, count_lines)
                 self._db.commit()

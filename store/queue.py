@@ -85,7 +85,11 @@ def _conditions(filters: QueueFilters) -> tuple[list[str], list[object]]:
         if value == REMOVED and column == "status":
             where.append("r.removed = 1")
         elif value:
-            where.append(f"r.{column} = ?")
+            # With a site chosen, "+" keeps SQLite off the language's indexes: a site publishes in
+            # one or two languages, so its index is the narrower (at 1M revisions the status counts
+            # of one site and language took 368 ms of CPU through the language's index, 25 ms so).
+            unindexed = "+" if column == "source_lang" and filters.site else ""
+            where.append(f"{unindexed}r.{column} = ?")
             params.append(value)
     if filters.flag:
         where.append("r.id IN (SELECT id FROM record_flags WHERE flag = ?)")

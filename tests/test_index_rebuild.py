@@ -104,23 +104,3 @@ def test_ranges_cover_the_log_and_end_after_newlines(tmp_path):
     assert all(data[end - 1 : end] == b"\n" for _, end in parts[:-1])
     chunks = [scan.scan_range(path, a, b) for a, b in parts]
     assert sum(c.lines for c in chunks) == 500 and chunks[-1].end == size - 4
-
-
-def test_the_planner_gets_statistics_of_the_records_after_a_rebuild_and_as_they_grow(tmp_path):
-    def analyzed(index: CrawlIndex) -> list[tuple]:
-        return index.query("SELECT value FROM meta WHERE key = 'analyzed_rows'")
-
-    index = CrawlIndex(tmp_path)
-    write(index.log, (article(n) for n in range(10)))
-    index.close()
-    index = rebuilt(tmp_path)
-    stats = dict(index.query("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'records'"))
-    assert "records_by_site_status" in stats
-    assert analyzed(index) == [("10",)]
-    write(index.log, (article(n) for n in range(10, 40)))
-    index.close()
-    index = CrawlIndex(tmp_path)
-    assert analyzed(index) == [("40",)]
-    write(index.log, (article(n) for n in range(40, 45)))
-    index.close()
-    assert analyzed(CrawlIndex(tmp_path)) == [("40",)]  # not doubled: the statistics still hold
