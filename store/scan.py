@@ -10,9 +10,10 @@ index is the same whichever ran.
 Workers are ``python -m store.scan`` subprocesses (see ``_Workers`` for why not
 ``multiprocessing``).
 
-Figures (bench/scale.py, 1M revisions, 2-core machine): summarising is about 30 us per line of
-CPU and writing the rows into SQLite about as much again, so two workers summarising beside the
-writing process roughly halve the wall time of a rebuild.
+Figures (bench/scale.py, 1M revisions, 6 GB of log): summarising took 31 s of CPU in the workers
+and writing the rows into SQLite 38 s in the main process, so on two idle cores the wall time is
+about the writer's, not the sum (290 s wall at a load average near 10 on the shared 2-core
+machine, where each process got about a third of a core).
 """
 
 from __future__ import annotations
