@@ -6,10 +6,13 @@ For each size, a data folder is generated with werger's own record type (bench/s
 kept in --work between runs, since the 1M one takes minutes to write) and then, each in a fresh
 process where memory matters:
 
-- index rebuild: the index deleted and made again from the log (target <= 60 s at 1M);
-  the full-text search table, filled afterwards in the background, is timed on its own;
+- index rebuild: the index deleted and made again from the log (target <= 60 s at 1M), wall and
+  CPU seconds of the indexing process and of its summarising workers; the full-text search table,
+  filled afterwards in the background, is timed on its own (``--rebuild-up-to`` keeps a complete
+  index of the larger folders from an earlier run instead);
 - the review app (``werger review``'s app under uvicorn, in its own process, over loopback):
-  the first queue page, a filtered one, a text search, a page deep in the queue, a record page,
+  the first queue page, a filtered one, text searches (a mid-frequency word, a common one, the
+  number of one story, a three-letter prefix), a page deep in the queue, a record page,
   its history and a save, each the median of several requests (target <= 150 ms at 1M), and the
   app's peak RSS after all of them (target <= 300 MB);
 - ``werger export`` of every record and of a filtered subset, as a subprocess: records/s
