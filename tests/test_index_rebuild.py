@@ -104,3 +104,19 @@ def test_ranges_cover_the_log_and_end_after_newlines(tmp_path):
     assert all(data[end - 1 : end] == b"\n" for _, end in parts[:-1])
     chunks = [scan.scan_range(path, a, b) for a, b in parts]
     assert sum(c.lines for c in chunks) == 500 and chunks[-1].end == size - 4
+
+
+def test_a_search_table_without_the_prefix_index_is_made_again_and_refilled(tmp_path):
+    index = CrawlIndex(tmp_path)
+    write(index.log, (article(n) for n in range(6)))
+    index.build_search()
+    index.query("DROP TABLE search")
+    index.query("CREATE VIRTUAL TABLE search USING fts5(title, body, content='', detail=none)")
+    index._db.commit()
+    index.close()
+    index = CrawlIndex(tmp_path)
+    assert not index.search_ready
+    assert index.query("SELECT count(*) FROM records WHERE search_at IS NOT NULL") == [(0,)]
+    assert "prefix='3'" in index.query("SELECT sql FROM sqlite_master WHERE name = 'search'")[0][0]
+    assert index.build_search()
+    assert len(search(index, '"vil"*')) == 6 and search(index, "families") == [(n,) for n in range(1, 7)]
