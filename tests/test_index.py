@@ -11,7 +11,7 @@ from store.errors import NewerLogError, RevisionConflictError
 from store.export import Filters, select, select_lines
 from store.index import CrawlIndex
 from store.log import RecordLog
-from store.queue import QueueFilters, facet_options, queue_page, search_query
+from store.queue import QueueFilters, facet_options, queue_page, search_query, status_counts
 from store.record import Segment, Status, record_id
 from store.revise import decided, edited
 
@@ -213,3 +213,31 @@ def test_search_results_page_newest_record_first_and_counts_are_capped(folder, m
     monkeypatch.setattr(store.queue, "COUNT_LIMIT", 5)
     capped = queue_page(index, QueueFilters())
     assert (capped.total, capped.more_than_total, len(capped.rows)) == (5, True, 12)
+
+
+def test_status_counts_of_a_search_read_its_newest_matches_once(folder, monkeypatch):
+    import store.queue
+
+    index = CrawlIndex(folder)
+    index.build_search()
+    first = index.latest(article(7).id)
+    index.log.append_revision(decided(first, Status.APPROVED, "amina"))
+    counts = status_counts(index, QueueFilters(text="village", site="north"))
+    assert dict(counts) == {"machine": 5, "approved": 1} and not counts.capped
+    assert dict(status_counts(index, QueueFilters(site="north"))) == dict(counts)
+    monkeypatch.setattr(store.queue, "SEARCH_COUNT_LIMIT", 3)
+    newest = status_counts(index, QueueFilters(text="village"))
+    assert counts is not newest and newest.capped and sum(newest.values()) == 3
+    assert newest == {"machine": 3}  # records 11, 10 and 9, the newest three (story 7 is older)
+
+
+def test_counting_removed_records_walks_their_own_index_not_the_table(folder):
+    index = CrawlIndex(folder)
+    gone = article(5, revision=2, removed_at=article(5).revised_at)
+    write(index.log, [gone])
+    plan = " ".join(str(row[-1]) for row in index.query(
+        "EXPLAIN QUERY PLAN SELECT count(*) FROM (SELECT 1 FROM records r WHERE r.removed = 1 LIMIT 10)"
+    ))
+    assert "records_removed" in plan
+    assert status_counts(index, QueueFilters())["removed"] == 1
+    assert [r.id for r in queue_page(index, QueueFilters(status="removed")).rows] == [gone.id]
