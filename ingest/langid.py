@@ -63,6 +63,12 @@ WORD_CACHE = 200_000
 WORD_WEIGHT = 1.0
 WORD_SMOOTHING = 0.5
 VOCABULARY = 100_000
+# Character 4- and 5-grams of a word: their smoothing (add-k) and the number of n-grams of each
+# order a language can have, for the probability of one its training text did not repeat.
+LONG_ORDERS = (4, 5)
+LONG_SMOOTHING = 0.1
+LONG_VOCABULARY = (100_000, 300_000)
+LONG_WEIGHT = 1.0
 WORD = re.compile(r"[^\W\d_]+")
 SENTENCE_END = re.compile(r"[.!?:;…\"»“”«(\[]")
 TLDS = "com|org|net|info|gov|edu|int|io|co|me|tv|news|online|ru|ua|kz|by|iq|ir|tr|sy|uk|de|fr|eu|us|krd"
@@ -298,8 +304,38 @@ class _Knowledge:
         return _WordRows([entry["words"] for entry in counts], denominators, unseen), unseen
 
     @cache  # noqa: B019
-    def word_rows(self, script: str) -> dict[str, tuple[int, ...]]:
-        """Each word's n-gram rows in ``log_probs(script)``, filled as words are met."""
+    def long_probs(self, script: str) -> tuple[dict[str, int], np.ndarray]:
+        """Smoothed log-probabilities of the character 4- and 5-grams of ``script``'s languages:
+        each n-gram's row number and the rows (one column per candidate); the last rows are those
+        of an n-gram of each order that no candidate's training text repeated."""
+        import numpy as np
+
+        entries = []
+        for language in self.candidates(script):
+            path = self.directory / "long-ngrams" / f"{language.label}.json"
+            try:
+                entries.append(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError) as error:
+                raise LanguageDataError(
+                    f"cannot read the {language.label!r} long n-gram counts {path} ({error}); "
+                    "rebuild them with "
+                    "`uv run python ingest/profiles/build.py <training folder>`"
+                ) from error
+        grams = sorted({gram for entry in entries for gram in entry["grams"]})
+        rows = {gram: number for number, gram in enumerate(grams)}
+        orders = np.array([LONG_ORDERS.index(len(gram)) for gram in grams] + list(range(len(LONG_ORDERS))))
+        table = np.empty((len(orders), len(entries)), dtype=np.float64)
+        for column, entry in enumerate(entries):
+            denominators = np.log(np.array(entry["totals"]) + LONG_SMOOTHING * np.array(LONG_VOCABULARY))
+            table[:, column] = math.log(LONG_SMOOTHING) - denominators[orders]
+            seen = np.array([rows[gram] for gram in entry["grams"]], dtype=np.intp)
+            counts = np.array(list(entry["grams"].values()), dtype=np.float64)
+            table[seen, column] = np.log(counts + LONG_SMOOTHING) - denominators[orders[seen]]
+        return rows, table
+
+    @cache  # noqa: B019
+    def word_scores(self, script: str, weights: tuple[float, ...]) -> dict[str, np.ndarray]:
+        """Each word's ``_word_score`` under ``weights``, filled as words are met."""
         return {}
 
 
@@ -403,57 +439,67 @@ def _word_ngrams(word: str) -> list[str]:
     return grams
 
 
-def _word_rows(word: str, script: str, knowledge: _Knowledge) -> tuple[int, ...]:
-    """Rows of ``log_probs(script)`` for the n-grams of one word, cached per word."""
-    cache = knowledge.word_rows(script)
-    rows = cache.get(word)
-    if rows is None:
-        numbers = knowledge.log_probs(script)[0]
-        rows = tuple(numbers[gram] for gram in _word_ngrams(word) if gram in numbers)
+def long_ngrams(word: str) -> list[str]:
+    """The character 4- and 5-grams of one word with a space on either side (``" чит"``,
+    ``"айте "``), its characters folded as langdetect folds them."""
+    padded = f" {word.translate(NGRAM_CHARS)} "
+    return [padded[i : i + n] for n in LONG_ORDERS for i in range(len(padded) - n + 1)]
+
+
+def _word_score(word: str, script: str, knowledge: _Knowledge) -> np.ndarray:
+    """One word's score under each candidate of ``script`` (in ``candidates`` order), in nats.
+
+    The sum of:
+
+    - the log-probability of its character 1-3-grams under langdetect-format profiles (langdetect
+      samples n-grams at random until one language passes 0.99999, so its probability is near 1
+      even for a four-word snippet and says nothing about doubt; scoring every n-gram with the same
+      profiles and smoothing is deterministic and gives a likelihood ratio that grows with the
+      evidence);
+    - ``LONG_WEIGHT`` times that of its character 4- and 5-grams (what tells close relatives apart);
+    - ``WORD_WEIGHT`` times its probability among each candidate's common words;
+    - less ``FOREIGN_WORD_COST`` for each candidate whose alphabet cannot spell it.
+
+    A text's score is the sum over its words, so each word's is computed once and cached.
+    """
+    weights = (LONG_WEIGHT, WORD_WEIGHT, FOREIGN_WORD_COST)
+    cache = knowledge.word_scores(script, weights)
+    score = cache.get(word)
+    if score is None:
+        import numpy as np
+
+        numbers, table = knowledge.log_probs(script)
+        score = table[[numbers[gram] for gram in _word_ngrams(word) if gram in numbers]].sum(axis=0)
+        if LONG_WEIGHT:
+            numbers, table = knowledge.long_probs(script)
+            unseen = len(numbers) - LONG_ORDERS[0]  # the rows after the last n-gram
+            rows = [numbers.get(gram, unseen + len(gram)) for gram in long_ngrams(word)]
+            score += LONG_WEIGHT * table[rows].sum(axis=0)
+        if WORD_WEIGHT:
+            score += WORD_WEIGHT * np.array(knowledge.word_probs(script)[0][word])
+        letters = frozenset(word)
+        foreign = [not letters <= language.alphabet for language in knowledge.candidates(script)]
+        score -= FOREIGN_WORD_COST * np.array(foreign, dtype=np.float64)
         if len(cache) >= WORD_CACHE:
             cache.clear()
-        cache[word] = rows
-    return rows
-
-
-def _ngram_scores(words: list[str], script: str, knowledge: _Knowledge) -> tuple[float, ...]:
-    """Log-likelihood of every character n-gram of ``words`` under each profile of ``script``.
-
-    langdetect samples n-grams at random until one language passes 0.99999, so its probability is
-    near 1 even for a four-word snippet and says nothing about doubt. Scoring every n-gram with the
-    same profiles and the same smoothing (langdetect's own n-gram extraction, word by word) is
-    deterministic, cheaper, and gives a likelihood ratio that grows with the evidence.
-    """
-    rows: list[int] = []
-    for word in words:
-        rows.extend(_word_rows(word, script, knowledge))
-    table = knowledge.log_probs(script)[1]
-    return tuple(float(total) for total in table[rows].sum(axis=0))
+        cache[word] = score
+    return score
 
 
 def _scores(words: list[str], script: str, knowledge: _Knowledge) -> dict[str, float]:
-    """Each candidate's n-gram log-likelihood less the cost of the words its alphabet cannot spell.
+    """Each candidate's score for ``words``: the sum of its ``_word_score`` over them.
 
-    Words are counted rather than letters, so that "Erdoğan" in an English paragraph costs one
-    word however many Turkish letters it has, while a Kazakh paragraph costs Russian a word for
+    Foreign words are counted rather than letters, so that "Erdoğan" in an English paragraph costs
+    one word however many Turkish letters it has, while a Kazakh paragraph costs Russian a word for
     every Kazakh word in it: the cost grows with the evidence, as the n-gram likelihood does.
     """
+    import numpy as np
+
     languages = knowledge.candidates(script)
-    ngrams = _ngram_scores(words, script, knowledge)
-    if WORD_WEIGHT:
-        table = knowledge.word_probs(script)[0]
-        rows = [table[word] for word in words]
-        if rows:
-            ngrams = tuple(
-                score + WORD_WEIGHT * math.fsum(column)
-                for score, column in zip(ngrams, zip(*rows, strict=True), strict=True)
-            )
-    letter_sets = Counter(frozenset(word) for word in words)
-    scores = {}
-    for language, score in zip(languages, ngrams, strict=True):
-        foreign = sum(n for letters, n in letter_sets.items() if not letters <= language.alphabet)
-        scores[language.label] = score - FOREIGN_WORD_COST * foreign
-    return scores
+    if not words:
+        return dict.fromkeys((language.label for language in languages), 0.0)
+    total = np.sum([_word_score(word, script, knowledge) for word in words], axis=0)
+    return {language.label: float(value) for language, value in zip(languages, total, strict=True)}
 
 
 def _share(scores: dict[str, float], lang: str) -> float:

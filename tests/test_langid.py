@@ -145,7 +145,7 @@ def test_a_clear_four_word_snippet_still_reaches_its_model(text, lang):
     assert detect(text) == LanguageGuess(lang, 1.0, "ngrams")
 
 
-UKRAINIAN_SNIPPETS = ["обрали кращим гравцем в"]
+UKRAINIAN_SNIPPETS = ["Обшук на пунктах пропуску"]
 
 
 @pytest.mark.parametrize("text", UKRAINIAN_SNIPPETS)
@@ -280,6 +280,10 @@ def test_every_label_ships_an_alphabet_a_profile_and_word_counts():
     assert set(words) == labels
     assert all(entry["total"] > sum(entry["words"].values()) > 0 for entry in words.values())
     assert {p.stem for p in (PROFILES_DIR / "ngrams").glob("*.json")} == labels
+    assert {p.stem for p in (PROFILES_DIR / "long-ngrams").glob("*.json")} == labels
+    for path in (PROFILES_DIR / "long-ngrams").glob("*.json"):
+        entry = json.loads(path.read_text(encoding="utf-8"))
+        assert sum(entry["totals"]) > sum(entry["grams"].values()) > 0
 
 
 def test_kurmanji_is_transliterated_letter_by_letter_with_hamza_before_a_first_vowel():
@@ -332,17 +336,7 @@ URL_CASES = [
 ]
 
 
-SHORT_RUSSIAN = pytest.mark.xfail(
-    strict=True,
-    reason="a four-word Russian sentence that werger's FLORES profiles, py3langid and stock langdetect "
-    "all take for Bulgarian: the URL is gone, the sentence itself is too short to tell",
-)
-URL_PARAMS = [
-    pytest.param(lang, text, marks=SHORT_RUSSIAN if lang == "ru" else ()) for lang, text in URL_CASES
-]
-
-
-@pytest.mark.parametrize(("lang", "text"), URL_PARAMS)
+@pytest.mark.parametrize(("lang", "text"), URL_CASES)
 def test_a_url_inside_a_sentence_is_not_language(lang, text):
     assert detect(text).lang == lang
 
@@ -523,9 +517,43 @@ def test_anything_but_text_raises_werger_error(value):
     ],
 )
 def test_common_words_decide_a_short_line_that_character_ngrams_leave_open(text, lang, monkeypatch):
+    monkeypatch.setattr(langid, "LONG_WEIGHT", 0.0)
     assert detect(text).lang == lang
     monkeypatch.setattr(langid, "WORD_WEIGHT", 0.0)
     assert detect(text).lang != lang
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Подробности читайте на сайте", "Смотрите видео на нашем канале"],
+)
+def test_long_ngrams_tell_a_short_russian_line_from_bulgarian_and_macedonian(text, monkeypatch):
+    """Russian and Bulgarian share nearly every 1-3-gram; endings and stems seen whole
+    ("айте ", " чит", "ите ") tell them apart in a line of four or five words."""
+    assert detect(text).lang == "ru"
+    monkeypatch.setattr(langid, "LONG_WEIGHT", 0.0)
+    assert detect(text).lang in {"bul", "mkd"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Полицията помоли жителите да не излизат",
+        "Мостът над реката беше затворен",
+        "Новите правила влизат в сила",
+        "Вижте видеото в нашия канал",
+        "Учените откриха нов вид риба",
+    ],
+)
+def test_short_bulgarian_lines_stay_away_from_the_russian_model(text):
+    assert detect(text).lang == "bul"
+
+
+def test_missing_long_ngrams_raise_an_actionable_error(tmp_path: Path):
+    for name in ("languages.toml", "alphabets.json"):
+        (tmp_path / name).write_bytes((PROFILES_DIR / name).read_bytes())
+    with pytest.raises(LanguageDataError, match=r"'bak' long n-gram counts"):
+        _Knowledge(tmp_path).long_probs("Cyrl")
 
 
 def test_missing_word_counts_raise_an_actionable_error(tmp_path: Path):
