@@ -39,6 +39,7 @@ import re
 import tomllib
 import unicodedata
 from collections import Counter
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -55,6 +56,9 @@ MIN_LETTERS = 3
 FOREIGN_WORD_COST = 10.0
 SMOOTHING = 0.5
 TARGET_MARGIN = 6.0
+# How many nats a language declared by the page or site (see ``[hints]`` in languages.toml) is
+# preferred over its close relatives.
+HINT_PRIOR = 6.0
 MIXED_SCRIPT = 0.6
 TITLE_CASE = 0.7
 NAMES_LINE = 5
@@ -223,6 +227,9 @@ class _Knowledge:
         self.directory = directory
         self.folding = letter_folding(config)
         self.targets = frozenset(config["routing"]["targets"])
+        hints = config.get("hints", {})
+        self.relatives = {label: frozenset(group) for group in hints.get("relatives", []) for label in group}
+        self.hint_codes = {code.lower(): label for code, label in hints.get("codes", {}).items()}
         self.ranges = [
             (int(first, 16), int(last, 16), script)
             for script, spans in config["scripts"].items()
@@ -304,6 +311,24 @@ class _Knowledge:
         return _WordRows([entry["words"] for entry in counts], denominators, unseen), unseen
 
     @cache  # noqa: B019
+    def word_table(self, script: str) -> tuple[dict[str, int], np.ndarray]:
+        """``word_probs`` as one array: each common word's row number and the rows (one column per
+        candidate); the last row is that of a word no candidate's training text repeated."""
+        import numpy as np
+
+        common = self.word_probs(script)[0]
+        numbers: dict[str, int] = {}
+        cells: list[tuple[int, int, int]] = []
+        for column, words in enumerate(common.counts):
+            for word, count in words.items():
+                cells.append((numbers.setdefault(word, len(numbers)), column, count))
+        counts = np.zeros((len(numbers) + 1, len(common.counts)))
+        if cells:
+            found, columns, values = zip(*cells, strict=True)
+            counts[list(found), list(columns)] = values
+        return numbers, np.log(counts + WORD_SMOOTHING) - np.array(common.denominators)
+
+    @cache  # noqa: B019
     def long_probs(self, script: str) -> tuple[dict[str, int], np.ndarray]:
         """Smoothed log-probabilities of the character 4- and 5-grams of ``script``'s languages:
         each n-gram's row number and the rows (one column per candidate); the last rows are those
@@ -335,7 +360,7 @@ class _Knowledge:
 
     @cache  # noqa: B019
     def word_scores(self, script: str, weights: tuple[float, ...]) -> dict[str, np.ndarray]:
-        """Each word's ``_word_score`` under ``weights``, filled as words are met."""
+        """Each word's score (see ``_score_words``) under ``weights``, filled as words are met."""
         return {}
 
 
@@ -446,10 +471,27 @@ def long_ngrams(word: str) -> list[str]:
     return [padded[i : i + n] for n in LONG_ORDERS for i in range(len(padded) - n + 1)]
 
 
-def _word_score(word: str, script: str, knowledge: _Knowledge) -> np.ndarray:
-    """One word's score under each candidate of ``script`` (in ``candidates`` order), in nats.
+def _sum_rows(table: np.ndarray, rows: list[list[int]]) -> np.ndarray:
+    """The sum of ``table``'s rows listed for each word (zeros for a word with none), a row per word."""
+    import numpy as np
 
-    The sum of:
+    flat: list[int] = []
+    starts: list[int] = []
+    found: list[int] = []
+    for number, word_rows in enumerate(rows):
+        if word_rows:
+            found.append(number)
+            starts.append(len(flat))
+            flat.extend(word_rows)
+    sums = np.zeros((len(rows), table.shape[1]))
+    if flat:
+        sums[found] = np.add.reduceat(table[flat], starts, axis=0)
+    return sums
+
+
+def _score_words(words: list[str], script: str, knowledge: _Knowledge) -> np.ndarray:
+    """Each of ``words``' score under each candidate of ``script`` (a row per word, a column per
+    candidate in ``candidates`` order), in nats: the sum of
 
     - the log-probability of its character 1-3-grams under langdetect-format profiles (langdetect
       samples n-grams at random until one language passes 0.99999, so its probability is near 1
@@ -460,34 +502,31 @@ def _word_score(word: str, script: str, knowledge: _Knowledge) -> np.ndarray:
     - ``WORD_WEIGHT`` times its probability among each candidate's common words;
     - less ``FOREIGN_WORD_COST`` for each candidate whose alphabet cannot spell it.
 
-    A text's score is the sum over its words, so each word's is computed once and cached.
+    All words are scored with one lookup per table, so a page of new words costs a few array
+    operations, not a few per word.
     """
-    weights = (LONG_WEIGHT, WORD_WEIGHT, FOREIGN_WORD_COST)
-    cache = knowledge.word_scores(script, weights)
-    score = cache.get(word)
-    if score is None:
-        import numpy as np
+    import numpy as np
 
-        numbers, table = knowledge.log_probs(script)
-        score = table[[numbers[gram] for gram in _word_ngrams(word) if gram in numbers]].sum(axis=0)
-        if LONG_WEIGHT:
-            numbers, table = knowledge.long_probs(script)
-            unseen = len(numbers) - LONG_ORDERS[0]  # the rows after the last n-gram
-            rows = [numbers.get(gram, unseen + len(gram)) for gram in long_ngrams(word)]
-            score += LONG_WEIGHT * table[rows].sum(axis=0)
-        if WORD_WEIGHT:
-            score += WORD_WEIGHT * np.array(knowledge.word_probs(script)[0][word])
-        letters = frozenset(word)
-        foreign = [not letters <= language.alphabet for language in knowledge.candidates(script)]
-        score -= FOREIGN_WORD_COST * np.array(foreign, dtype=np.float64)
-        if len(cache) >= WORD_CACHE:
-            cache.clear()
-        cache[word] = score
-    return score
+    numbers, table = knowledge.log_probs(script)
+    scores = _sum_rows(
+        table, [[numbers[gram] for gram in _word_ngrams(word) if gram in numbers] for word in words]
+    )
+    if LONG_WEIGHT:
+        numbers, table = knowledge.long_probs(script)
+        unseen = len(numbers) - LONG_ORDERS[0]  # the rows after the last n-gram, one per order
+        rows = [[numbers.get(gram, unseen + len(gram)) for gram in long_ngrams(word)] for word in words]
+        scores += LONG_WEIGHT * _sum_rows(table, rows)
+    if WORD_WEIGHT:
+        numbers, table = knowledge.word_table(script)
+        scores += WORD_WEIGHT * table[[numbers.get(word, len(numbers)) for word in words]]
+    alphabets = [language.alphabet for language in knowledge.candidates(script)]
+    foreign = [[not letters <= alphabet for alphabet in alphabets] for letters in map(frozenset, words)]
+    return scores - FOREIGN_WORD_COST * np.array(foreign, dtype=np.float64)
 
 
 def _scores(words: list[str], script: str, knowledge: _Knowledge) -> dict[str, float]:
-    """Each candidate's score for ``words``: the sum of its ``_word_score`` over them.
+    """Each candidate's score for ``words``: the sum of the words' ``_score_words``, each word's
+    computed once and cached.
 
     Foreign words are counted rather than letters, so that "Erdoğan" in an English paragraph costs
     one word however many Turkish letters it has, while a Kazakh paragraph costs Russian a word for
@@ -498,7 +537,14 @@ def _scores(words: list[str], script: str, knowledge: _Knowledge) -> dict[str, f
     languages = knowledge.candidates(script)
     if not words:
         return dict.fromkeys((language.label for language in languages), 0.0)
-    total = np.sum([_word_score(word, script, knowledge) for word in words], axis=0)
+    cache = knowledge.word_scores(script, (LONG_WEIGHT, WORD_WEIGHT, FOREIGN_WORD_COST))
+    missing = [word for word in dict.fromkeys(words) if word not in cache]
+    if missing:
+        if len(cache) + len(missing) > WORD_CACHE:
+            cache.clear()
+            missing = list(dict.fromkeys(words))
+        cache.update(zip(missing, _score_words(missing, script, knowledge), strict=True))
+    total = np.sum([cache[word] for word in words], axis=0)
     return {language.label: float(value) for language, value in zip(languages, total, strict=True)}
 
 
@@ -529,10 +575,50 @@ def _decide(scores: dict[str, float], share: float, knowledge: _Knowledge) -> La
     return LanguageGuess(lang, confidence, "ngrams")
 
 
-def detect(text: str) -> LanguageGuess:
+def hint_labels(declared: Iterable[str | None]) -> frozenset[str]:
+    """werger labels for what a page or site declares about its language.
+
+    ``declared`` holds BCP 47 tags or lists of them as pages write them (``<html lang="ru-RU">``,
+    ``Content-Language: ru, en``) and sites.toml ``languages`` codes; ``None`` and unknown codes
+    are skipped. A tag is looked up as primary-script (``ku-Arab``), then as its primary subtag
+    (``ru``), in ``[hints.codes]`` of languages.toml; werger's own labels are accepted as they are.
+    """
+    knowledge = _knowledge()
+    labels = {language.label for language in knowledge.languages}
+    found: set[str] = set()
+    for value in declared:
+        for tag in re.split(r"[,\s]+", value or ""):
+            parts = tag.strip().replace("_", "-").split("-")
+            primary = parts[0].lower()
+            script = next((part.lower() for part in parts[1:] if len(part) == 4), None)
+            for code in (f"{primary}-{script}" if script else None, primary):
+                label = knowledge.hint_codes.get(code) if code else None
+                if label is None and code and code in {label.lower() for label in labels}:
+                    label = next(known for known in labels if known.lower() == code)
+                if label is not None:
+                    found.add(label)
+                    break
+    return frozenset(found)
+
+
+def _with_hints(scores: dict[str, float], hints: Collection[str], knowledge: _Knowledge) -> dict[str, float]:
+    """``scores`` with the close relatives of each hinted language (and not hinted themselves)
+    ``HINT_PRIOR`` nats less likely; languages outside a hinted language's group are unchanged."""
+    weaker: set[str] = set()
+    for hint in hints:
+        if hint in scores:
+            weaker |= knowledge.relatives.get(hint, frozenset())
+    weaker -= set(hints)
+    return {label: score - HINT_PRIOR if label in weaker else score for label, score in scores.items()}
+
+
+def detect(text: str, hints: Collection[str] = ()) -> LanguageGuess:
     """Language of one paragraph (any length; a page's paragraphs are detected one by one).
 
-    Raises ``LanguageInputError`` when ``text`` is not a string.
+    ``hints`` are labels the page or site declares (``hint_labels``): a prior that decides between
+    close relatives (Russian and Bulgarian, Arabic and Persian, Sorani and Badini) when the text
+    itself is nearly balanced, and never outweighs ``HINT_PRIOR`` nats of evidence. Raises
+    ``LanguageInputError`` when ``text`` is not a string.
     """
     if not isinstance(text, str):
         raise LanguageInputError(f"language detection needs text, not {type(text).__name__}")
@@ -549,6 +635,8 @@ def detect(text: str) -> LanguageGuess:
     scores = _scores(source, script, knowledge)
     if "\u0647\u200c" in composed and knowledge.heh_for_ae.intersection(scores):
         scores = _with_ae_restored(composed, script, scores, knowledge)
+    if hints:
+        scores = _with_hints(scores, hints, knowledge)
     share = weights[script] / sum(weights.values())
     if share >= MIXED_SCRIPT and counts[script] * 2 < sum(counts.values()):
         share = 0.0

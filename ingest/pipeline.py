@@ -30,7 +30,7 @@ from ingest.errors import DiscoveryError, FetchError, OutOfScope
 from ingest.extract import EXTRACTOR, Extracted, extract, extractor_version
 from ingest.fetch import HTML_TYPES, Fetcher, FetchResult, HopCheck, Validators
 from ingest.frontier import KNOWN, NEW, SEED, FrontierFile, SiteFrontier
-from ingest.langid import detect, document_language
+from ingest.langid import detect, document_language, hint_labels
 from ingest.progress import Progress, Silent
 from ingest.runlock import RunLock
 from ingest.summary import RunSummary, SiteSummary
@@ -137,7 +137,10 @@ class CrawlRun:
         paragraphs = cleaner.clean(extracted.paragraphs, extracted.link_texts, page_key=rid)
         if not paragraphs:
             return None
-        guesses = [detect(p) for p in paragraphs]
+        # What the page and the site declare decides between close relatives (Russian or
+        # Bulgarian) when a short line is nearly balanced; it never outweighs clear evidence.
+        hints = hint_labels([extracted.lang, result.content_language, *site.languages])
+        guesses = [detect(p, hints) for p in paragraphs]
         document = document_language([(g, len(p)) for g, p in zip(guesses, paragraphs, strict=True)])
         now = utc_now()
         return Record(
