@@ -87,7 +87,10 @@ NON_LANGUAGE = re.compile(
 )
 # What any of NON_LANGUAGE needs to match, so that the costly pattern runs only where it can.
 NON_LANGUAGE_HINT = re.compile(rf"://|www\.|@|#|\.(?:{TLDS})\b", re.IGNORECASE)
-NUMBER = re.compile(r"\d[\d.,:/%'+-]*")
+# A number with the ending written onto it (Russian ordinal and case endings, "1990s", "5th",
+# "1957-an"): the ending says nothing a number does not, and alone it looks like a word of another
+# language (the Russian ordinal ending -e is the Bulgarian for "is").
+NUMBER = re.compile(r"\d[\d.,:/%'+-]*(?:[^\W\d_]{1,3}\b)?")
 # Characters that change how text looks, not what it says: vowel and stress marks left over after
 # composition (Arabic harakat, Cyrillic stress), and invisible format characters (zero-width
 # joiners, soft hyphens, bidirectional marks).

@@ -574,3 +574,18 @@ def test_latin_names_in_a_short_arabic_sentence_are_names_not_a_headline():
         "John Smith"
     )
     assert detect(text).lang == "ar"
+
+
+@pytest.mark.parametrize(
+    ("with_ending", "without"),
+    [
+        ("Турция заняла 37-е место в рейтинге", "Турция заняла место в рейтинге"),
+        ("Выставка откроется 1-го мая", "Выставка откроется мая"),
+        ("Prices rose in the 1990s and again in the 2010s", "Prices rose in the and again in the"),
+    ],
+)
+def test_the_ending_written_onto_a_number_goes_with_the_number(with_ending, without):
+    """A number's ending (ordinal and case endings) goes with it: alone it reads as a word of
+    another language (Bulgarian for "is", Bulgarian and Macedonian for "him")."""
+    assert langid.strip_non_language(with_ending).split() == without.split()
+    assert detect(with_ending) == detect(without)
