@@ -42,6 +42,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -73,6 +74,8 @@ LONG_ORDERS = (4, 5)
 LONG_SMOOTHING = 0.1
 LONG_VOCABULARY = (100_000, 300_000)
 LONG_WEIGHT = 0.7
+# A lead (nats) that 1-3-grams and common words give and 4- and 5-grams are not computed for.
+LONG_NEEDED = 40.0
 WORD = re.compile(r"[^\W\d_]+")
 SENTENCE_END = re.compile(r"[.!?:;…\"»“”«(\[]")
 TLDS = "com|org|net|info|gov|edu|int|io|co|me|tv|news|online|ru|ua|kz|by|iq|ir|tr|sy|uk|de|fr|eu|us|krd"
@@ -314,6 +317,16 @@ class _Knowledge:
         return _WordRows([entry["words"] for entry in counts], denominators, unseen), unseen
 
     @cache  # noqa: B019
+    def long_scores(self, script: str) -> dict[str, np.ndarray]:
+        """Each word's ``_long_words`` row, filled as words are met."""
+        return {}
+
+    @cache  # noqa: B019
+    def shared_alphabet(self, script: str) -> frozenset[str]:
+        """The letters every candidate of ``script`` writes: a word of only these is foreign to none."""
+        return frozenset.intersection(*(language.alphabet for language in self.candidates(script)))
+
+    @cache  # noqa: B019
     def word_table(self, script: str) -> tuple[dict[str, int], np.ndarray]:
         """``word_probs`` as one array: each common word's row number and the rows (one column per
         candidate); the last row is that of a word no candidate's training text repeated."""
@@ -478,17 +491,12 @@ def _sum_rows(table: np.ndarray, rows: list[list[int]]) -> np.ndarray:
     """The sum of ``table``'s rows listed for each word (zeros for a word with none), a row per word."""
     import numpy as np
 
-    flat: list[int] = []
-    starts: list[int] = []
-    found: list[int] = []
-    for number, word_rows in enumerate(rows):
-        if word_rows:
-            found.append(number)
-            starts.append(len(flat))
-            flat.extend(word_rows)
+    lengths = np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
     sums = np.zeros((len(rows), table.shape[1]))
-    if flat:
-        sums[found] = np.add.reduceat(table[flat], starts, axis=0)
+    found = np.flatnonzero(lengths)
+    if len(found):
+        starts = (np.cumsum(lengths) - lengths)[found]
+        sums[found] = np.add.reduceat(table[list(chain.from_iterable(rows))], starts, axis=0)
     return sums
 
 
@@ -501,7 +509,6 @@ def _score_words(words: list[str], script: str, knowledge: _Knowledge) -> np.nda
       even for a four-word snippet and says nothing about doubt; scoring every n-gram with the same
       profiles and smoothing is deterministic and gives a likelihood ratio that grows with the
       evidence);
-    - ``LONG_WEIGHT`` times that of its character 4- and 5-grams (what tells close relatives apart);
     - ``WORD_WEIGHT`` times its probability among each candidate's common words;
     - less ``FOREIGN_WORD_COST`` for each candidate whose alphabet cannot spell it.
 
@@ -514,40 +521,64 @@ def _score_words(words: list[str], script: str, knowledge: _Knowledge) -> np.nda
     scores = _sum_rows(
         table, [[numbers[gram] for gram in _word_ngrams(word) if gram in numbers] for word in words]
     )
-    if LONG_WEIGHT:
-        numbers, table = knowledge.long_probs(script)
-        unseen = len(numbers) - LONG_ORDERS[0]  # the rows after the last n-gram, one per order
-        rows = [[numbers.get(gram, unseen + len(gram)) for gram in long_ngrams(word)] for word in words]
-        scores += LONG_WEIGHT * _sum_rows(table, rows)
     if WORD_WEIGHT:
         numbers, table = knowledge.word_table(script)
         scores += WORD_WEIGHT * table[[numbers.get(word, len(numbers)) for word in words]]
     alphabets = [language.alphabet for language in knowledge.candidates(script)]
-    foreign = [[not letters <= alphabet for alphabet in alphabets] for letters in map(frozenset, words)]
-    return scores - FOREIGN_WORD_COST * np.array(foreign, dtype=np.float64)
+    shared = knowledge.shared_alphabet(script)
+    for number, letters in enumerate(map(frozenset, words)):
+        if not letters <= shared:
+            foreign = np.array([not letters <= alphabet for alphabet in alphabets])
+            scores[number] -= FOREIGN_WORD_COST * foreign
+    return scores
 
 
-def _scores(words: list[str], script: str, knowledge: _Knowledge) -> dict[str, float]:
-    """Each candidate's score for ``words``: the sum of the words' ``_score_words``, each word's
-    computed once and cached.
+def _long_words(words: list[str], script: str, knowledge: _Knowledge) -> np.ndarray:
+    """Each of ``words``' log-probability of its character 4- and 5-grams (with the spaces around
+    the word) under each candidate of ``script``: endings and stems seen whole, what tells close
+    relatives apart in a short line."""
+    numbers, table = knowledge.long_probs(script)
+    unseen = len(numbers) - LONG_ORDERS[0]  # the rows after the last n-gram, one per order
+    return _sum_rows(
+        table, [[numbers.get(gram, unseen + len(gram)) for gram in long_ngrams(word)] for word in words]
+    )
 
-    Foreign words are counted rather than letters, so that "Erdoğan" in an English paragraph costs
-    one word however many Turkish letters it has, while a Kazakh paragraph costs Russian a word for
-    every Kazakh word in it: the cost grows with the evidence, as the n-gram likelihood does.
-    """
+
+def _summed(words: list[str], cache: dict[str, np.ndarray], score) -> np.ndarray:
+    """The sum over ``words`` of ``score``'s row for each, scoring only the words ``cache`` lacks."""
     import numpy as np
 
-    languages = knowledge.candidates(script)
-    if not words:
-        return dict.fromkeys((language.label for language in languages), 0.0)
-    cache = knowledge.word_scores(script, (LONG_WEIGHT, WORD_WEIGHT, FOREIGN_WORD_COST))
     missing = [word for word in dict.fromkeys(words) if word not in cache]
     if missing:
         if len(cache) + len(missing) > WORD_CACHE:
             cache.clear()
             missing = list(dict.fromkeys(words))
-        cache.update(zip(missing, _score_words(missing, script, knowledge), strict=True))
-    total = np.sum([cache[word] for word in words], axis=0)
+        cache.update(zip(missing, score(missing), strict=True))
+    return np.sum([cache[word] for word in words], axis=0)
+
+
+def _scores(words: list[str], script: str, knowledge: _Knowledge) -> dict[str, float]:
+    """Each candidate's score for ``words``: the sum of the words' ``_score_words``, and, unless
+    the best candidate already leads by ``LONG_NEEDED`` nats, ``LONG_WEIGHT`` times that of their
+    ``_long_words`` (the 4- and 5-grams settle close calls; a sentence that 1-3-grams and common
+    words already settle by a likelihood ratio of e^40 does not pay for them).
+
+    Foreign words are counted rather than letters, so that "Erdoğan" in an English paragraph costs
+    one word however many Turkish letters it has, while a Kazakh paragraph costs Russian a word for
+    every Kazakh word in it: the cost grows with the evidence, as the n-gram likelihood does.
+    """
+    languages = knowledge.candidates(script)
+    if not words:
+        return dict.fromkeys((language.label for language in languages), 0.0)
+    cache = knowledge.word_scores(script, (WORD_WEIGHT, FOREIGN_WORD_COST))
+    total = _summed(words, cache, lambda missing: _score_words(missing, script, knowledge))
+    if LONG_WEIGHT and len(languages) > 1:
+        best, second = sorted(total)[-2:][::-1]
+        if best - second < LONG_NEEDED:
+            longer = _summed(
+                words, knowledge.long_scores(script), lambda missing: _long_words(missing, script, knowledge)
+            )
+            total = total + LONG_WEIGHT * longer
     return {language.label: float(value) for language, value in zip(languages, total, strict=True)}
 
 
