@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ingest.langid import UNDETERMINED, detect  # noqa: E402
+from ingest.langid import UNDETERMINED, detect, preload  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "ingest/profiles"))
 sys.path.insert(0, str(ROOT / "bench"))
@@ -246,6 +246,7 @@ def main() -> int:
     stock_guess = stock()
     py3 = second_opinion()
     guesses = [werger_guess, stock_guess, *([py3] if py3 else [])]
+    preload()
     for guess in guesses:  # load every script's profiles before anything is timed
         for text in ("warm up the profiles", "прогреть профили", "تسخين الملفات"):
             guess(text)

@@ -589,3 +589,14 @@ def test_the_ending_written_onto_a_number_goes_with_the_number(with_ending, with
     another language (Bulgarian for "is", Bulgarian and Macedonian for "him")."""
     assert langid.strip_non_language(with_ending).split() == without.split()
     assert detect(with_ending) == detect(without)
+
+
+def test_preload_reads_every_table_a_text_can_need():
+    knowledge = langid._knowledge()
+    langid.preload()
+    loaded = {name: getattr(_Knowledge, name).cache_info().misses for name in ("long_probs", "word_table")}
+    for script in {language.script for language in knowledge.languages}:
+        numbers, table = knowledge.long_probs(script)
+        assert table.shape == (len(numbers) + len(langid.LONG_ORDERS), len(knowledge.candidates(script)))
+        knowledge.word_table(script)
+    assert {name: getattr(_Knowledge, name).cache_info().misses for name in loaded} == loaded
