@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from ingest.discover import page_links, tree_links
 from ingest.extract import Extracted, extract_tree, load_page
-from ingest.langid import LanguageGuess, detect
+from ingest.langid import LanguageGuess, detect, hint_labels
 
 # The characters trafilatura's loader deletes before parsing (``trafilatura.utils.INVALID_XML_CHARS``):
 # in a link they must be kept and percent-encoded as a browser does, so such a page's links come
@@ -40,9 +40,16 @@ class PageAnalysis:
     languages: dict[str, LanguageGuess] = field(default_factory=dict)
 
 
-def analyse(page_html: str, url: str, extract_text: bool = True, identify: bool = False) -> PageAnalysis:
+def analyse(
+    page_html: str,
+    url: str,
+    extract_text: bool = True,
+    identify: bool = False,
+    declared: tuple[str | None, ...] = (),
+) -> PageAnalysis:
     """Parse ``page_html`` (fetched from ``url``) once: its links and, with ``extract_text``, its
-    main text; with ``identify``, the language of each extracted paragraph as well."""
+    main text; with ``identify``, the language of each extracted paragraph as well, hinted by
+    the page's ``<html lang>`` and ``declared`` (server and site declarations, BCP 47 tags)."""
     tree = load_page(page_html)
     if tree is None or _DELETED_BY_LOADER.search(page_html):
         links = page_links(page_html, url) if page_html else []
@@ -51,5 +58,8 @@ def analyse(page_html: str, url: str, extract_text: bool = True, identify: bool 
     if not extract_text or tree is None:
         return PageAnalysis(links)
     extracted = extract_tree(tree, url)
-    languages = {p: detect(p) for p in extracted.paragraphs} if identify and extracted is not None else {}
+    languages: dict[str, LanguageGuess] = {}
+    if identify and extracted is not None:
+        hints = hint_labels([extracted.lang, *declared])
+        languages = {p: detect(p, hints) for p in extracted.paragraphs}
     return PageAnalysis(links, extracted, languages)

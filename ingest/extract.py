@@ -77,6 +77,9 @@ class Extracted:
     sitename: str | None
     paragraphs: list[str] = field(default_factory=list)
     link_texts: frozenset[str] = frozenset()
+    # The language the page declares (``<html lang>``, else ``<meta http-equiv="content-language">``),
+    # as written: a hint for language identification, never taken for the text's language.
+    lang: str | None = None
 
 
 def extractor_version() -> str:
@@ -109,6 +112,7 @@ def extract_tree(tree: Any, url: str, settings: dict[str, Any] | None = None) ->
     from trafilatura.settings import set_date_params
 
     links = link_texts(tree)
+    declared = declared_language(tree)
     join_wrapped_lines(tree)
     drop_glued_counters(tree)
     options = settings or SETTINGS
@@ -138,6 +142,7 @@ def extract_tree(tree: Any, url: str, settings: dict[str, Any] | None = None) ->
         sitename=metadata.sitename,
         paragraphs=paragraphs,
         link_texts=links,
+        lang=declared,
     )
 
 
@@ -221,6 +226,23 @@ def drop_glued_counters(tree: Any) -> None:
         if before and not before[-1].isspace():
             continue
         element.drop_tree()  # lxml keeps the tail: the word stays, the counter goes
+
+
+def declared_language(tree: Any) -> str | None:
+    """The language tag the page declares: ``<html lang>`` (or ``xml:lang``), else a
+    ``<meta http-equiv="content-language">``; None when it declares none. Pages often keep a CMS
+    default here, so it is only a hint (see ``ingest.langid.hint_labels``)."""
+    root = tree.getroottree().getroot() if hasattr(tree, "getroottree") else tree
+    for name in ("lang", "{http://www.w3.org/XML/1998/namespace}lang", "xml:lang"):
+        value = (root.get(name) or "").strip()
+        if value:
+            return value[:64]
+    for meta in root.iter("meta"):
+        if (meta.get("http-equiv") or "").strip().lower() == "content-language":
+            value = (meta.get("content") or "").strip()
+            if value:
+                return value[:64]
+    return None
 
 
 def collapsed(precise: str, default: str) -> bool:

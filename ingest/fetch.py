@@ -77,6 +77,8 @@ class FetchResult:
     last_modified: str | None = None
     attempts: int = 1
     raw: bytes | None = field(default=None, repr=False)
+    # The Content-Language header as sent ("ru", "ru-RU, en"): a hint for language identification.
+    content_language: str | None = None
 
 
 @dataclass
@@ -338,6 +340,7 @@ class Fetcher:
             text=None,
             etag=response.headers.get("etag"),
             last_modified=response.headers.get("last-modified"),
+            content_language=response.headers.get("content-language"),
         )
         if response.status_code != 200:
             return result

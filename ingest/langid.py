@@ -39,8 +39,10 @@ import re
 import tomllib
 import unicodedata
 from collections import Counter
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -55,6 +57,9 @@ MIN_LETTERS = 3
 FOREIGN_WORD_COST = 10.0
 SMOOTHING = 0.5
 TARGET_MARGIN = 6.0
+# How many nats a language declared by the page or site (see ``[hints]`` in languages.toml) is
+# preferred over its close relatives.
+HINT_PRIOR = 6.0
 MIXED_SCRIPT = 0.6
 TITLE_CASE = 0.7
 NAMES_LINE = 5
@@ -63,6 +68,14 @@ WORD_CACHE = 200_000
 WORD_WEIGHT = 1.0
 WORD_SMOOTHING = 0.5
 VOCABULARY = 100_000
+# Character 4- and 5-grams of a word: their smoothing (add-k) and the number of n-grams of each
+# order a language can have, for the probability of one its training text did not repeat.
+LONG_ORDERS = (4, 5)
+LONG_SMOOTHING = 0.1
+LONG_VOCABULARY = (100_000, 300_000)
+LONG_WEIGHT = 0.7
+# A lead (nats) that 1-3-grams and common words give and 4- and 5-grams are not computed for.
+LONG_NEEDED = 40.0
 WORD = re.compile(r"[^\W\d_]+")
 SENTENCE_END = re.compile(r"[.!?:;…\"»“”«(\[]")
 TLDS = "com|org|net|info|gov|edu|int|io|co|me|tv|news|online|ru|ua|kz|by|iq|ir|tr|sy|uk|de|fr|eu|us|krd"
@@ -77,7 +90,10 @@ NON_LANGUAGE = re.compile(
 )
 # What any of NON_LANGUAGE needs to match, so that the costly pattern runs only where it can.
 NON_LANGUAGE_HINT = re.compile(rf"://|www\.|@|#|\.(?:{TLDS})\b", re.IGNORECASE)
-NUMBER = re.compile(r"\d[\d.,:/%'+-]*")
+# A number with the ending written onto it (Russian ordinal and case endings, "1990s", "5th",
+# "1957-an"): the ending says nothing a number does not, and alone it looks like a word of another
+# language (the Russian ordinal ending -e is the Bulgarian for "is").
+NUMBER = re.compile(r"\d[\d.,:/%'+-]*(?:[^\W\d_]{1,3}\b)?")
 # Characters that change how text looks, not what it says: vowel and stress marks left over after
 # composition (Arabic harakat, Cyrillic stress), and invisible format characters (zero-width
 # joiners, soft hyphens, bidirectional marks).
@@ -217,6 +233,9 @@ class _Knowledge:
         self.directory = directory
         self.folding = letter_folding(config)
         self.targets = frozenset(config["routing"]["targets"])
+        hints = config.get("hints", {})
+        self.relatives = {label: frozenset(group) for group in hints.get("relatives", []) for label in group}
+        self.hint_codes = {code.lower(): label for code, label in hints.get("codes", {}).items()}
         self.ranges = [
             (int(first, 16), int(last, 16), script)
             for script, spans in config["scripts"].items()
@@ -298,14 +317,82 @@ class _Knowledge:
         return _WordRows([entry["words"] for entry in counts], denominators, unseen), unseen
 
     @cache  # noqa: B019
-    def word_rows(self, script: str) -> dict[str, tuple[int, ...]]:
-        """Each word's n-gram rows in ``log_probs(script)``, filled as words are met."""
+    def long_scores(self, script: str) -> dict[str, np.ndarray]:
+        """Each word's ``_long_words`` row, filled as words are met."""
+        return {}
+
+    @cache  # noqa: B019
+    def shared_alphabet(self, script: str) -> frozenset[str]:
+        """The letters every candidate of ``script`` writes: a word of only these is foreign to none."""
+        return frozenset.intersection(*(language.alphabet for language in self.candidates(script)))
+
+    @cache  # noqa: B019
+    def word_table(self, script: str) -> tuple[dict[str, int], np.ndarray]:
+        """``word_probs`` as one array: each common word's row number and the rows (one column per
+        candidate); the last row is that of a word no candidate's training text repeated."""
+        import numpy as np
+
+        common = self.word_probs(script)[0]
+        numbers: dict[str, int] = {}
+        cells: list[tuple[int, int, int]] = []
+        for column, words in enumerate(common.counts):
+            for word, count in words.items():
+                cells.append((numbers.setdefault(word, len(numbers)), column, count))
+        counts = np.zeros((len(numbers) + 1, len(common.counts)))
+        if cells:
+            found, columns, values = zip(*cells, strict=True)
+            counts[list(found), list(columns)] = values
+        return numbers, np.log(counts + WORD_SMOOTHING) - np.array(common.denominators)
+
+    @cache  # noqa: B019
+    def long_probs(self, script: str) -> tuple[dict[str, int], np.ndarray]:
+        """Smoothed log-probabilities of the character 4- and 5-grams of ``script``'s languages:
+        each n-gram's row number and the rows (one column per candidate); the last rows are those
+        of an n-gram of each order that no candidate's training text repeated."""
+        import numpy as np
+
+        entries = []
+        for language in self.candidates(script):
+            path = self.directory / "long-ngrams" / f"{language.label}.json"
+            try:
+                entries.append(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError) as error:
+                raise LanguageDataError(
+                    f"cannot read the {language.label!r} long n-gram counts {path} ({error}); "
+                    "rebuild them with "
+                    "`uv run python ingest/profiles/build.py <training folder>`"
+                ) from error
+        grams = sorted({gram for entry in entries for gram in entry["grams"]})
+        rows = {gram: number for number, gram in enumerate(grams)}
+        orders = np.array([LONG_ORDERS.index(len(gram)) for gram in grams] + list(range(len(LONG_ORDERS))))
+        table = np.empty((len(orders), len(entries)), dtype=np.float64)
+        for column, entry in enumerate(entries):
+            denominators = np.log(np.array(entry["totals"]) + LONG_SMOOTHING * np.array(LONG_VOCABULARY))
+            table[:, column] = math.log(LONG_SMOOTHING) - denominators[orders]
+            seen = np.array([rows[gram] for gram in entry["grams"]], dtype=np.intp)
+            counts = np.array(list(entry["grams"].values()), dtype=np.float64)
+            table[seen, column] = np.log(counts + LONG_SMOOTHING) - denominators[orders[seen]]
+        return rows, table
+
+    @cache  # noqa: B019
+    def word_scores(self, script: str, weights: tuple[float, ...]) -> dict[str, np.ndarray]:
+        """Each word's score (see ``_score_words``) under ``weights``, filled as words are met."""
         return {}
 
 
 @cache
 def _knowledge() -> _Knowledge:
     return _Knowledge(PROFILES_DIR)
+
+
+def preload() -> None:
+    """Read every profile and table now rather than when the first text of each script needs it
+    (about a second each: a benchmark would otherwise time the loading, not the detection)."""
+    knowledge = _knowledge()
+    for script in sorted({language.script for language in knowledge.languages}):
+        knowledge.log_probs(script)
+        knowledge.word_table(script)
+        knowledge.long_probs(script)
 
 
 class _Word(NamedTuple):
@@ -403,57 +490,106 @@ def _word_ngrams(word: str) -> list[str]:
     return grams
 
 
-def _word_rows(word: str, script: str, knowledge: _Knowledge) -> tuple[int, ...]:
-    """Rows of ``log_probs(script)`` for the n-grams of one word, cached per word."""
-    cache = knowledge.word_rows(script)
-    rows = cache.get(word)
-    if rows is None:
-        numbers = knowledge.log_probs(script)[0]
-        rows = tuple(numbers[gram] for gram in _word_ngrams(word) if gram in numbers)
-        if len(cache) >= WORD_CACHE:
-            cache.clear()
-        cache[word] = rows
-    return rows
+def long_ngrams(word: str) -> list[str]:
+    """The character 4- and 5-grams of one word with a space on either side (``" чит"``,
+    ``"айте "``), its characters folded as langdetect folds them."""
+    padded = f" {word.translate(NGRAM_CHARS)} "
+    return [padded[i : i + n] for n in LONG_ORDERS for i in range(len(padded) - n + 1)]
 
 
-def _ngram_scores(words: list[str], script: str, knowledge: _Knowledge) -> tuple[float, ...]:
-    """Log-likelihood of every character n-gram of ``words`` under each profile of ``script``.
+def _sum_rows(table: np.ndarray, rows: list[list[int]]) -> np.ndarray:
+    """The sum of ``table``'s rows listed for each word (zeros for a word with none), a row per word."""
+    import numpy as np
 
-    langdetect samples n-grams at random until one language passes 0.99999, so its probability is
-    near 1 even for a four-word snippet and says nothing about doubt. Scoring every n-gram with the
-    same profiles and the same smoothing (langdetect's own n-gram extraction, word by word) is
-    deterministic, cheaper, and gives a likelihood ratio that grows with the evidence.
+    lengths = np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
+    sums = np.zeros((len(rows), table.shape[1]))
+    found = np.flatnonzero(lengths)
+    if len(found):
+        starts = (np.cumsum(lengths) - lengths)[found]
+        sums[found] = np.add.reduceat(table[list(chain.from_iterable(rows))], starts, axis=0)
+    return sums
+
+
+def _score_words(words: list[str], script: str, knowledge: _Knowledge) -> np.ndarray:
+    """Each of ``words``' score under each candidate of ``script`` (a row per word, a column per
+    candidate in ``candidates`` order), in nats: the sum of
+
+    - the log-probability of its character 1-3-grams under langdetect-format profiles (langdetect
+      samples n-grams at random until one language passes 0.99999, so its probability is near 1
+      even for a four-word snippet and says nothing about doubt; scoring every n-gram with the same
+      profiles and smoothing is deterministic and gives a likelihood ratio that grows with the
+      evidence);
+    - ``WORD_WEIGHT`` times its probability among each candidate's common words;
+    - less ``FOREIGN_WORD_COST`` for each candidate whose alphabet cannot spell it.
+
+    All words are scored with one lookup per table, so a page of new words costs a few array
+    operations, not a few per word.
     """
-    rows: list[int] = []
-    for word in words:
-        rows.extend(_word_rows(word, script, knowledge))
-    table = knowledge.log_probs(script)[1]
-    return tuple(float(total) for total in table[rows].sum(axis=0))
+    import numpy as np
+
+    numbers, table = knowledge.log_probs(script)
+    scores = _sum_rows(
+        table, [[numbers[gram] for gram in _word_ngrams(word) if gram in numbers] for word in words]
+    )
+    if WORD_WEIGHT:
+        numbers, table = knowledge.word_table(script)
+        scores += WORD_WEIGHT * table[[numbers.get(word, len(numbers)) for word in words]]
+    alphabets = [language.alphabet for language in knowledge.candidates(script)]
+    shared = knowledge.shared_alphabet(script)
+    for number, letters in enumerate(map(frozenset, words)):
+        if not letters <= shared:
+            foreign = np.array([not letters <= alphabet for alphabet in alphabets])
+            scores[number] -= FOREIGN_WORD_COST * foreign
+    return scores
+
+
+def _long_words(words: list[str], script: str, knowledge: _Knowledge) -> np.ndarray:
+    """Each of ``words``' log-probability of its character 4- and 5-grams (with the spaces around
+    the word) under each candidate of ``script``: endings and stems seen whole, what tells close
+    relatives apart in a short line."""
+    numbers, table = knowledge.long_probs(script)
+    unseen = len(numbers) - LONG_ORDERS[0]  # the rows after the last n-gram, one per order
+    return _sum_rows(
+        table, [[numbers.get(gram, unseen + len(gram)) for gram in long_ngrams(word)] for word in words]
+    )
+
+
+def _summed(words: list[str], cache: dict[str, np.ndarray], score) -> np.ndarray:
+    """The sum over ``words`` of ``score``'s row for each, scoring only the words ``cache`` lacks."""
+    import numpy as np
+
+    missing = [word for word in dict.fromkeys(words) if word not in cache]
+    if missing:
+        if len(cache) + len(missing) > WORD_CACHE:
+            cache.clear()
+            missing = list(dict.fromkeys(words))
+        cache.update(zip(missing, score(missing), strict=True))
+    return np.sum([cache[word] for word in words], axis=0)
 
 
 def _scores(words: list[str], script: str, knowledge: _Knowledge) -> dict[str, float]:
-    """Each candidate's n-gram log-likelihood less the cost of the words its alphabet cannot spell.
+    """Each candidate's score for ``words``: the sum of the words' ``_score_words``, and, unless
+    the best candidate already leads by ``LONG_NEEDED`` nats, ``LONG_WEIGHT`` times that of their
+    ``_long_words`` (the 4- and 5-grams settle close calls; a sentence that 1-3-grams and common
+    words already settle by a likelihood ratio of e^40 does not pay for them).
 
-    Words are counted rather than letters, so that "Erdoğan" in an English paragraph costs one
-    word however many Turkish letters it has, while a Kazakh paragraph costs Russian a word for
+    Foreign words are counted rather than letters, so that "Erdoğan" in an English paragraph costs
+    one word however many Turkish letters it has, while a Kazakh paragraph costs Russian a word for
     every Kazakh word in it: the cost grows with the evidence, as the n-gram likelihood does.
     """
     languages = knowledge.candidates(script)
-    ngrams = _ngram_scores(words, script, knowledge)
-    if WORD_WEIGHT:
-        table = knowledge.word_probs(script)[0]
-        rows = [table[word] for word in words]
-        if rows:
-            ngrams = tuple(
-                score + WORD_WEIGHT * math.fsum(column)
-                for score, column in zip(ngrams, zip(*rows, strict=True), strict=True)
+    if not words:
+        return dict.fromkeys((language.label for language in languages), 0.0)
+    cache = knowledge.word_scores(script, (WORD_WEIGHT, FOREIGN_WORD_COST))
+    total = _summed(words, cache, lambda missing: _score_words(missing, script, knowledge))
+    if LONG_WEIGHT and len(languages) > 1:
+        best, second = sorted(total)[-2:][::-1]
+        if best - second < LONG_NEEDED:
+            longer = _summed(
+                words, knowledge.long_scores(script), lambda missing: _long_words(missing, script, knowledge)
             )
-    letter_sets = Counter(frozenset(word) for word in words)
-    scores = {}
-    for language, score in zip(languages, ngrams, strict=True):
-        foreign = sum(n for letters, n in letter_sets.items() if not letters <= language.alphabet)
-        scores[language.label] = score - FOREIGN_WORD_COST * foreign
-    return scores
+            total = total + LONG_WEIGHT * longer
+    return {language.label: float(value) for language, value in zip(languages, total, strict=True)}
 
 
 def _share(scores: dict[str, float], lang: str) -> float:
@@ -483,10 +619,50 @@ def _decide(scores: dict[str, float], share: float, knowledge: _Knowledge) -> La
     return LanguageGuess(lang, confidence, "ngrams")
 
 
-def detect(text: str) -> LanguageGuess:
+def hint_labels(declared: Iterable[str | None]) -> frozenset[str]:
+    """werger labels for what a page or site declares about its language.
+
+    ``declared`` holds BCP 47 tags or lists of them as pages write them (``<html lang="ru-RU">``,
+    ``Content-Language: ru, en``) and sites.toml ``languages`` codes; ``None`` and unknown codes
+    are skipped. A tag is looked up as primary-script (``ku-Arab``), then as its primary subtag
+    (``ru``), in ``[hints.codes]`` of languages.toml; werger's own labels are accepted as they are.
+    """
+    knowledge = _knowledge()
+    labels = {language.label for language in knowledge.languages}
+    found: set[str] = set()
+    for value in declared:
+        for tag in re.split(r"[,\s]+", value or ""):
+            parts = tag.strip().replace("_", "-").split("-")
+            primary = parts[0].lower()
+            script = next((part.lower() for part in parts[1:] if len(part) == 4), None)
+            for code in (f"{primary}-{script}" if script else None, primary):
+                label = knowledge.hint_codes.get(code) if code else None
+                if label is None and code and code in {label.lower() for label in labels}:
+                    label = next(known for known in labels if known.lower() == code)
+                if label is not None:
+                    found.add(label)
+                    break
+    return frozenset(found)
+
+
+def _with_hints(scores: dict[str, float], hints: Collection[str], knowledge: _Knowledge) -> dict[str, float]:
+    """``scores`` with the close relatives of each hinted language (and not hinted themselves)
+    ``HINT_PRIOR`` nats less likely; languages outside a hinted language's group are unchanged."""
+    weaker: set[str] = set()
+    for hint in hints:
+        if hint in scores:
+            weaker |= knowledge.relatives.get(hint, frozenset())
+    weaker -= set(hints)
+    return {label: score - HINT_PRIOR if label in weaker else score for label, score in scores.items()}
+
+
+def detect(text: str, hints: Collection[str] = ()) -> LanguageGuess:
     """Language of one paragraph (any length; a page's paragraphs are detected one by one).
 
-    Raises ``LanguageInputError`` when ``text`` is not a string.
+    ``hints`` are labels the page or site declares (``hint_labels``): a prior that decides between
+    close relatives (Russian and Bulgarian, Arabic and Persian, Sorani and Badini) when the text
+    itself is nearly balanced, and never outweighs ``HINT_PRIOR`` nats of evidence. Raises
+    ``LanguageInputError`` when ``text`` is not a string.
     """
     if not isinstance(text, str):
         raise LanguageInputError(f"language detection needs text, not {type(text).__name__}")
@@ -503,6 +679,8 @@ def detect(text: str) -> LanguageGuess:
     scores = _scores(source, script, knowledge)
     if "\u0647\u200c" in composed and knowledge.heh_for_ae.intersection(scores):
         scores = _with_ae_restored(composed, script, scores, knowledge)
+    if hints:
+        scores = _with_hints(scores, hints, knowledge)
     share = weights[script] / sum(weights.values())
     if share >= MIXED_SCRIPT and counts[script] * 2 < sum(counts.values()):
         share = 0.0

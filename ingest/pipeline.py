@@ -33,7 +33,7 @@ from ingest.errors import DiscoveryError, FetchError, OutOfScope
 from ingest.extract import EXTRACTOR, Extracted, extract, extractor_version
 from ingest.fetch import HTML_TYPES, Fetcher, FetchResult, HopCheck, Validators
 from ingest.frontier import KNOWN, NEW, SEED, FrontierFile, SiteFrontier
-from ingest.langid import LanguageGuess, detect, document_language
+from ingest.langid import LanguageGuess, detect, document_language, hint_labels
 from ingest.progress import Progress, Silent
 from ingest.runlock import RunLock
 from ingest.summary import RunSummary, SiteSummary
@@ -71,6 +71,12 @@ class RunOptions:
     max_sitemap_depth: int = 3
     extract_processes: int | str = "auto"  # worker processes for extraction; see extract_process_count
     all_languages: bool = False
+
+
+def declared_languages(site: Site, result: FetchResult) -> tuple[str | None, ...]:
+    """What the server (``Content-Language``) and the sites file say a page's language is; the
+    page's own ``<html lang>`` is added from its extraction (``Extracted.lang``)."""
+    return (result.content_language, *site.languages)
 
 
 class CrawlRun:
@@ -154,19 +160,20 @@ class CrawlRun:
             return None
         return self._extractors
 
-    async def analyse_page(self, result: FetchResult, extract_text: bool = True) -> PageAnalysis:
+    async def analyse_page(self, site: Site, result: FetchResult, extract_text: bool = True) -> PageAnalysis:
         """Links and main text of a fetched page, parsed once (``ingest.analysis``).
 
         Extraction goes to a worker process when the run has them, with the paragraphs'
-        languages; a page read only for its links is parsed in a thread of this process, so
-        discovery never queues behind extraction.
+        languages (hinted as ``record_from`` hints them); a page read only for its links is
+        parsed in a thread of this process, so discovery never queues behind extraction.
         """
         text = result.text or ""
         pool = await self._extractor_pool() if extract_text else None
         if pool is None:
             return await asyncio.to_thread(analyse, text, result.final_url, extract_text)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(pool, analyse, text, result.final_url, True, True)
+        declared = declared_languages(site, result)
+        return await loop.run_in_executor(pool, analyse, text, result.final_url, True, True, declared)
 
     async def room_to_fetch(self) -> None:
         """Wait while the pages fetched and not yet analysed hold more than ``BACKLOG_CHARS`` of text.
@@ -208,7 +215,10 @@ class CrawlRun:
         if not paragraphs:
             return None
         known = languages or {}
-        guesses = [known.get(p) or detect(p) for p in paragraphs]
+        # What the page and the site declare decides between close relatives (Russian or
+        # Bulgarian) when a short line is nearly balanced; it never outweighs clear evidence.
+        hints = hint_labels([extracted.lang, *declared_languages(site, result)])
+        guesses = [known.get(p) or detect(p, hints) for p in paragraphs]
         document = document_language([(g, len(p)) for g, p in zip(guesses, paragraphs, strict=True)])
         now = utc_now()
         return Record(
@@ -718,7 +728,7 @@ class _SiteCrawl:
         try:
             hub = self._is_hub(result.final_url, seed)
             try:
-                analysis = await self.run_.analyse_page(result, extract_text=not hub)
+                analysis = await self.run_.analyse_page(self.site, result, extract_text=not hub)
             finally:
                 self.run_.backlog_changed(-size)
             result.text = None

@@ -20,7 +20,7 @@ from ingest.analysis import analyse
 from ingest.config import ConfigError, parse_config
 from ingest.discover import page_links
 from ingest.extract import extract
-from ingest.langid import detect
+from ingest.langid import detect, hint_labels
 from ingest.pipeline import extract_process_count, usable_cores
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "extraction"
@@ -50,11 +50,12 @@ def test_one_parse_gives_what_the_separate_steps_give(lang):
     pages = [(url, html) for url, html in fixture_pages() if f"/{lang}-" in url]
     assert pages
     for url, html in pages:
-        found = analyse(html, url, extract_text=True, identify=True)
+        found = analyse(html, url, extract_text=True, identify=True, declared=("ru",))
         assert found.links == page_links(html, url)
         assert found.extracted == extract(html, url)
         assert found.extracted is not None and found.extracted.paragraphs
-        assert found.languages == {p: detect(p) for p in found.extracted.paragraphs}
+        hints = hint_labels([found.extracted.lang, "ru"])  # what record_from gives detect
+        assert found.languages == {p: detect(p, hints) for p in found.extracted.paragraphs}
 
 
 def test_links_keep_characters_the_extractor_loader_deletes():

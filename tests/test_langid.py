@@ -145,7 +145,7 @@ def test_a_clear_four_word_snippet_still_reaches_its_model(text, lang):
     assert detect(text) == LanguageGuess(lang, 1.0, "ngrams")
 
 
-UKRAINIAN_SNIPPETS = ["обрали кращим гравцем в"]
+UKRAINIAN_SNIPPETS = ["Обшук на пунктах пропуску"]
 
 
 @pytest.mark.parametrize("text", UKRAINIAN_SNIPPETS)
@@ -280,6 +280,10 @@ def test_every_label_ships_an_alphabet_a_profile_and_word_counts():
     assert set(words) == labels
     assert all(entry["total"] > sum(entry["words"].values()) > 0 for entry in words.values())
     assert {p.stem for p in (PROFILES_DIR / "ngrams").glob("*.json")} == labels
+    assert {p.stem for p in (PROFILES_DIR / "long-ngrams").glob("*.json")} == labels
+    for path in (PROFILES_DIR / "long-ngrams").glob("*.json"):
+        entry = json.loads(path.read_text(encoding="utf-8"))
+        assert sum(entry["totals"]) > sum(entry["grams"].values()) > 0
 
 
 def test_kurmanji_is_transliterated_letter_by_letter_with_hamza_before_a_first_vowel():
@@ -332,17 +336,7 @@ URL_CASES = [
 ]
 
 
-SHORT_RUSSIAN = pytest.mark.xfail(
-    strict=True,
-    reason="a four-word Russian sentence that werger's FLORES profiles, py3langid and stock langdetect "
-    "all take for Bulgarian: the URL is gone, the sentence itself is too short to tell",
-)
-URL_PARAMS = [
-    pytest.param(lang, text, marks=SHORT_RUSSIAN if lang == "ru" else ()) for lang, text in URL_CASES
-]
-
-
-@pytest.mark.parametrize(("lang", "text"), URL_PARAMS)
+@pytest.mark.parametrize(("lang", "text"), URL_CASES)
 def test_a_url_inside_a_sentence_is_not_language(lang, text):
     assert detect(text).lang == lang
 
@@ -523,9 +517,43 @@ def test_anything_but_text_raises_werger_error(value):
     ],
 )
 def test_common_words_decide_a_short_line_that_character_ngrams_leave_open(text, lang, monkeypatch):
+    monkeypatch.setattr(langid, "LONG_WEIGHT", 0.0)
     assert detect(text).lang == lang
     monkeypatch.setattr(langid, "WORD_WEIGHT", 0.0)
     assert detect(text).lang != lang
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Подробности читайте на сайте", "Смотрите видео на нашем канале"],
+)
+def test_long_ngrams_tell_a_short_russian_line_from_bulgarian_and_macedonian(text, monkeypatch):
+    """Russian and Bulgarian share nearly every 1-3-gram; endings and stems seen whole
+    ("айте ", " чит", "ите ") tell them apart in a line of four or five words."""
+    assert detect(text).lang == "ru"
+    monkeypatch.setattr(langid, "LONG_WEIGHT", 0.0)
+    assert detect(text).lang in {"bul", "mkd"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Полицията помоли жителите да не излизат",
+        "Мостът над реката беше затворен",
+        "Новите правила влизат в сила",
+        "Вижте видеото в нашия канал",
+        "Учените откриха нов вид риба",
+    ],
+)
+def test_short_bulgarian_lines_stay_away_from_the_russian_model(text):
+    assert detect(text).lang == "bul"
+
+
+def test_missing_long_ngrams_raise_an_actionable_error(tmp_path: Path):
+    for name in ("languages.toml", "alphabets.json"):
+        (tmp_path / name).write_bytes((PROFILES_DIR / name).read_bytes())
+    with pytest.raises(LanguageDataError, match=r"'bak' long n-gram counts"):
+        _Knowledge(tmp_path).long_probs("Cyrl")
 
 
 def test_missing_word_counts_raise_an_actionable_error(tmp_path: Path):
@@ -546,3 +574,29 @@ def test_latin_names_in_a_short_arabic_sentence_are_names_not_a_headline():
         "John Smith"
     )
     assert detect(text).lang == "ar"
+
+
+@pytest.mark.parametrize(
+    ("with_ending", "without"),
+    [
+        ("Турция заняла 37-е место в рейтинге", "Турция заняла место в рейтинге"),
+        ("Выставка откроется 1-го мая", "Выставка откроется мая"),
+        ("Prices rose in the 1990s and again in the 2010s", "Prices rose in the and again in the"),
+    ],
+)
+def test_the_ending_written_onto_a_number_goes_with_the_number(with_ending, without):
+    """A number's ending (ordinal and case endings) goes with it: alone it reads as a word of
+    another language (Bulgarian for "is", Bulgarian and Macedonian for "him")."""
+    assert langid.strip_non_language(with_ending).split() == without.split()
+    assert detect(with_ending) == detect(without)
+
+
+def test_preload_reads_every_table_a_text_can_need():
+    knowledge = langid._knowledge()
+    langid.preload()
+    loaded = {name: getattr(_Knowledge, name).cache_info().misses for name in ("long_probs", "word_table")}
+    for script in {language.script for language in knowledge.languages}:
+        numbers, table = knowledge.long_probs(script)
+        assert table.shape == (len(numbers) + len(langid.LONG_ORDERS), len(knowledge.candidates(script)))
+        knowledge.word_table(script)
+    assert {name: getattr(_Knowledge, name).cache_info().misses for name in loaded} == loaded
