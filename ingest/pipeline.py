@@ -17,8 +17,11 @@ import asyncio
 import logging
 import multiprocessing
 import os
-from collections.abc import Iterable, Mapping
+import signal
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, partial
 from importlib.metadata import version
@@ -38,6 +41,7 @@ from ingest.progress import Progress, Silent
 from ingest.runlock import RunLock
 from ingest.summary import RunSummary, SiteSummary
 from ingest.urls import same_host, url_key
+from ingest.workers import worker_started
 from store.index import CrawlIndex
 from store.log import RecordLog, refuse_unless_clean
 from store.record import Provenance, Record, Segment, Status, content_hash, record_id, utc_now
@@ -98,6 +102,8 @@ class CrawlRun:
         self._extractors_starting: asyncio.Future | None = None
         self._backlog = 0  # characters of page text fetched and not yet analysed, all sites
         self._room = asyncio.Event()
+        self.interrupted: str | None = None  # the stop signal's name once one came
+        self._crawls: list[_SiteCrawl] = []
 
     async def run(self, sites: list[Site]) -> RunSummary:
         """Crawl every site at once, under one deadline shared by all of them."""
@@ -114,7 +120,9 @@ class CrawlRun:
                 crawls = [
                     _SiteCrawl(self, site, fetcher, frontiers.site(site.name), deadline) for site in sites
                 ]
-                summary.sites.extend(await asyncio.gather(*(self._crawl_site(c) for c in crawls)))
+                self._crawls = crawls
+                with _stop_signals(self.stop):
+                    summary.sites.extend(await asyncio.gather(*(self._crawl_site(c) for c in crawls)))
         finally:
             frontiers.close()
             if self._extractors_starting is not None:
@@ -123,10 +131,23 @@ class CrawlRun:
                 self._extractors.shutdown(cancel_futures=True)
                 self._extractors = None
         summary.finished_at = utc_now().isoformat()
+        if self.interrupted:
+            summary.error = f"interrupted by {self.interrupted}"
         self.cleaners.save()
         summary.write(self.options.out_dir / SUMMARY_NAME)
         append_run(self.options.out_dir, summary.history_entry())
         return summary
+
+    def stop(self, name: str) -> None:
+        """Stop the run early, as its deadline would: nothing new is fetched, what was fetched is
+        analysed and stored, the rest stays queued, and the summary says ``interrupted by name``."""
+        if self.interrupted is None:
+            logging.getLogger("werger.crawl").warning(
+                "%s: stopping; pages already fetched are stored (again to stop at once)", name
+            )
+        self.interrupted = name
+        for crawl in self._crawls:
+            crawl.stop()
 
     async def _crawl_site(self, crawl: _SiteCrawl) -> SiteSummary:
         self.progress.site_started(crawl.site.name)
@@ -137,7 +158,9 @@ class CrawlRun:
     def _start_extractors(self, count: int) -> None:
         """Start ``count`` extraction worker processes now, while discovery and the first fetches
         run, so the first pages do not wait for them (see ``worker_context``)."""
-        executor = ProcessPoolExecutor(count, mp_context=worker_context())
+        executor = ProcessPoolExecutor(
+            count, mp_context=worker_context(), initializer=worker_started, initargs=(os.getpid(),)
+        )
         for _ in range(count):
             executor.submit(_extractor_ready)
         self._extractors = executor
@@ -173,7 +196,21 @@ class CrawlRun:
             return await asyncio.to_thread(analyse, text, result.final_url, extract_text)
         loop = asyncio.get_running_loop()
         declared = declared_languages(site, result)
-        return await loop.run_in_executor(pool, analyse, text, result.final_url, True, True, declared)
+        try:
+            return await loop.run_in_executor(pool, analyse, text, result.final_url, True, True, declared)
+        except BrokenProcessPool as exc:
+            self._lose_extractors(exc)
+            return await asyncio.to_thread(analyse, text, result.final_url, extract_text)
+
+    def _lose_extractors(self, exc: BrokenProcessPool) -> None:
+        """A worker died (the OOM killer, a crash in a parser's C code) and took the pool with it:
+        the pages it held and the rest of the run are extracted in threads, none is lost."""
+        if self._extractors_starting is None:
+            return
+        self._extractors_starting = None
+        logging.getLogger("werger.crawl").warning(
+            "an extraction worker process ended abruptly (%s); extracting in threads", exc
+        )
 
     async def room_to_fetch(self) -> None:
         """Wait while the pages fetched and not yet analysed hold more than ``BACKLOG_CHARS`` of text.
@@ -346,6 +383,37 @@ class CrawlRun:
                     summary.untranslated_reasons[reason] += 1
 
 
+@contextmanager
+def _stop_signals(stop) -> Iterator[None]:
+    """While the run crawls, SIGINT (Ctrl-C) and SIGTERM (systemd, ``timeout``, ``kill``) call
+    ``stop(name)`` for a clean early end; a second one ends the process at once. Where signals
+    cannot be handled here (not the main thread, no Unix signals), they act as before."""
+    loop = asyncio.get_running_loop()
+    installed: list[signal.Signals] = []
+
+    def handle(sig: signal.Signals) -> None:
+        if sig in seen:
+            for each in installed:
+                loop.remove_signal_handler(each)
+            os.kill(os.getpid(), sig)  # the default action now: end at once
+            return
+        seen.add(sig)
+        stop(sig.name)
+
+    seen: set[signal.Signals] = set()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, handle, sig)
+        except (NotImplementedError, RuntimeError, ValueError):
+            continue
+        installed.append(sig)
+    try:
+        yield
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+
+
 def extract_process_count(setting: int | str, sites: int) -> int:
     """Extraction worker processes for a run (``[crawler] extract_processes``); 0 means threads.
 
@@ -456,13 +524,19 @@ class _SiteCrawl:
         self.active = 0
         self.out_of_time = False
         self.wake = asyncio.Event()
+        self._scope: asyncio.Timeout | None = None
 
     async def run(self) -> SiteSummary:
         try:
-            async with asyncio.timeout_at(self.deadline):
+            async with asyncio.timeout_at(self.deadline) as scope:
+                self._scope = scope
+                if self.run_.interrupted:
+                    self.stop()
                 await self._crawl()
         except TimeoutError:
             self.out_of_time = True
+        finally:
+            self._scope = None
         if self.processing:
             await asyncio.gather(*self.processing)
         if self.storing:
@@ -472,6 +546,11 @@ class _SiteCrawl:
             self.summary.records_written += await asyncio.to_thread(self.run_.mark_removed, self.gone)
         self._account_for_leftovers()
         return self.summary
+
+    def stop(self) -> None:
+        """End fetching now, as the run's deadline does (``CrawlRun.stop``)."""
+        if self._scope is not None:
+            self._scope.reschedule(asyncio.get_running_loop().time())
 
     async def _crawl(self) -> None:
         self._enqueue(self.site.start_urls, 0, seed=True)
@@ -796,9 +875,11 @@ class _SiteCrawl:
         """
         left = self.frontier.put_back(self.in_flight if self.out_of_time else ())
         if self.out_of_time:
+            signal_name = self.run_.interrupted
+            why = f"interrupted by {signal_name}" if signal_name else "run time limit reached"
             if left:
-                self.summary.skipped["run time limit reached"] += left
-            self.summary.error = f"run time limit reached; {left} URL(s) left for the next run"
+                self.summary.skipped["interrupted" if signal_name else why] += left
+            self.summary.error = f"{why}; {left} URL(s) left for the next run"
         elif left:
             self.summary.skipped["max_pages reached"] += left
         if self.summary.error is None and self.summary.pages_fetched == 0 and self.summary.failures:

@@ -8,7 +8,13 @@ start with all of that done, so a run pays it once, as a run with extraction in 
 not once per worker. Importing this module runs the warm-up; nothing else imports it.
 """
 
-from ingest.analysis import analyse
+import signal
+
+# A terminal's Ctrl-C reaches the whole foreground group, this process too, and most likely
+# during the seconds of this warm-up: the crawl handles it and stops the workers itself.
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+from ingest.analysis import analyse  # noqa: E402  (after SIGINT is ignored: the import is the slow part)
 
 
 def warm_up() -> None:
