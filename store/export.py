@@ -84,6 +84,8 @@ def select(index: CrawlIndex, filters: Filters, report: ReadReport | None = None
     approved = filters.status is Status.APPROVED
     where, params = _where(filters, approved)
     columns = "approved_at, approved_len, revision" if approved else "line_at, line_len, revision"
+    if not index.log.path.exists():
+        return  # a data folder whose crawls stored nothing yet: no records
     with index.log.path.open("rb") as fh:
         for at, size, newest in index.spans(where, params, columns):
             fh.seek(at)
@@ -104,6 +106,8 @@ def select_lines(index: CrawlIndex, filters: Filters) -> Iterator[bytes]:
         return
     index.catch_up()
     where, params = _where(filters, approved=False)
+    if not index.log.path.exists():
+        return  # a data folder whose crawls stored nothing yet: no records
     with index.log.path.open("rb") as fh:
         for at, size in index.spans(where, params):
             fh.seek(at)

@@ -295,3 +295,26 @@ def test_final_state_imported_means_approved_as_export_writes_it(data, tmp_path)
     _, again = exported_ru(data, tmp_path)
     states = {s.get("state") for s in again.find("x:file", NS).iter(f"{{{XLIFF_NS}}}segment")}
     assert states == {"final"}
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "xliff", "effort"])
+def test_a_data_folder_whose_crawl_stored_nothing_exports_no_records(tmp_path, fmt):
+    """A first crawl that fetched nothing (site down, or stopped early) leaves a run summary and
+    no log: the export is empty, not a traceback."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from crawl_server import Reply, controlled_site
+
+    with controlled_site() as server:
+        server.route("/", Reply(status=503))
+        site = demo_site_config(server.base)
+        options = RunOptions(out_dir=tmp_path, fetcher_options={"retries": 0, "timeout": 5.0})
+        summary = run_crawl([site], options, argos_registry(tmp_path / "m"))
+    assert not summary.ok and not (tmp_path / "records.jsonl").exists()
+    result = werger("export", "--data", str(tmp_path), "--format", fmt)
+    assert result.exit_code == 0, result.output
+    if fmt == "jsonl":
+        assert result.output == ""
+    elif fmt == "xliff":
+        assert etree.fromstring(result.stdout_bytes).findall(".//x:file", NS) == []
