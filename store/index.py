@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from store.errors import CrawlIndexError
-from store.lines import search_fields
+from store.lines import SEARCH_FOLDING_VERSION, search_fields
 from store.log import ReadReport, RecordLog
 from store.record import Record
 from store.scan import Rows, scan
@@ -155,6 +155,7 @@ class CrawlIndex:
             self._upgrade_format()
             self._upgrade_search()
             self._db.executescript(_TABLES + _SEARCH + ";" + _INDEXES)
+            self._upgrade_folding()
             self.catch_up()
         except sqlite3.DatabaseError as exc:
             raise CrawlIndexError(
@@ -185,6 +186,22 @@ class CrawlIndex:
         self._db.execute(_SEARCH)
         self._db.execute("UPDATE records SET search_at = NULL WHERE search_at IS NOT NULL")
         self._set_meta(search_ready=0, search_cursor=0)
+        self._db.commit()
+
+    def _upgrade_folding(self) -> None:
+        """A search table whose letters were folded otherwise (or not at all: written before
+        ``SEARCH_FOLDING_VERSION``) is emptied and made again, and filled as after a rebuild; a
+        contentless table can only take a row out with the text it was given."""
+        if self._meta("search_folding") == SEARCH_FOLDING_VERSION:
+            return
+        if self._db.execute("SELECT 1 FROM records LIMIT 1").fetchone() is None:
+            self._set_meta(search_folding=SEARCH_FOLDING_VERSION)  # a new index: nothing to redo
+            self._db.commit()
+            return
+        self._db.execute("DROP TABLE search")
+        self._db.execute(_SEARCH)
+        self._db.execute("UPDATE records SET search_at = NULL WHERE search_at IS NOT NULL")
+        self._set_meta(search_ready=0, search_cursor=0, search_folding=SEARCH_FOLDING_VERSION)
         self._db.commit()
 
     def close(self) -> None:

@@ -95,6 +95,28 @@ def summarize(raw: bytes) -> LineSummary | None:
     return summary
 
 
+# Letters editors type for one another, folded alike in the search table and in queries: Russian
+# yo as ye (most Russian text and keyboards write ye); Arabic alef with hamza or madda as bare alef,
+# alef maksura and Arabic yeh as Farsi yeh, Arabic kaf as keheh (Sorani is written with both sets,
+# keyboards give one), teh marbuta as heh; harakat and tatweel dropped. The Arabic rules are Lucene's
+# ArabicNormalizer and SoraniNormalizer; SQLite's unicode61 folds case but not these.
+_SEARCH_FOLDING = str.maketrans(
+    {
+        "\u0451": "\u0435", "\u0401": "\u0415",  # yo, ye
+        "\u0622": "\u0627", "\u0623": "\u0627", "\u0625": "\u0627", "\u0671": "\u0627",
+        "\u0649": "\u06cc", "\u064a": "\u06cc", "\u0643": "\u06a9", "\u0629": "\u0647",
+        "\u0640": None, "\u0670": None,
+        **{chr(mark): None for mark in range(0x064B, 0x0660)},
+    }
+)
+SEARCH_FOLDING_VERSION = "1"  # stored in the index: a search table folded otherwise is made again
+
+
+def fold_for_search(text: str) -> str:
+    """``text`` with the letters of ``_SEARCH_FOLDING`` folded; the length may shrink."""
+    return text.translate(_SEARCH_FOLDING)
+
+
 def search_fields(raw: bytes) -> tuple[str, str] | None:
     """(title, text) the queue's full-text search looks in: the URL, every paragraph and its
     translation. None when the line is not a record."""
@@ -107,4 +129,4 @@ def search_fields(raw: bytes) -> tuple[str, str] | None:
                 parts.append(segment["target"])
     except (ValueError, KeyError, TypeError):
         return None
-    return line.get("title") or "", "\n".join(parts)
+    return fold_for_search(line.get("title") or ""), fold_for_search("\n".join(parts))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from store.index import CrawlIndex
+from store.lines import fold_for_search
 from store.record import Status
 
 PAGE_SIZE = 50
@@ -69,7 +70,7 @@ class QueuePage:
 def search_query(text: str) -> str | None:
     """An FTS5 query for the words of ``text`` (all of them, the last one as a prefix when it has
     at least ``MIN_PREFIX`` letters); None if no word."""
-    words = _WORD.findall(text)
+    words = _WORD.findall(fold_for_search(text))
     if not words:
         return None
     quoted = [f'"{w}"' for w in words]

@@ -241,3 +241,23 @@ def test_counting_removed_records_walks_their_own_index_not_the_table(folder):
     assert "records_removed" in plan
     assert status_counts(index, QueueFilters())["removed"] == 1
     assert [r.id for r in queue_page(index, QueueFilters(status="removed")).rows] == [gone.id]
+
+
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [
+        ("Новая сеть дошла до сёл к северу.", "сел"),  # yo typed as ye, as Russian readers do
+        ("Ёлки вдоль дороги.", "елки"),
+        ("ويقول التقرير إن أكثر من نصف العائلات", "اكثر"),  # hamza forms of alef typed bare
+        ("للاطلاع على نص التقرير الكامل", "الكامل للإطلاع"),
+        ("النَّازِحَة في المخيمات", "النازحة"),  # harakat
+        ("ئەم هەواڵە لە كوردستان", "کوردستان"),  # Arabic kaf typed with the Kurdish keyboard
+        ("هاوڵاتیان لە شاری هەولێر", "هاوڵاتيان"),  # Farsi yeh typed as Arabic yeh
+    ],
+)
+def test_search_finds_letters_editors_type_interchangeably(tmp_path, stored, typed):
+    index = CrawlIndex(tmp_path)
+    segment = Segment(index=0, lang="ru", lang_confidence=1.0, source=stored, target=None)
+    write(index.log, [article(1, segments=[segment])])
+    assert index.build_search()
+    assert queue_page(index, QueueFilters(text=typed)).total == 1, search_query(typed)

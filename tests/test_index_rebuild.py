@@ -120,3 +120,31 @@ def test_a_search_table_without_the_prefix_index_is_made_again_and_refilled(tmp_
     assert "prefix='3'" in index.query("SELECT sql FROM sqlite_master WHERE name = 'search'")[0][0]
     assert index.build_search()
     assert len(search(index, '"vil"*')) == 6 and search(index, "families") == [(n,) for n in range(1, 7)]
+
+
+def test_a_search_table_of_unfolded_letters_is_made_again_and_refilled(tmp_path):
+    """An index written before search folded letters (yo, hamza, kaf...) holds them as written:
+    its search table is made again, or the words typed the other way would never be found."""
+    from store.queue import QueueFilters, queue_page
+    from store.record import Segment
+
+    index = CrawlIndex(tmp_path)
+    segment = Segment(index=0, lang="ru", lang_confidence=1.0, source="Вода дошла до сёл.", target=None)
+    write(index.log, [article(n, segments=[segment]) for n in range(3)])
+    assert index.build_search()
+    rids = [row[0] for row in index.query("SELECT rid FROM records")]
+    index.query("DROP TABLE search")
+    index.query(
+        "CREATE VIRTUAL TABLE search USING fts5(title, body, content='', detail=none, prefix='3', "
+        "tokenize='unicode61 remove_diacritics 2')"
+    )
+    as_written = "INSERT INTO search (rowid, title, body) VALUES (?, 'Story', 'Вода дошла до сёл.')"
+    for rid in rids:  # as werger wrote them before: the letters as written
+        index.query(as_written, (rid,))
+    index.query("DELETE FROM meta WHERE key = 'search_folding'")
+    index._db.commit()
+    index.close()
+    index = CrawlIndex(tmp_path)
+    assert not index.search_ready
+    assert index.build_search()
+    assert queue_page(index, QueueFilters(text="сел")).total == 3
