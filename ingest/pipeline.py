@@ -41,7 +41,7 @@ from ingest.progress import Progress, Silent
 from ingest.runlock import RunLock
 from ingest.summary import RunSummary, SiteSummary
 from ingest.urls import same_host, url_key
-from ingest.workers import worker_started
+from ingest.workers import extractor_ready, worker_started
 from store.index import CrawlIndex
 from store.log import RecordLog, refuse_unless_clean
 from store.record import Provenance, Record, Segment, Status, content_hash, record_id, utc_now
@@ -162,7 +162,7 @@ class CrawlRun:
             count, mp_context=worker_context(), initializer=worker_started, initargs=(os.getpid(),)
         )
         for _ in range(count):
-            executor.submit(_extractor_ready)
+            executor.submit(extractor_ready)
         self._extractors = executor
 
     async def _extractor_pool(self) -> ProcessPoolExecutor | None:
@@ -451,11 +451,6 @@ def worker_context() -> multiprocessing.context.BaseContext:
         context.set_forkserver_preload(["ingest.warm"])
         return context
     return multiprocessing.get_context("spawn")
-
-
-def _extractor_ready() -> None:
-    """The first task of each worker, submitted with the run's start: warm (imports ``ingest.warm``)."""
-    import ingest.warm  # noqa: F401  (warm already where the worker was forked from a warm server)
 
 
 def _review_again(revision: Record, latest: Record | None) -> Record:
