@@ -159,3 +159,24 @@ def test_a_crawl_requests_a_sitemap_robots_txt_announces_with_control_characters
     failures = json.loads((out / "run-summary.json").read_text())["sites"][0]["failures"]
     assert {"url": f"{site.base}/control-%1B[31m.xml", "reason": "HTTP 404"} in failures, failures
     assert not [f for f in failures if "internal error" in f["reason"]], failures
+
+
+def test_check_says_how_pages_will_be_extracted(tmp_path):
+    """Worker processes or threads: what ``extract_processes`` comes to for this sites file."""
+    from ingest.pipeline import usable_cores
+
+    one = sites_file(tmp_path, "http://127.0.0.1:9")
+    result = CliRunner().invoke(app, ["check", "--offline", str(one)])
+    assert "extraction: in threads (one site)" in result.output, result.output
+    two = tmp_path / "two.toml"
+    other = '[sites.other]\nstart_urls = ["http://127.0.0.1:8/"]\nallow_private = true\n[sites.partner]'
+    two.write_text(one.read_text(encoding="utf-8").replace("[sites.partner]", other), encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", "--offline", str(two)])
+    cores = usable_cores()
+    expected = f"extraction: {cores} worker processes" if cores >= 2 else "extraction: in threads (one core)"
+    assert expected in result.output, result.output
+    fixed = tmp_path / "fixed.toml"
+    three = one.read_text(encoding="utf-8").replace("retries = 0", "retries = 0\nextract_processes = 3")
+    fixed.write_text(three, encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", "--offline", str(fixed)])
+    assert "extraction: 3 worker processes" in result.output, result.output

@@ -46,6 +46,7 @@ def check(
         f"run: timeout {crawler.timeout:g} s per request, {crawler.retries} retries, "
         f"max_bytes {crawler.max_bytes}, max_run_time {limit}"
     )
+    out.print(f"extraction: {_extraction(crawler.extract_processes, len(config.sites))}")
     hosts = {} if offline else check_sites(config.sites, crawler)
     unreadable = 0
     for site in config.sites:
@@ -84,3 +85,17 @@ def check(
                 out.print(f"  warning: robots.txt disallows the seed {url}")
     if unreadable:
         raise fail(f"{unreadable} host(s) with an unreadable robots.txt; a crawl would skip them")
+
+
+def _extraction(setting: int | str, sites: int) -> str:
+    """How a crawl of this file extracts pages (``[crawler] extract_processes``), in words."""
+    from ingest.pipeline import extract_process_count, usable_cores
+
+    processes = extract_process_count(setting, sites)
+    if processes:
+        return f"{processes} worker processes"
+    if setting != "auto":
+        return "in threads (extract_processes = 0)"
+    if sites < 2:
+        return "in threads (one site)"
+    return "in threads (one core)" if usable_cores() < 2 else "in threads"
