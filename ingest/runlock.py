@@ -53,3 +53,23 @@ class RunLock:
             return self.note.read_text(encoding="utf-8").strip()
         except OSError:
             return "holder unknown"
+
+
+def running(directory: Path) -> str | None:
+    """Who holds ``directory``'s run lock (``pid N since T``), or None when no crawl runs there.
+
+    Read from the note beside the lock, without taking the lock (a crawl starting that moment
+    must not find it held); a note left by a crawl that was killed names a process that is gone.
+    """
+    try:
+        note = (Path(directory) / (LOCK_NAME + ".holder")).read_text(encoding="utf-8").strip()
+        pid = int(note.split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass  # another user's process: it exists
+    return note

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 
 import pytest
@@ -52,3 +53,19 @@ def test_status_shows_a_failed_last_run_and_a_torn_line(demo_data, tmp_path):
     assert "NOT OK: partner: run time limit reached; 4 URL(s) left for the next run" in result.output
     assert "last line of records.jsonl is incomplete" in result.output
     assert "models in" in result.output and ": none" in result.output
+
+
+def test_status_says_when_a_crawl_is_running(tmp_path):
+    """A crawl holding the folder is shown (its pid and start), not only the last finished run."""
+    from ingest.runlock import RunLock
+
+    with RunLock(tmp_path):
+        shown = CliRunner().invoke(app, ["status", "--data", str(tmp_path)]).output
+        report = json.loads(CliRunner().invoke(app, ["status", "--data", str(tmp_path), "--json"]).output)
+    assert report["running"].startswith(f"pid {os.getpid()} since ")
+    assert f"crawl running: pid {os.getpid()} since" in shown
+    report = json.loads(CliRunner().invoke(app, ["status", "--data", str(tmp_path), "--json"]).output)
+    assert report["running"] is None
+    (tmp_path / "crawl.lock.holder").write_text("pid 999999999 since 2026-01-01T00:00:00+00:00\n")
+    report = json.loads(CliRunner().invoke(app, ["status", "--data", str(tmp_path), "--json"]).output)
+    assert report["running"] is None  # left by a crawl that was killed: its process is gone

@@ -24,7 +24,7 @@ from translate.errors import WergerTranslateError
 USER_ERRORS = (WergerIngestError, WergerStoreError, WergerTranslateError)
 
 # Files only werger writes into a data folder (a crawl's --out): one of them marks the folder.
-DATA_MARKERS = ("records.jsonl", "run-summary.json")
+DATA_MARKERS = ("records.jsonl", "run-summary.json", "crawl.lock")  # the lock: a first run under way
 
 out = Console(markup=False, highlight=False, soft_wrap=True)
 err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)

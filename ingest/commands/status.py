@@ -42,6 +42,7 @@ def status(
 def gather(data: Path, models_dir: Path) -> dict:
     """Everything ``werger status`` shows, as plain JSON types (sizes in bytes)."""
     from ingest.pipeline import SUMMARY_NAME
+    from ingest.runlock import running
     from store.reader import LogNotFoundError, RecordReader
 
     counts: Counter[tuple[str, str, str]] = Counter()
@@ -65,6 +66,7 @@ def gather(data: Path, models_dir: Path) -> dict:
         {"site": site, "lang": lang, "status": state, "records": n}
         for (site, lang, state), n in sorted(counts.items())
     ]
+    report["running"] = running(data)
     report["last_run"] = _last_run(data / SUMMARY_NAME)
     report["models"] = _models(models_dir)
     report["disk"] = {p.name: p.stat().st_size for p in sorted(data.iterdir()) if p.is_file()}
@@ -128,6 +130,8 @@ def show(report: dict) -> None:
         out.print("the last line of records.jsonl is incomplete (a crawl is writing, or one crashed)")
     if report.get("invalid_lines"):
         out.print(f"lines that are not valid records: {report['invalid_lines'][:20]}")
+    if report["running"]:
+        out.print(f"crawl running: {report['running']}")
     run = report["last_run"]
     if run is None:
         out.print("last run: none (no run-summary.json)")
