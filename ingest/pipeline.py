@@ -420,12 +420,13 @@ def extract_process_count(setting: int | str, sites: int) -> int:
     ``"auto"``: one per core when the run crawls two or more sites on a machine with two or more
     cores, else 0. Extraction costs about 0.1 s of CPU per news page (``bench/crawl.py``), so
     ten sites at once need several cores, while one polite site keeps far less than one busy
-    and is not worth starting processes for.
+    and is not worth starting processes for. A number is capped at the cores this process may
+    use: more workers than cores only add memory (a sites file copied from a bigger machine).
     """
+    cores = usable_cores()
     if setting == "auto":
-        cores = usable_cores()
         return cores if sites >= 2 and cores >= 2 else 0
-    return int(setting)
+    return min(int(setting), cores)
 
 
 def usable_cores() -> int:

@@ -138,7 +138,11 @@ def test_auto_uses_a_process_per_core_for_several_sites_and_threads_for_one():
     several = usable_cores() if usable_cores() >= 2 else 0
     assert extract_process_count("auto", 1) == 0
     assert extract_process_count("auto", 3) == several
-    assert extract_process_count(2, 1) == 2 and extract_process_count(0, 5) == 0
+    assert extract_process_count(2, 1) == min(2, usable_cores()) and extract_process_count(0, 5) == 0
+
+
+def test_a_worker_count_above_the_cores_is_capped_at_the_cores():
+    assert extract_process_count(1000, 3) == usable_cores()
 
 
 def test_extract_processes_is_auto_or_a_whole_number():
