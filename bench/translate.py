@@ -386,7 +386,7 @@ def main() -> None:
     parser.add_argument("--languages", nargs="+", default=["ru", "ar"])
     parser.add_argument("--sweep", type=int, default=120, help="sentences used to pick raw's batch size")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved timed rounds per language")
-    parser.add_argument("--chunk", type=int, default=24, help="paragraphs per interleaving step")
+    parser.add_argument("--chunk", type=int, default=48, help="paragraphs per interleaving step")
     args = parser.parse_args()
 
     from translate.ct2 import DecodingOptions

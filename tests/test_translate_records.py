@@ -149,6 +149,21 @@ def test_batches_are_length_sorted_and_within_the_token_budget():
         assert len(chunk) == 1 or max(len(tokens[i]) for i in chunk) * len(chunk) <= 12
 
 
+def test_a_batch_is_closed_before_it_is_mostly_padding():
+    widths = [10] * 8 + [11] + [40] * 8 + [80] * 3
+    tokens = [["x"] * n for n in widths]
+    chunks = chunks_by_tokens(list(range(len(widths))), tokens, budget=100_000, max_items=64)
+    assert [[widths[i] for i in chunk] for chunk in chunks] == [[10] * 8 + [11], [40] * 8, [80] * 3]
+    for chunk in chunks:
+        padded = max(widths[i] for i in chunk) * len(chunk)
+        assert 1 - sum(widths[i] for i in chunk) / padded <= 0.1
+
+
+def test_a_small_batch_is_not_cut_for_padding():
+    tokens = [["x"] * n for n in (2, 9, 30)]
+    assert chunks_by_tokens([0, 1, 2], tokens, budget=1000, max_items=64) == [[0, 1, 2]]
+
+
 def test_batches_hold_at_most_the_batch_size():
     tokens = [["x"] * 3 for _ in range(10)]
     chunks = chunks_by_tokens(list(range(10)), tokens, budget=1000, max_items=4)
