@@ -92,6 +92,8 @@ def _extraction(setting: int | str, sites: int) -> str:
     from ingest.pipeline import extract_process_count, usable_cores
 
     processes = extract_process_count(setting, sites)
+    if processes and setting != "auto" and processes < int(setting):
+        return f"{processes} worker processes (extract_processes = {setting}, capped at the cores)"
     if processes:
         return f"{processes} worker processes"
     if setting != "auto":
