@@ -14,7 +14,7 @@ standard AWS variables (``storage_options``), and for any protocol fsspec's own
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,16 +104,22 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {first}"
 
 
+def _on_store(action: str, work: Callable[[], Shards]) -> Shards:
+    """``work()``, with a store's own error (credentials, permissions, an unreachable endpoint)
+    turned into one ShardError line: ``cannot <action>: <kind>: <message>``."""
+    try:
+        return work()
+    except Exception as exc:
+        if not is_storage_error(exc):
+            raise
+        raise ShardError(f"cannot {action}: {describe(exc)}") from None
+
+
 def find_shards(source: str, options: Mapping[str, Any] | None = None) -> Shards:
     """Every shard ``source`` names, sorted; raises ShardError when it names none or its store
     cannot be read (credentials, permissions, an unreachable endpoint)."""
     fs, path = filesystem_of(source, options)
-    try:
-        return _list(source, fs, path)
-    except Exception as exc:
-        if not is_storage_error(exc):
-            raise
-        raise ShardError(f"cannot list {source}: {describe(exc)}") from None
+    return _on_store(f"list {source}", lambda: _list(source, fs, path))
 
 
 def _list(source: str, fs, path: str) -> Shards:
@@ -134,12 +140,7 @@ def prepare_destination(destination: str, options: Mapping[str, Any] | None = No
     """The output folder, created; refused when it already holds shards, so runs never mix.
     Raises ShardError for either, and when the store cannot be written."""
     fs, path = filesystem_of(destination, options)
-    try:
-        return _prepare(destination, fs, path)
-    except Exception as exc:
-        if not is_storage_error(exc):
-            raise
-        raise ShardError(f"cannot prepare {destination}: {describe(exc)}") from None
+    return _on_store(f"prepare {destination}", lambda: _prepare(destination, fs, path))
 
 
 def _prepare(destination: str, fs, path: str) -> Shards:
