@@ -246,7 +246,7 @@ def crawl_sites(sites: list, stages: bool = True, processes: int | str = 0) -> t
     analyse_page = pipeline.CrawlRun.analyse_page
     if not stages:
 
-        async def nothing(self, result, extract_text=True):
+        async def nothing(self, site, result, extract_text=True):
             return PageAnalysis([])
 
         pipeline.CrawlRun.analyse_page = nothing
