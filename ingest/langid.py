@@ -236,6 +236,7 @@ class _Knowledge:
         self.folding = letter_folding(config)
         self.targets = frozenset(config["routing"]["targets"])
         self.names_speak = frozenset(config.get("names", {}).get("transliterated", []))
+        self.word_factors: dict[str, float] = config.get("words", {}).get("weight", {})
         hints = config.get("hints", {})
         self.relatives = {label: frozenset(group) for group in hints.get("relatives", []) for label in group}
         self.hint_codes = {code.lower(): label for code, label in hints.get("codes", {}).items()}
@@ -528,7 +529,8 @@ def _score_words(words: list[str], script: str, knowledge: _Knowledge) -> np.nda
       even for a four-word snippet and says nothing about doubt; scoring every n-gram with the same
       profiles and smoothing is deterministic and gives a likelihood ratio that grows with the
       evidence);
-    - ``WORD_WEIGHT`` times its probability among each candidate's common words;
+    - ``WORD_WEIGHT`` times its probability among each candidate's common words (times the
+      script's ``[words.weight]`` in languages.toml, where there is one);
     - less ``FOREIGN_WORD_COST`` for each candidate whose alphabet cannot spell it.
 
     All words are scored with one lookup per table, so a page of new words costs a few array
@@ -540,9 +542,10 @@ def _score_words(words: list[str], script: str, knowledge: _Knowledge) -> np.nda
     scores = _sum_rows(
         table, [[numbers[gram] for gram in _word_ngrams(word) if gram in numbers] for word in words]
     )
-    if WORD_WEIGHT:
+    weight = WORD_WEIGHT * knowledge.word_factors.get(script, 1.0)
+    if weight:
         numbers, table = knowledge.word_table(script)
-        scores += WORD_WEIGHT * table[[numbers.get(word, len(numbers)) for word in words]]
+        scores += weight * table[[numbers.get(word, len(numbers)) for word in words]]
     alphabets = [language.alphabet for language in knowledge.candidates(script)]
     shared = knowledge.shared_alphabet(script)
     for number, letters in enumerate(map(frozenset, words)):
@@ -589,7 +592,8 @@ def _scores(words: list[str], script: str, knowledge: _Knowledge) -> dict[str, f
     languages = knowledge.candidates(script)
     if not words:
         return dict.fromkeys((language.label for language in languages), 0.0)
-    cache = knowledge.word_scores(script, (WORD_WEIGHT, FOREIGN_WORD_COST))
+    weights = (WORD_WEIGHT * knowledge.word_factors.get(script, 1.0), FOREIGN_WORD_COST)
+    cache = knowledge.word_scores(script, weights)
     total = _summed(words, cache, lambda missing: _score_words(missing, script, knowledge))
     if LONG_WEIGHT and len(languages) > 1:
         best, second = sorted(total)[-2:][::-1]

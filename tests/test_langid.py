@@ -638,3 +638,17 @@ def test_cyrillic_names_are_kept_and_latin_names_left_out():
     assert langid._source_words(cyrillic, names_speak=True) == (["но", "шенгенская", "зона", "в"], None)
     assert langid._source_words(cyrillic) == (["но", "зона", "в"], None)
     assert "Cyrl" in knowledge.names_speak and "Latn" not in knowledge.names_speak
+
+
+def test_common_words_count_twice_between_cyrillic_neighbours(monkeypatch):
+    """Cyrillic neighbours share nearly every letter, so their common words ("года", "работе")
+    decide a short line: counted once, these lines are left open or sent to the wrong model."""
+    knowledge = langid._knowledge()
+    assert knowledge.word_factors["Cyrl"] == 2.0
+    assert detect("Отчет о работе").lang == "ru"
+    assert detect("2004 года Амир Хан").lang == "ru"
+    assert detect("Узровень рН у доследным").lang != "ru"  # Belarusian (FLORES-200 dev)
+    monkeypatch.setitem(knowledge.word_factors, "Cyrl", 1.0)
+    assert detect("Отчет о работе").lang != "ru"
+    assert detect("2004 года Амир Хан").lang != "ru"
+    assert detect("Узровень рН у доследным").lang == "ru"
