@@ -12,7 +12,9 @@ zero-width joiners, tatweel and presentation forms. werger decides in steps:
    werger has no language for gives ``und``, method ``unsupported-script``);
 3. the words that speak for the language: in sentence-case text the capitalised words inside a
    sentence are names, spelt alike in every language that quotes them, and are left out; in Title
-   Case or UPPER CASE every word is kept; all of it is lowercased, as the profiles are;
+   Case or UPPER CASE every word is kept; in the Cyrillic script, whose languages each spell a
+   foreign name their own way (Дональд Трамп, Доналд Тръмп), names are kept as evidence; all of it
+   is lowercased, as the profiles are;
 4. scores: every character 1-3-gram of those words is scored under werger's own langdetect
    profiles of every candidate (langdetect's n-gram extraction and smoothing, without its random
    sampling, so the same text always gets the same answer), and each word a candidate's alphabet
@@ -233,6 +235,8 @@ class _Knowledge:
         self.directory = directory
         self.folding = letter_folding(config)
         self.targets = frozenset(config["routing"]["targets"])
+        self.names_speak = frozenset(config.get("names", {}).get("transliterated", []))
+        self.word_factors: dict[str, float] = config.get("words", {}).get("weight", {})
         hints = config.get("hints", {})
         self.relatives = {label: frozenset(group) for group in hints.get("relatives", []) for label in group}
         self.hint_codes = {code.lower(): label for code, label in hints.get("codes", {}).items()}
@@ -441,8 +445,12 @@ def _headline_case(words: list[_Word]) -> bool:
     return sum(word.text[:1].isupper() for word in inside) / len(inside) >= TITLE_CASE
 
 
-def _source_words(words: list[_Word]) -> tuple[list[str], list[str] | None]:
+def _source_words(words: list[_Word], names_speak: bool = False) -> tuple[list[str], list[str] | None]:
     """The words that speak for the language, lowercased, and a second reading when in doubt.
+
+    With ``names_speak`` (a script whose languages transliterate names, ``[names]`` in
+    languages.toml) every word is kept and there is no second reading: "Дональд Трамп" is Russian
+    spelling, "Доналд Тръмп" Bulgarian.
 
     In sentence-case text a capitalised word inside a sentence is a name ("Livingston",
     "Бжезинский", "Serêkaniyê"), spelt the same way in all the languages that quote it, and in a
@@ -454,6 +462,8 @@ def _source_words(words: list[_Word]) -> tuple[list[str], list[str] | None]:
     left out), which ``detect`` checks on lines of at most ``NAMES_LINE`` words, where names can
     outweigh everything else; in UPPER CASE nothing tells a name from a word.
     """
+    if names_speak:
+        return [lowercase(word.text) for word in words], None
     plain = [lowercase(word.text) for word in words if not _is_name(word)]
     if not _headline_case(words):
         return plain, None
@@ -519,7 +529,8 @@ def _score_words(words: list[str], script: str, knowledge: _Knowledge) -> np.nda
       even for a four-word snippet and says nothing about doubt; scoring every n-gram with the same
       profiles and smoothing is deterministic and gives a likelihood ratio that grows with the
       evidence);
-    - ``WORD_WEIGHT`` times its probability among each candidate's common words;
+    - ``WORD_WEIGHT`` times its probability among each candidate's common words (times the
+      script's ``[words.weight]`` in languages.toml, where there is one);
     - less ``FOREIGN_WORD_COST`` for each candidate whose alphabet cannot spell it.
 
     All words are scored with one lookup per table, so a page of new words costs a few array
@@ -531,9 +542,10 @@ def _score_words(words: list[str], script: str, knowledge: _Knowledge) -> np.nda
     scores = _sum_rows(
         table, [[numbers[gram] for gram in _word_ngrams(word) if gram in numbers] for word in words]
     )
-    if WORD_WEIGHT:
+    weight = WORD_WEIGHT * knowledge.word_factors.get(script, 1.0)
+    if weight:
         numbers, table = knowledge.word_table(script)
-        scores += WORD_WEIGHT * table[[numbers.get(word, len(numbers)) for word in words]]
+        scores += weight * table[[numbers.get(word, len(numbers)) for word in words]]
     alphabets = [language.alphabet for language in knowledge.candidates(script)]
     shared = knowledge.shared_alphabet(script)
     for number, letters in enumerate(map(frozenset, words)):
@@ -580,7 +592,8 @@ def _scores(words: list[str], script: str, knowledge: _Knowledge) -> dict[str, f
     languages = knowledge.candidates(script)
     if not words:
         return dict.fromkeys((language.label for language in languages), 0.0)
-    cache = knowledge.word_scores(script, (WORD_WEIGHT, FOREIGN_WORD_COST))
+    weights = (WORD_WEIGHT * knowledge.word_factors.get(script, 1.0), FOREIGN_WORD_COST)
+    cache = knowledge.word_scores(script, weights)
     total = _summed(words, cache, lambda missing: _score_words(missing, script, knowledge))
     if LONG_WEIGHT and len(languages) > 1:
         best, second = sorted(total)[-2:][::-1]
@@ -675,7 +688,9 @@ def detect(text: str, hints: Collection[str] = ()) -> LanguageGuess:
     script = max(weights, key=weights.__getitem__)
     if not knowledge.candidates(script):
         return LanguageGuess(UNDETERMINED, 0.0, "unsupported-script")
-    source, sentence_case = _source_words([word for word in words if word.script == script])
+    source, sentence_case = _source_words(
+        [word for word in words if word.script == script], script in knowledge.names_speak
+    )
     scores = _scores(source, script, knowledge)
     if "\u0647\u200c" in composed and knowledge.heh_for_ae.intersection(scores):
         scores = _with_ae_restored(composed, script, scores, knowledge)
