@@ -372,3 +372,21 @@ def test_urls_and_addresses_come_through_translation_unchanged(lang, text):
     for literal in literals:
         assert literal in target, target
     assert "glossary_term_lost" not in record.segments[0].qa_flags
+
+
+BARE_LINKS = [
+    ("ru", "Полную версию интервью смотрите на {}", "youtu.be/water-network-north-villages-interview"),
+    ("ar", "للمزيد زوروا الرابط {}.", "lnkd.in/water-network-north-villages-report"),
+    ("kmr", "Gotar li ser malpera {} tê weşandin.", "example-agency.am/kmr/news/water-network"),
+    ("ckb", "زانیاری زیاتر لە ({}) بخوێننەوە.", "example-agency.krd/ckb/news/water-north"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "link"), BARE_LINKS)
+def test_a_link_written_without_scheme_comes_through_translation_unchanged(lang, text, link):
+    text = text.format(link)
+    registry = EngineRegistry()
+    registry.add(lang, "en", Mangling())
+    [record] = translate_records([make_record([(lang, text)])], registry, "en")
+    assert link in record.segments[0].target, record.segments[0].target
+    assert "glossary_term_lost" not in record.segments[0].qa_flags
