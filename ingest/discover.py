@@ -74,7 +74,12 @@ def parse_sitemap(text: str | bytes) -> tuple[list[str], list[str]]:
 
 
 def parse_feed(text: str | bytes, base_url: str) -> list[str]:
-    """Item links of an RSS 2.0 or Atom feed; DiscoveryError when it cannot be read."""
+    """Item links of an RSS 2.0 or Atom feed; DiscoveryError when it cannot be read.
+
+    Relative links resolve against the ``xml:base`` of their element and its ancestors (Atom,
+    RFC 4287 section 2; XML Base), each resolved against the one above and the outermost against
+    ``base_url``, the feed's own URL.
+    """
     root = _parse_xml(text, "feed")
     links: list[str] = []
     for el in root.iter():
@@ -85,8 +90,20 @@ def parse_feed(text: str | bytes, base_url: str) -> list[str]:
         href = el.get("href") if el.get("href") is not None else (el.text or "").strip()
         rel = el.get("rel", "alternate")
         if href and rel == "alternate":
-            links.append(published_url(href, base_url))
+            links.append(published_url(href, _xml_base(el, base_url)))
     return links
+
+
+def _xml_base(element: etree._Element, base_url: str) -> str:
+    """``base_url`` with the ``xml:base`` attributes of ``element`` and its ancestors applied."""
+    declared = [
+        value.strip()
+        for node in (element, *element.iterancestors())
+        if (value := node.get("{http://www.w3.org/XML/1998/namespace}base")) and value.strip()
+    ]
+    for value in reversed(declared):
+        base_url = published_url(value, base_url)
+    return base_url
 
 
 def page_links(page_html: str, base_url: str) -> list[str]:

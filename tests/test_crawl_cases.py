@@ -94,6 +94,22 @@ def server():
         yield site
 
 
+def test_feed_links_resolve_against_the_feeds_xml_base(server, tmp_path):
+    feed = (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" '
+        f'xml:base="{server.base}/ru/"><title>Новости</title>'
+        '<entry><title>Один</title><link href="news/1.html"/></entry>'
+        '<entry xml:base="news/2024/"><title>Два</title><link href="2.html"/></entry></feed>'
+    )
+    server.route("/feed.atom", Reply(body=feed, content_type="application/atom+xml"))
+    server.page("/", article("Home", ["x"]))
+    server.page("/ru/news/1.html", news(1))
+    server.page("/ru/news/2024/2.html", news(2))
+    summary = crawl(site_of(server.base, feeds=[f"{server.base}/feed.atom"]), tmp_path)
+    assert paths(records(tmp_path), server.base) == ["/ru/news/1.html", "/ru/news/2024/2.html"]
+    assert not summary.sites[0].failures
+
+
 def test_a_redirect_into_a_path_robots_txt_disallows_is_not_followed(server, tmp_path):
     robots = "User-agent: *\nDisallow: /news/private/\n"
     server.route("/robots.txt", Reply(body=robots, content_type="text/plain"))
