@@ -8,7 +8,8 @@ language are here:
 
 - a sentence never ends before a lower-case word, in a script with case ("млн. руб. по ...");
 - a single capital letter and a full stop is an initial ("А. Сафрастян"); in a caseless script
-  (Arabic, Sorani) any single letter and a full stop is an abbreviation ("د. مول");
+  (Arabic, Sorani) any single letter and a full stop is an abbreviation ("د. مول"), and so is a
+  run of them ("أ.م.د." for an assistant professor);
 - a sentence never ends inside a word or a number ("٢.٢", "example.com");
 - closing quotes and brackets after the full stop belong to the sentence they close;
 - one-letter words that do end sentences (the Kurmanji copula "e", from ``languages.toml``) are
@@ -120,18 +121,31 @@ def _continues(before: str, after: str, lang: str, known: Abbreviations) -> bool
 
 
 def _is_initial(head: str, lang: str, known: Abbreviations) -> bool:
-    """True when ``head`` ends with one letter and a full stop that is not a word of its own."""
+    """True when ``head`` ends with one letter and a full stop that is not a word of its own.
+
+    In a caseless script a run of such letters ("أ.م.د.", "ا.د.", "پ.ی.د.": academic titles) is
+    an abbreviation too, unless ``may_end`` lists it.
+    """
     match = _LAST_WORD.search(head)
     if match is None:
         return False
     word = match.group(1)
-    if len(word) != 2 or not word[0].isalpha() or _key(word) in known.may_end:
+    if _key(word) in known.may_end:
+        return False
+    if len(word) > 2 and _dotted_letters(word):
+        return not any(c.isupper() or c.islower() for c in word)
+    if len(word) != 2 or not word[0].isalpha():
         return False
     letter = word[0]
     final_words = language(lang).sentence_final_words if language(lang) else ()
     if letter in final_words:
         return False
     return letter.isupper() or not letter.islower()
+
+
+def _dotted_letters(word: str) -> bool:
+    """True for single letters each followed by a full stop ("أ.م.د.", "U.S.")."""
+    return len(word) % 2 == 0 and all(c.isalpha() for c in word[::2]) and set(word[1::2]) == {"."}
 
 
 def _final_word_cuts(text: str, lang: str) -> list[int]:
