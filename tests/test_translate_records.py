@@ -248,6 +248,40 @@ def test_the_same_paragraph_translated_throughout_passes(path):
     assert record.status == Status.MACHINE
 
 
+PARTLY_KEPT = [
+    (
+        ["kmr", "en"],
+        "Hûn çi dibînin? Li hemû kolanên bajêr bi hezaran mirov wek nobedarên bêdeng sekinîne û li "
+        "deryayê dinêrin.",
+        "In all the streets of the city bi hezaran mirov wek nobedarên bêdeng sekinîne û li deryayê dinêrin.",
+    ),
+    (
+        ["en", "kmr"],
+        "What do you see? Thousands of people are standing silently along all the streets of the city.",
+        "Bi hezaran mirov are standing silently along all the streets of the city.",
+    ),
+    (
+        ["ru", "en"],
+        "Что вы видите? Тысячи людей стоят вдоль всех улиц города, они молча смотрят на море, как часовые.",
+        "Thousands of people stand along all the streets of the city, они молча смотрят на море, "
+        "как часовые.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("pair", "paragraph", "output"), PARTLY_KEPT, ids=lambda v: "-".join(v) if isinstance(v, list) else None
+)
+def test_a_sentence_translated_only_in_part_flags_its_paragraph(pair, paragraph, output):
+    from translate.segment import split_sentences
+
+    first, second = split_sentences(paragraph, pair[0])
+    done = {"kmr": "Hûn çi dibînin?", "en": "What do you see?"}[pair[1]]
+    record = _replay({"pair": pair, "paragraphs": [paragraph]}, {first: done, second: output})
+    assert "untranslated_words" in record.segments[0].qa_flags
+    assert record.status == Status.NEEDS_REVIEW
+
+
 def test_a_sentence_left_in_the_source_script_or_empty_is_flagged():
     case = {"pair": ["ru", "en"], "paragraphs": ["Что вы видите? Тысячи людей стоят вдоль всех улиц города."]}
     left = {
