@@ -33,6 +33,7 @@ from importlib.metadata import version
 from typing import Any
 
 from ingest.boilerplate import link_share, load_rules, normalize
+from ingest.dates import confirmed, prepare_for_date_search
 
 EXTRACTOR = "trafilatura"
 
@@ -116,8 +117,11 @@ def extract_tree(tree: Any, url: str, settings: dict[str, Any] | None = None) ->
     join_wrapped_lines(tree)
     drop_glued_counters(tree)
     options = settings or SETTINGS
-    # Metadata is read from a copy without URLs in the body, so that no date-like path is a date.
-    metadata = extract_metadata(without_body_urls(tree), url, set_date_params(True))
+    # Metadata is read from a copy without URLs in the body, so that no date-like path is a date,
+    # and with local date spellings made ISO (ingest.dates).
+    dated = prepare_for_date_search(without_body_urls(tree))
+    metadata = extract_metadata(dated, url, set_date_params(True))
+    metadata.date = confirmed(metadata.date, dated)
     document = trafilatura.bare_extraction(tree, url=metadata.url or url, with_metadata=False, **options)
     text = document.text or "" if document is not None else ""
     if options.get("favor_precision") and len(text) < _COLLAPSE_CHECK_CHARS:

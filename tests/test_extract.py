@@ -237,6 +237,56 @@ def test_only_the_pages_own_dates_count(extra, url, published):
     assert extracted.published == published
 
 
+ARABIC_BODY = (
+    "<p>يقول المزارعون في السهول جنوب المدينة إن هذا الشتاء كان الأكثر جفافا منذ سنوات وإن القمح يعاني.</p>"
+    "<p>وعدت مديرية الزراعة بتقديم قروض للبذور لكن كثيرا من العائلات تقول إنها لا تستطيع الانتظار.</p>"
+)
+KURMANJI_BODY = (
+    "<p>Cotkarên li deştên başûrê bajêr dibêjin ku ev zivistan ji hemûyan hişktir bû û genim diêşe.</p>"
+    "<p>Rêveberiya çandiniyê soza deynê tovan da, lê gelek malbat nikarin li benda kaxezan bin.</p>"
+)
+
+
+@pytest.mark.parametrize(
+    ("lang", "body", "head", "top", "published"),
+    [
+        # bylines in the languages werger reads, as partner sites write them
+        (
+            "ru",
+            BODY,
+            "",
+            "<p class='date'>Опубликовано 14 марта 2023 г. Обновлено 2 апреля 2024 г.</p>",
+            "2023-03-14",
+        ),
+        ("ar", ARABIC_BODY, "", "<p class='date'>نشر في ١٤ آذار ٢٠٢٣</p>", "2023-03-14"),
+        ("ar", ARABIC_BODY, "", "<p class='date'>الثلاثاء 14 آذار/مارس 2023</p>", "2023-03-14"),
+        ("ar", ARABIC_BODY, "", "<span class='date'>نشر بتاريخ 5 تشرين الأول 2022</span>", "2022-10-05"),
+        ("ar", ARABIC_BODY, "", "<p class='date'>22 شعبان 1444 هـ الموافق 14 مارس 2023</p>", "2023-03-14"),
+        ("ckb", ARABIC_BODY, "", "<p class='date'>١ی کانوونی دووەمی ٢٠٢٤</p>", "2024-01-01"),
+        ("ku", KURMANJI_BODY, "", "<span class='date'>Weşandin: 14'ê Adara 2023</span>", "2023-03-14"),
+        ("en", "", "", "<p class='byline'>Published 1 January 2024</p>", "2024-01-01"),
+        # no publication date: a Hijri date alone, a relative one, a copyright year, a script's
+        # dates, the dated path of the previous article
+        ("ar", ARABIC_BODY, "", "<p class='date'>22 شعبان 1444 هـ</p>", None),
+        ("ru", BODY, "", "<p class='date'>3 часа назад</p><p>© 2024 Городские новости</p>", None),
+        ("en", "", "<script>var banner={start:'2024-05-01',end:'2031-01-31'};</script>", "", None),
+        ("en", "", "<link rel='prev' href='https://city.example/2019/11/05/older-story'>", "", None),
+    ],
+)
+def test_a_local_byline_is_the_date_and_a_year_alone_is_none(lang, body, head, top, published):
+    text = body or (
+        "<p>Farmers in the plains south of the city say this winter was the driest they can remember.</p>"
+        "<p>The agriculture directorate has promised seed loans, but many families cannot wait.</p>"
+    )
+    html = (
+        f"<html lang='{lang}'><head><meta charset='utf-8'><title>Farmers</title>{head}</head>"
+        f"<body><article><h1>Farmers</h1>{top}{text}</article><footer>© 2024</footer></body></html>"
+    )
+    extracted = extract(html, "https://city.example/news/farmers")
+    assert extracted is not None
+    assert extracted.published == published
+
+
 def test_a_precision_text_that_kept_another_block_has_collapsed():
     article = " ".join(WRAPPED)
     teaser = "Weekly digest: popular videos, photo galleries, podcasts and newsletters for subscribers."
