@@ -180,6 +180,34 @@ def test_a_line_wrap_inside_a_sentence_is_not_a_paragraph_end(name):
                 "districts of the city.",
             ],
         ),
+        # the HTML source wraps the text of a <div> with newlines; <br><br> separates
+        (
+            "The ministry of transport said on Monday that the\nnew road to the border crossing "
+            "will open next month.<br><br>Drivers who use the old mountain road say\n  the "
+            "journey takes more than four hours.",
+            [
+                "The ministry of transport said on Monday that the new road to the border crossing "
+                "will open next month.",
+                "Drivers who use the old mountain road say the journey takes more than four hours.",
+            ],
+        ),
+        # a line that ends with an article or a preposition goes on, before a name or a number too
+        (
+            "The new road to the<br>Ibrahim Khalil crossing will open next month, two years late.<br/>"
+            "<br/>Drivers say the journey takes more than<br>4 hours when snow closes the pass.",
+            [
+                "The new road to the Ibrahim Khalil crossing will open next month, two years late.",
+                "Drivers say the journey takes more than 4 hours when snow closes the pass.",
+            ],
+        ),
+        (
+            "Новая дорога к пограничному переходу в<br>Ибрагим-Халиле откроется через месяц.<br><br>"
+            "Wezaret got ku riya nû ya ber bi deriyê sînor <BR> ve dê meha bê vebe.",
+            [
+                "Новая дорога к пограничному переходу в Ибрагим-Халиле откроется через месяц.",
+                "Wezaret got ku riya nû ya ber bi deriyê sînor ve dê meha bê vebe.",
+            ],
+        ),
     ],
 )
 def test_lone_breaks_wrap_and_double_breaks_separate_in_every_script(lines, expected):
@@ -190,6 +218,26 @@ def test_lone_breaks_wrap_and_double_breaks_separate_in_every_script(lines, expe
     extracted = extract(html, "https://roads.example/news/2")
     assert extracted is not None
     assert extracted.paragraphs == expected
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="trafilatura renders a layout table cell as one '| ... |' row: its <br><br> paragraph "
+    "breaks are lost",
+)
+def test_paragraphs_in_a_layout_table_cell_stay_apart():
+    html = (
+        "<html><head><title>A road story</title></head><body><article><h1>A road story</h1><table><tr><td>"
+        "<font size=2>The council met on Tuesday to discuss the new budget for the coming year.<br><br>"
+        "Members agreed to spend more on schools and on the repair of roads in the north.</font>"
+        "</td></tr></table></article></body></html>"
+    )
+    extracted = extract(html, "https://roads.example/news/3")
+    assert extracted is not None
+    assert extracted.paragraphs == [
+        "The council met on Tuesday to discuss the new budget for the coming year.",
+        "Members agreed to spend more on schools and on the repair of roads in the north.",
+    ]
 
 
 @pytest.mark.parametrize(
