@@ -132,6 +132,16 @@ def test_a_redirect_outside_the_allow_patterns_is_not_followed(server, tmp_path)
     assert summary.sites[0].skipped["redirected out of scope"] == 1
 
 
+def test_a_redirect_to_a_host_that_does_not_resolve_is_out_of_scope_not_a_failure(server, tmp_path):
+    server.page("/", article("Home", ["x"], ["/news/1", "/news/go/77"]))
+    server.page("/news/1", news(1))
+    server.route("/news/go/77", Reply(302, headers={"Location": "http://ads.invalid/landing.html"}))
+    summary = crawl(site_of(server.base), tmp_path)
+    assert paths(records(tmp_path), server.base) == ["/news/1"]
+    assert summary.sites[0].skipped["redirected out of scope"] == 1
+    assert not summary.sites[0].failures and summary.ok
+
+
 def test_a_redirect_to_a_page_already_crawled_fetches_it_once(server, tmp_path):
     server.page("/", article("Home", ["x"], ["/news/1", "/news/old-1"]))
     server.page("/news/1", news(1))
