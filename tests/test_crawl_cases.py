@@ -110,6 +110,26 @@ def test_feed_links_resolve_against_the_feeds_xml_base(server, tmp_path):
     assert not summary.sites[0].failures
 
 
+def test_sitemap_and_feed_urls_with_bare_ampersands_are_requested_as_published(server, tmp_path):
+    published = [
+        "/news/story.aspx?id=7&section=economy",
+        "/news/v.php?id=3&copy=2&para=1",
+        "/news/r?id=9&reg=ar",
+    ]
+    sitemap = "".join(f"<url><loc>{server.base}{p}</loc></url>" for p in published[:2])
+    server.route("/sitemap.xml", Reply(body=f"<urlset>{sitemap}</urlset>", content_type="application/xml"))
+    rss = f"<rss><channel><item><link>{server.base}{published[2]}</link></item></channel></rss>"
+    server.route("/feed.rss", Reply(body=rss, content_type="application/rss+xml"))
+    server.page("/", article("Home", ["x"]))
+    for n, path in enumerate(published):
+        server.page(path, news(n))
+    site = site_of(server.base, sitemaps=[f"{server.base}/sitemap.xml"], feeds=[f"{server.base}/feed.rss"])
+    summary = crawl(site, tmp_path)
+    assert paths(records(tmp_path), server.base) == sorted(published)
+    assert all(server.count(p) == 1 for p in published)
+    assert not summary.sites[0].failures
+
+
 def test_a_redirect_into_a_path_robots_txt_disallows_is_not_followed(server, tmp_path):
     robots = "User-agent: *\nDisallow: /news/private/\n"
     server.route("/robots.txt", Reply(body=robots, content_type="text/plain"))
@@ -175,4 +195,6 @@ def test_the_www_and_bare_names_of_a_seed_host_are_the_same_site():
     assert site.in_scope("https://partner.example/news/1")
     assert not site.in_scope("https://cdn.partner.example/news/1")
     www = site_from_dict("p", {"start_urls": ["https://www.partner.example/"]})
-    assert www.in_scope("https://partner.example/news/1") and not www.in_scope("https://www.www.partner.example/")
+    assert www.in_scope("https://partner.example/news/1") and not www.in_scope(
+        "https://www.www.partner.example/"
+    )

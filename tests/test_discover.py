@@ -80,3 +80,10 @@ def test_an_absolute_base_href_and_no_base_href():
     assert page_links('<a href="y?a=1&amp;sect=2">y</a>', "http://a.example/p/") == [
         "http://a.example/p/y?a=1&sect=2"
     ]
+
+
+def test_a_bare_ampersand_in_a_sitemap_or_feed_is_a_character_and_cdata_stays_as_written():
+    sitemap = "<urlset><url><loc>http://a.example/n?id=7&section=2&amp;x=1</loc></url></urlset>"
+    assert parse_sitemap(sitemap) == (["http://a.example/n?id=7&section=2&x=1"], [])
+    rss = "<rss><channel><item><link><![CDATA[http://a.example/n?id=4&sect=2&amp;x]]></link></item></channel></rss>"
+    assert parse_feed(rss, "http://a.example/") == ["http://a.example/n?id=4&sect=2&amp;x"]
