@@ -10,7 +10,9 @@ the copy of the page it searches is prepared:
   forms; Arabic in its Egyptian and Levantine/Iraqi month names; Sorani and Kurmanji, with their
   suffixes "١٤ی ئازاری ٢٠٢٣", "14ê Adarê 2023") are rewritten as ISO dates; Eastern Arabic and
   Persian digits become ASCII digits;
-- a Hijri year ("1444 هـ") is taken out, so that it is never read as a Gregorian one;
+- a Hijri year ("1444 هـ") is taken out, so that it is never read as a Gregorian one, and so is
+  a date after an update label ("Updated 2 April 2024", "Обновлено", "آخر تحديث", "نوێکرایەوە",
+  "Hate nûkirin"): it says when the article changed;
 - scripts other than JSON-LD are emptied: a cookie banner's expiry or a campaign's end date in
   JavaScript is not the article's date;
 - ``<link>`` elements that name other documents (``rel="prev"``, ``"next"``) are dropped: their
@@ -89,6 +91,30 @@ _LOCAL_DATE = re.compile(
     re.IGNORECASE,
 )
 _HIJRI_YEAR = re.compile(r"(?<!\d)1[34]\d\d\s*(?:هـ|ه|ھ)(?!\w)")
+# "Updated 2 April 2024 | Published 14 March 2023": a date after an update label is when the
+# article changed, not when it was published; it is taken out with its label.
+_UPDATE_LABELS = (
+    "last updated",
+    "updated",
+    "last modified",
+    "modified",
+    "обновлено",
+    "обновлён",
+    "изменено",
+    "آخر تحديث",
+    "تم التحديث",
+    "تحديث",
+    "نوێکرایەوە",
+    "نوێکراوەتەوە",
+    "dawî hate nûkirin",
+    "hate nûkirin",
+    "nûkirin",
+)
+_UPDATED_DATE = re.compile(
+    "(?:" + "|".join(re.escape(label) for label in _UPDATE_LABELS) + r")"
+    r"[^\w\n|•·]{0,4}[^\n|•·]{0,30}?(?<!\d)(?:19|20)\d\d(?:[-./]\d{1,2}){0,2}(?!\d)",
+    re.IGNORECASE,
+)
 _OTHER_DOCUMENTS = frozenset({"prev", "previous", "next", "first", "last", "up", "related", "index"})
 _JANUARY_FIRST = (
     r"(?<!\d){y}-0?1-0?1(?!\d)|(?<!\d)0?1[./-]0?1[./-]{y}(?!\d)"
@@ -97,13 +123,13 @@ _JANUARY_FIRST = (
 
 
 def iso_dates(text: str) -> str:
-    """``text`` with local date spellings as ISO dates and Hijri years taken out.
+    """``text`` with local date spellings as ISO dates, Hijri years and update dates taken out.
 
     "Опубликовано 14 марта 2023 г." -> "Опубликовано 2023-03-14 г."; "١٤ آذار ٢٠٢٣" ->
     "2023-03-14"; "22 شعبان 1444 هـ" -> "22 شعبان ". Other text is unchanged.
     """
     text = _HIJRI_YEAR.sub(" ", text.translate(_DIGITS))
-    return _LOCAL_DATE.sub(_as_iso, text)
+    return _UPDATED_DATE.sub(" ", _LOCAL_DATE.sub(_as_iso, text))
 
 
 def _as_iso(match: re.Match[str]) -> str:

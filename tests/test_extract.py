@@ -313,6 +313,36 @@ KURMANJI_BODY = (
         ("ckb", ARABIC_BODY, "", "<p class='date'>١ی کانوونی دووەمی ٢٠٢٤</p>", "2024-01-01"),
         ("ku", KURMANJI_BODY, "", "<span class='date'>Weşandin: 14'ê Adara 2023</span>", "2023-03-14"),
         ("en", "", "", "<p class='byline'>Published 1 January 2024</p>", "2024-01-01"),
+        # the update date comes first in the byline: the publication date is the other one
+        ("en", "", "", "<p class='byline'>Updated 2 April 2024 | Published 14 March 2023</p>", "2023-03-14"),
+        (
+            "ar",
+            ARABIC_BODY,
+            "",
+            "<p class='date'>آخر تحديث: 2 نيسان 2024 - نشر في: 14 آذار 2023</p>",
+            "2023-03-14",
+        ),
+        (
+            "ckb",
+            ARABIC_BODY,
+            "",
+            "<p>نوێکرایەوە: ٢ی نیسانی ٢٠٢٤ | بڵاوکرایەوە: ١٤ی ئازاری ٢٠٢٣</p>",
+            "2023-03-14",
+        ),
+        (
+            "ku",
+            KURMANJI_BODY,
+            "",
+            "<p>Hate nûkirin: 2ê Nîsanê 2024 | Hate weşandin: 14ê Adarê 2023</p>",
+            "2023-03-14",
+        ),
+        (
+            "ru",
+            BODY,
+            "",
+            "<p class='date'>Обновлено 2 апреля 2024 г. | Опубликовано 14 марта 2023 г.</p>",
+            "2023-03-14",
+        ),
         # no publication date: a Hijri date alone, a relative one, a copyright year, a script's
         # dates, the dated path of the previous article
         ("ar", ARABIC_BODY, "", "<p class='date'>22 شعبان 1444 هـ</p>", None),
