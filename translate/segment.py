@@ -47,6 +47,8 @@ class Abbreviations:
     nonbreaking: re.Pattern[str] | None
     before_number: re.Pattern[str] | None
     may_end: frozenset[str]
+    # an ends_before_capital entry and the space after it: where a sentence ends before a capital
+    may_end_boundary: re.Pattern[str] | None = None
 
 
 @cache
@@ -58,6 +60,23 @@ def abbreviations(lang: str) -> Abbreviations:
         nonbreaking=_tail_pattern(data.get("nonbreaking", [])),
         before_number=_tail_pattern(data.get("before_number", [])),
         may_end=frozenset(_key(entry) for entry in data.get("may_end", [])),
+        may_end_boundary=_boundary_pattern(data.get("ends_before_capital", [])),
+    )
+
+
+def _boundary_pattern(entries: list[str]) -> re.Pattern[str] | None:
+    """Matches one of ``entries`` (spaces and full stops inside as in ``_tail_pattern``), closing
+    quotes and the space after it, before a letter."""
+    if not entries:
+        return None
+    alternatives = []
+    for entry in sorted({" ".join(e.casefold().split()) for e in entries}, key=len, reverse=True):
+        words = [r"\.\s*".join(re.escape(part) for part in word.split(".")) for word in entry.split()]
+        alternatives.append(r"\s+".join(words))
+    closers, openers = re.escape(_CLOSERS), re.escape(_OPENERS)
+    return re.compile(
+        rf"(?:^|(?<=[\s(\[«\"“„'/-]))(?:{'|'.join(alternatives)})[{closers}]*\s+(?=[{openers}]*[^\W\d_])",
+        re.IGNORECASE,
     )
 
 
@@ -83,6 +102,7 @@ def split_sentences(text: str, lang: str) -> list[str]:
 
     ends = [_past_closers(text, b["end_index"]) for b in get_sentence_boundaries(lang, text)][:-1]
     ends = sorted(set(ends) | {m.end() for m in _QUOTE_END.finditer(text) if m.end() < len(text)})
+    ends = sorted(set(ends) | set(_may_end_cuts(text, lang)))
     known = abbreviations(lang)
     kept: list[int] = []
     start = 0
@@ -146,6 +166,19 @@ def _is_initial(head: str, lang: str, known: Abbreviations) -> bool:
 def _dotted_letters(word: str) -> bool:
     """True for single letters each followed by a full stop ("أ.م.د.", "U.S.")."""
     return len(word) % 2 == 0 and all(c.isalpha() for c in word[::2]) and set(word[1::2]) == {"."}
+
+
+def _may_end_cuts(text: str, lang: str) -> list[int]:
+    """Ends after an ``ends_before_capital`` abbreviation followed by a capital (so only in a
+    script with case).
+
+    sentencex takes some abbreviations that close an enumeration for non-breaking ("и т. д. Цены
+    выросли" stayed one sentence); before a capital they end the sentence.
+    """
+    pattern = abbreviations(lang).may_end_boundary
+    if pattern is None:
+        return []
+    return [m.end() for m in pattern.finditer(text) if text[m.end() :].lstrip(_OPENERS)[:1].isupper()]
 
 
 def _final_word_cuts(text: str, lang: str) -> list[int]:
