@@ -279,8 +279,8 @@ def join_wrapped_lines(tree: Any) -> None:
     """Turn each lone ``<br>`` that wraps a sentence into a space, in place.
 
     A ``<br>`` is a wrap when the text before it does not end a sentence and the text after it
-    goes on in lower case (or in a caseless script), or the text before ends with a word that
-    ends no sentence (``_NEVER_LAST``); ``<br><br>`` (a blank line), a break after
+    goes on in lower case (or in a caseless script), or the text before ends with a comma or a
+    word that ends no sentence (``_NEVER_LAST``); ``<br><br>`` (a blank line), a break after
     ``.``/``!``/``?``/``:`` and a break before a capital, digit or mark are left as they are.
     A single newline in the source text is a space too, as the browser shows it (``<div>`` text
     wrapped in the HTML source); a blank line and the text of ``<pre>`` stay as they are.
@@ -302,8 +302,9 @@ def join_wrapped_lines(tree: Any) -> None:
 
 
 def _ends_with_a_joining_word(text: str) -> bool:
+    """True when ``text`` ends with a ``_NEVER_LAST`` word or a comma: the sentence goes on."""
     words = text.split()
-    return bool(words) and words[-1].casefold() in _NEVER_LAST
+    return bool(words) and (words[-1].casefold() in _NEVER_LAST or words[-1].endswith((",", "،")))
 
 
 def unwrap_source_lines(tree: Any) -> None:

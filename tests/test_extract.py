@@ -201,6 +201,10 @@ def test_a_line_wrap_inside_a_sentence_is_not_a_paragraph_end(name):
             ],
         ),
         (
+            "Roads between the three cities of Erbil,<br>Duhok and Sulaimani close on Friday.",
+            ["Roads between the three cities of Erbil, Duhok and Sulaimani close on Friday."],
+        ),
+        (
             "Новая дорога к пограничному переходу в<br>Ибрагим-Халиле откроется через месяц.<br><br>"
             "Wezaret got ku riya nû ya ber bi deriyê sînor <BR> ve dê meha bê vebe.",
             [
