@@ -130,6 +130,19 @@ def test_sitemap_and_feed_urls_with_bare_ampersands_are_requested_as_published(s
     assert not summary.sites[0].failures
 
 
+def test_links_written_with_backslashes_are_followed_as_a_browser_does(server, tmp_path):
+    server.page(
+        "/ku/", '<html><body><a href="\\news\\7.html">a</a><a href="..\\news\\8.html">b</a></body></html>'
+    )
+    server.page("/news/7.html", news(7))
+    server.page("/news/8.html", news(8))
+    site = site_from_dict(
+        "p", {"start_urls": [f"{server.base}/ku/"], "allow": ["/news/"], "delay": 0, "allow_private": True}
+    )
+    crawl(site, tmp_path)
+    assert paths(records(tmp_path), server.base) == ["/news/7.html", "/news/8.html"]
+
+
 def test_a_redirect_into_a_path_robots_txt_disallows_is_not_followed(server, tmp_path):
     robots = "User-agent: *\nDisallow: /news/private/\n"
     server.route("/robots.txt", Reply(body=robots, content_type="text/plain"))
