@@ -215,11 +215,14 @@ class Fetcher:
         refused (robots.txt). ``result.final_url`` is the URL that answered.
         """
         current = url
-        visited: set[str] = set()
+        # A URL seen again is a loop unless a cookie changed on the way: cookie checks (ASP.NET's
+        # ?AspxAutoDetectCookieSupport=1) set one and redirect back, and a browser gets the page.
+        visited: set[tuple[str, tuple]] = set()
         for hop in range(self.max_redirects + 1):
-            if current in visited:
+            state = (current, self._cookie_state())
+            if state in visited:
                 raise FetchError(f"redirect loop back to {current}")
-            visited.add(current)
+            visited.add(state)
             if hop and check_hop is not None:
                 # scope first: a hop off the site is skipped as such, its host never looked up
                 _check_scheme(current)
@@ -233,6 +236,9 @@ class Fetcher:
                 return outcome
             current = outcome
         raise FetchError(f"more than {self.max_redirects} redirects")
+
+    def _cookie_state(self) -> tuple:
+        return tuple(sorted((c.domain, c.path, c.name, c.value or "") for c in self._client.cookies.jar))
 
     async def _get_with_retries(
         self,

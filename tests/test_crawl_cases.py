@@ -175,6 +175,28 @@ def test_a_redirect_to_a_host_that_does_not_resolve_is_out_of_scope_not_a_failur
     assert not summary.sites[0].failures and summary.ok
 
 
+def test_a_cookie_check_that_redirects_back_to_the_page_is_not_a_loop(server, tmp_path):
+    # ASP.NET's cookieless-session detection: set a cookie, redirect through a marked URL and back
+    page, probe = "/news/story.aspx?id=7", "/news/story.aspx?id=7&AspxAutoDetectCookieSupport=1"
+    cookie = {"Set-Cookie": "AspxAutoDetectCookieSupport=1; Path=/"}
+    server.page("/", article("Home", ["x"], [page]))
+    server.route(page, Reply(302, headers={"Location": probe, **cookie}), Reply(body=news(7)))
+    server.route(probe, Reply(302, headers={"Location": page}))
+    summary = crawl(site_of(server.base), tmp_path)
+    assert paths(records(tmp_path), server.base) == [page]
+    assert not summary.sites[0].failures
+
+
+def test_a_loop_that_sets_the_same_cookie_each_time_is_still_a_loop(server, tmp_path):
+    server.page("/", article("Home", ["x"], ["/news/a"]))
+    server.route("/news/a", Reply(302, headers={"Location": "/news/b", "Set-Cookie": "s=1; Path=/"}))
+    server.route("/news/b", Reply(302, headers={"Location": "/news/a", "Set-Cookie": "s=1; Path=/"}))
+    summary = crawl(site_of(server.base), tmp_path)
+    assert records(tmp_path) == []
+    (failure,) = summary.sites[0].failures
+    assert failure.reason.startswith("redirect loop back to") and server.count("/news/a") <= 2
+
+
 def test_a_redirect_to_a_page_already_crawled_fetches_it_once(server, tmp_path):
     server.page("/", article("Home", ["x"], ["/news/1", "/news/old-1"]))
     server.page("/news/1", news(1))
