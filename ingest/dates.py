@@ -13,8 +13,10 @@ the copy of the page it searches is prepared:
 - a Hijri year ("1444 هـ") is taken out, so that it is never read as a Gregorian one, and so is
   a date after an update label ("Updated 2 April 2024", "Обновлено", "آخر تحديث", "نوێکرایەوە",
   "Hate nûkirin"): it says when the article changed;
-- scripts other than JSON-LD are emptied: a cookie banner's expiry or a campaign's end date in
-  JavaScript is not the article's date;
+- scripts are emptied unless they are JSON-LD or name a publication date (``datePublished``,
+  ``publishDate`` in a ``__NEXT_DATA__`` JSON or a data layer): a cookie banner's expiry or a
+  campaign's end date in JavaScript is not the article's date;
+- a copyright line's year ("© 2010-2024") is taken out: htmldate refuses dates older than it;
 - ``<link>`` elements that name other documents (``rel="prev"``, ``"next"``) are dropped: their
   dated paths are those documents' dates.
 
@@ -115,6 +117,13 @@ _UPDATED_DATE = re.compile(
     r"[^\w\n|•·]{0,4}[^\n|•·]{0,30}?(?<!\d)(?:19|20)\d\d(?:[-./]\d{1,2}){0,2}(?!\d)",
     re.IGNORECASE,
 )
+# "© 2010-2024": htmldate takes the year as a floor and refuses older dates found in the text
+# (every article published before this year's footer), or as the date itself
+_COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:(?:19|20)\d\d\s*[-–—]\s*)?(?:19|20)\d\d", re.IGNORECASE)
+_PUBLICATION_KEY = re.compile(
+    r"date_?published|publish(?:ed)?_?(?:date|time|at|on)|pub_?date|date_?posted|article:published",
+    re.IGNORECASE,
+)
 _OTHER_DOCUMENTS = frozenset({"prev", "previous", "next", "first", "last", "up", "related", "index"})
 _JANUARY_FIRST = (
     r"(?<!\d){y}-0?1-0?1(?!\d)|(?<!\d)0?1[./-]0?1[./-]{y}(?!\d)"
@@ -123,12 +132,14 @@ _JANUARY_FIRST = (
 
 
 def iso_dates(text: str) -> str:
-    """``text`` with local date spellings as ISO dates, Hijri years and update dates taken out.
+    """``text`` with local date spellings as ISO dates; Hijri years, update dates and copyright
+    years taken out.
 
     "Опубликовано 14 марта 2023 г." -> "Опубликовано 2023-03-14 г."; "١٤ آذار ٢٠٢٣" ->
     "2023-03-14"; "22 شعبان 1444 هـ" -> "22 شعبان ". Other text is unchanged.
     """
     text = _HIJRI_YEAR.sub(" ", text.translate(_DIGITS))
+    text = _COPYRIGHT.sub(" ", text)
     return _UPDATED_DATE.sub(" ", _LOCAL_DATE.sub(_as_iso, text))
 
 
@@ -144,7 +155,7 @@ def prepare_for_date_search(tree: Any) -> Any:
     """Change a copy of the page (``without_body_urls``'s) in place as the module docstring says."""
     for element in list(tree.iter()):
         tag = element.tag if isinstance(element.tag, str) else ""
-        if tag == "script" and "ld+json" not in (element.get("type") or "").lower():
+        if tag == "script" and not _describes_publication(element):
             element.text = None
             continue
         if tag == "link":
@@ -159,6 +170,15 @@ def prepare_for_date_search(tree: Any) -> Any:
         if element.tail:
             element.tail = iso_dates(element.tail)
     return tree
+
+
+def _describes_publication(script: Any) -> bool:
+    """True for JSON-LD and for scripts that name a publication date (``__NEXT_DATA__`` JSON,
+    a data layer's ``publishDate``): the date search reads those; other scripts' dates are not
+    the article's."""
+    if "ld+json" in (script.get("type") or "").lower():
+        return True
+    return bool(script.text and _PUBLICATION_KEY.search(script.text))
 
 
 def confirmed(found: str | None, tree: Any) -> str | None:

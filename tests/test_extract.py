@@ -352,6 +352,18 @@ KURMANJI_BODY = (
         ("ar", ARABIC_BODY, "", "<p class='date'>22 شعبان 1444 هـ</p>", None),
         ("ru", BODY, "", "<p class='date'>3 часа назад</p><p>© 2024 Городские новости</p>", None),
         ("en", "", "<script>var banner={start:'2024-05-01',end:'2031-01-31'};</script>", "", None),
+        # a date in plain text, day first
+        ("en", "", "", "<div>Posted on 14/03/2023 by the farm desk</div>", "2023-03-14"),
+        # a script that names the publication date is read (pages rendered by JavaScript), though
+        # older than the footer's copyright year ("© 2024"), which htmldate takes as a floor
+        (
+            "en",
+            "",
+            '<script id="__NEXT_DATA__" type="application/json">'
+            '{"article":{"datePublished":"2023-03-14"}}</script>',
+            "",
+            "2023-03-14",
+        ),
         ("en", "", "<link rel='prev' href='https://city.example/2019/11/05/older-story'>", "", None),
     ],
 )
