@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zlib
 from urllib.parse import urlsplit
 
@@ -21,10 +22,17 @@ def canonical(url: str) -> str:
 
 
 def _parse_xml(text: str | bytes, what: str) -> etree._Element:
-    """Parse a sitemap or feed; DiscoveryError says why one cannot be used."""
+    """Parse a sitemap or feed; DiscoveryError says why one cannot be used.
+
+    A bare ``&`` (``?id=7&section=economy``, invalid XML that many CMSs write) is read as the
+    character: the recovering parser would drop ``&section`` as an unknown entity and werger
+    would request a URL the site never published.
+    """
     data = text.encode("utf-8") if isinstance(text, str) else text
     if data[:2] == b"\x1f\x8b":
         data = _gunzip(data, what)
+    if b"&" in data:
+        data = _escape_bare_ampersands(data)
     try:
         root = etree.fromstring(data, parser=etree.XMLParser(recover=True, resolve_entities=False))
     except etree.XMLSyntaxError as exc:
@@ -32,6 +40,16 @@ def _parse_xml(text: str | bytes, what: str) -> etree._Element:
     if root is None:
         raise DiscoveryError(f"{what} is not XML")
     return root
+
+
+_CDATA = re.compile(rb"(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
+_BARE_AMPERSAND = re.compile(rb"&(?!(?:[A-Za-z_][\w.-]*|#[0-9]+|#x[0-9A-Fa-f]+);)")
+
+
+def _escape_bare_ampersands(data: bytes) -> bytes:
+    """``data`` with each ``&`` that starts no entity reference written ``&amp;``, CDATA untouched."""
+    parts = _CDATA.split(data)
+    return b"".join(part if i % 2 else _BARE_AMPERSAND.sub(b"&amp;", part) for i, part in enumerate(parts))
 
 
 def _gunzip(data: bytes, what: str, limit: int = MAX_SITEMAP_BYTES) -> bytes:
@@ -74,7 +92,12 @@ def parse_sitemap(text: str | bytes) -> tuple[list[str], list[str]]:
 
 
 def parse_feed(text: str | bytes, base_url: str) -> list[str]:
-    """Item links of an RSS 2.0 or Atom feed; DiscoveryError when it cannot be read."""
+    """Item links of an RSS 2.0 or Atom feed; DiscoveryError when it cannot be read.
+
+    Relative links resolve against the ``xml:base`` of their element and its ancestors (Atom,
+    RFC 4287 section 2; XML Base), each resolved against the one above and the outermost against
+    ``base_url``, the feed's own URL.
+    """
     root = _parse_xml(text, "feed")
     links: list[str] = []
     for el in root.iter():
@@ -85,8 +108,20 @@ def parse_feed(text: str | bytes, base_url: str) -> list[str]:
         href = el.get("href") if el.get("href") is not None else (el.text or "").strip()
         rel = el.get("rel", "alternate")
         if href and rel == "alternate":
-            links.append(published_url(href, base_url))
+            links.append(published_url(href, _xml_base(el, base_url)))
     return links
+
+
+def _xml_base(element: etree._Element, base_url: str) -> str:
+    """``base_url`` with the ``xml:base`` attributes of ``element`` and its ancestors applied."""
+    declared = [
+        value.strip()
+        for node in (element, *element.iterancestors())
+        if (value := node.get("{http://www.w3.org/XML/1998/namespace}base")) and value.strip()
+    ]
+    for value in reversed(declared):
+        base_url = published_url(value, base_url)
+    return base_url
 
 
 def page_links(page_html: str, base_url: str) -> list[str]:

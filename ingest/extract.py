@@ -33,6 +33,7 @@ from importlib.metadata import version
 from typing import Any
 
 from ingest.boilerplate import link_share, load_rules, normalize
+from ingest.dates import confirmed, prepare_for_date_search
 
 EXTRACTOR = "trafilatura"
 
@@ -63,6 +64,18 @@ _COUNTER = re.compile(r"\d{1,6}")
 # Text that ends a sentence (or a heading-like line) before a <br>: the break after it is kept.
 # Latin, ideographic, Arabic and Urdu stops, closing quotes and brackets.
 _SENTENCE_END = re.compile("[.!?…:;\u3002\u061f\u06d4»”\"')\\]]\\s*$")
+# a single line break in the page's source text (not a blank line): the browser shows a space
+_SOURCE_WRAP = re.compile(r"(?<!\n)[ \t\r]*\n(?![ \t\r]*\n)[ \t\r]*")
+_KEEPS_NEWLINES = frozenset({"pre", "textarea", "script", "style", "code", "listing", "plaintext"})
+# Words that end neither a sentence nor a headline (articles, prepositions, conjunctions of
+# English, Russian and Kurmanji): a line that ends with one goes on after a lone <br>, even
+# before a capital or a digit ("to the<br>Ibrahim Khalil crossing", "more than<br>4 hours").
+_JOINING_WORDS = {
+    "en": "a an the of to in on at by for from with into onto than that and or but as",
+    "ru": "в во на с со к ко по о об у за от до из при без для над под через и а но или что чем как",  # noqa: RUF001
+    "kmr": "li ji bi bo di û ku yan lê ya yê ên",
+}
+_NEVER_LAST = frozenset(word for words in _JOINING_WORDS.values() for word in words.split())
 _URL_TEXT = re.compile(r"(?:https?://|www\.)\S+|\S+\.\w{2,6}/\S*", re.IGNORECASE)
 _URL_ATTRIBUTES = ("href", "src", "srcset", "action", "data-src", "data-href")
 
@@ -116,8 +129,11 @@ def extract_tree(tree: Any, url: str, settings: dict[str, Any] | None = None) ->
     join_wrapped_lines(tree)
     drop_glued_counters(tree)
     options = settings or SETTINGS
-    # Metadata is read from a copy without URLs in the body, so that no date-like path is a date.
-    metadata = extract_metadata(without_body_urls(tree), url, set_date_params(True))
+    # Metadata is read from a copy without URLs in the body, so that no date-like path is a date,
+    # and with local date spellings made ISO (ingest.dates).
+    dated = prepare_for_date_search(without_body_urls(tree))
+    metadata = extract_metadata(dated, url, set_date_params(True))
+    metadata.date = confirmed(metadata.date, dated)
     document = trafilatura.bare_extraction(tree, url=metadata.url or url, with_metadata=False, **options)
     text = document.text or "" if document is not None else ""
     if options.get("favor_precision") and len(text) < _COLLAPSE_CHECK_CHARS:
@@ -147,7 +163,7 @@ def extract_tree(tree: Any, url: str, settings: dict[str, Any] | None = None) ->
 
 
 def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.split("\n") if line.strip()]
+    return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
 
 
 def _key(text: str) -> str:
@@ -263,9 +279,13 @@ def join_wrapped_lines(tree: Any) -> None:
     """Turn each lone ``<br>`` that wraps a sentence into a space, in place.
 
     A ``<br>`` is a wrap when the text before it does not end a sentence and the text after it
-    goes on in lower case (or in a caseless script); ``<br><br>`` (a blank line), a break after
+    goes on in lower case (or in a caseless script), or the text before ends with a comma or a
+    word that ends no sentence (``_NEVER_LAST``); ``<br><br>`` (a blank line), a break after
     ``.``/``!``/``?``/``:`` and a break before a capital, digit or mark are left as they are.
+    A single newline in the source text is a space too, as the browser shows it (``<div>`` text
+    wrapped in the HTML source); a blank line and the text of ``<pre>`` stay as they are.
     """
+    unwrap_source_lines(tree)
     for br in list(tree.iter("br")):
         if _next_is_break(br) or _previous_is_break(br):
             continue
@@ -273,10 +293,34 @@ def join_wrapped_lines(tree: Any) -> None:
         if not after:
             following = br.getnext()
             after = following.text_content().strip() if following is not None else ""
-        if not before.strip() or not _continues(after) or _SENTENCE_END.search(before):
+        if not before.strip() or _SENTENCE_END.search(before):
+            continue
+        if not _continues(after) and not (after[:1].isalnum() and _ends_with_a_joining_word(before)):
             continue
         br.tail = " " + (br.tail or "").lstrip()
         br.drop_tag()
+
+
+def _ends_with_a_joining_word(text: str) -> bool:
+    """True when ``text`` ends with a ``_NEVER_LAST`` word or a comma: the sentence goes on."""
+    words = text.split()
+    return bool(words) and (words[-1].casefold() in _NEVER_LAST or words[-1].endswith((",", "،")))
+
+
+def unwrap_source_lines(tree: Any) -> None:
+    """Single newlines of the source text as spaces, in place; ``<pre>`` and blank lines are kept."""
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.text and "\n" in element.text and not _keeps_newlines(element):
+            element.text = _SOURCE_WRAP.sub(" ", element.text)
+        parent = element.getparent()
+        if element.tail and "\n" in element.tail and (parent is None or not _keeps_newlines(parent)):
+            element.tail = _SOURCE_WRAP.sub(" ", element.tail)
+
+
+def _keeps_newlines(element: Any) -> bool:
+    return element.tag in _KEEPS_NEWLINES or any(a.tag in _KEEPS_NEWLINES for a in element.iterancestors())
 
 
 def _continues(text: str) -> bool:

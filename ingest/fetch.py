@@ -6,8 +6,9 @@ and the run's optional global connection cap; a 429 or 503 with Retry-After paus
 host, not just one request; timeouts, resets, truncated bodies and 5xx are retried a bounded
 number of times with exponential backoff and jitter. Each attempt has a total deadline
 (``timeout``), so a server that drips its headers or body a byte at a time cannot hold a worker.
-Every hop of a redirect is a new URL: the scheme and private-address guard apply to it here, and
-the caller's ``check_hop`` applies its scope, robots.txt and dedup rules. Bodies are read raw and
+Every hop of a redirect is a new URL: the scheme check, then the caller's ``check_hop`` (scope,
+robots.txt, dedup), then the private-address guard apply to it here, so a hop off the site is
+skipped as out of scope without its host ever being looked up. Bodies are read raw and
 decoded here with the size cap applied to the decoded bytes (``ingest.decompress``), so neither
 a huge file nor a compression bomb can exhaust memory.
 """
@@ -23,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from importlib.metadata import version
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 import httpx
 from protego import Protego
@@ -214,14 +215,19 @@ class Fetcher:
         refused (robots.txt). ``result.final_url`` is the URL that answered.
         """
         current = url
-        visited: set[str] = set()
+        # A URL seen again is a loop unless a cookie changed on the way: cookie checks (ASP.NET's
+        # ?AspxAutoDetectCookieSupport=1) set one and redirect back, and a browser gets the page.
+        visited: set[tuple[str, tuple]] = set()
         for hop in range(self.max_redirects + 1):
-            if current in visited:
+            state = (current, self._cookie_state())
+            if state in visited:
                 raise FetchError(f"redirect loop back to {current}")
-            visited.add(current)
-            await self._check_address(current, site)
+            visited.add(state)
             if hop and check_hop is not None:
+                # scope first: a hop off the site is skipped as such, its host never looked up
+                _check_scheme(current)
                 await check_hop(current)
+            await self._check_address(current, site)
             outcome = await self._get_with_retries(
                 current, site, accept_any_type, validators if not hop else None, (max_bytes, truncate)
             )
@@ -230,6 +236,9 @@ class Fetcher:
                 return outcome
             current = outcome
         raise FetchError(f"more than {self.max_redirects} redirects")
+
+    def _cookie_state(self) -> tuple:
+        return tuple(sorted((c.domain, c.path, c.name, c.value or "") for c in self._client.cookies.jar))
 
     async def _get_with_retries(
         self,
@@ -394,12 +403,18 @@ class Fetcher:
 
         The addresses checked here are the only ones the connection may use (``ingest.addresses``).
         """
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise FetchError(f"refused scheme or URL: {url}")
+        parts = _check_scheme(url)
         if site.allow_private:
             self.addresses.allow_private(parts.hostname)
         await self.addresses.addresses(parts.hostname)
+
+
+def _check_scheme(url: str) -> SplitResult:
+    """``url`` split; FetchError unless it is http(s) with a host."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError(f"refused scheme or URL: {url}")
+    return parts
 
 
 def _refuse_non_public_peer(response: httpx.Response) -> None:

@@ -85,13 +85,15 @@ NON_LANGUAGE = re.compile(
     rf"""
     (?:[a-z][a-z0-9+.-]*://|www\.)\S+                        # URLs
     | [\w.+-]+@[\w-]+(?:\.[\w-]+)+                            # e-mail addresses
+    | [\w.+-]+\s?[\[(]at[\])]\s?[\w-]+(?:(?:\s?[\[(]dot[\])]\s?|\.)[\w-]+)+  # ... written against spam
     | (?<![\w@#])[@#][\w_]+                                   # handles and hashtags
     | (?<![\w.])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:{TLDS})\b\S*  # bare domain names
+    | (?<![\w.])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{{2,24}}/\S*  # any other domain with a path
     """,
     re.VERBOSE | re.IGNORECASE,
 )
 # What any of NON_LANGUAGE needs to match, so that the costly pattern runs only where it can.
-NON_LANGUAGE_HINT = re.compile(rf"://|www\.|@|#|\.(?:{TLDS})\b", re.IGNORECASE)
+NON_LANGUAGE_HINT = re.compile(rf"://|www\.|@|#|[\[(]at[\])]|\.(?:{TLDS})\b|\.[a-z]{{2,24}}/", re.IGNORECASE)
 # A number with the ending written onto it (Russian ordinal and case endings, "1990s", "5th",
 # "1957-an"): the ending says nothing a number does not, and alone it looks like a word of another
 # language (the Russian ordinal ending -e is the Bulgarian for "is").

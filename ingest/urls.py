@@ -26,11 +26,22 @@ _CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 def published_url(href: str, base: str) -> str:
     """``href`` resolved against ``base`` (as a browser does), without its fragment; nothing else.
 
-    Surrounding whitespace is stripped, as browsers do for ``href`` attributes; tabs and newlines
+    Surrounding whitespace is stripped, as browsers do for ``href`` attributes; a backslash before
+    the query is a slash (``\\news\\7.html``, written on some IIS sites); tabs and newlines
     inside are removed and other control characters percent-encoded (``\\x1b`` -> ``%1B``), as the
     WHATWG URL standard has browsers request them (httpx refuses a URL that holds them).
     """
-    return controls_encoded(urljoin(base, href.strip())).split("#", 1)[0]
+    href = href.strip()
+    if "\\" in href and urlsplit(urljoin(base, href.split("\\", 1)[0])).scheme in ("http", "https"):
+        href = _backslashes_as_slashes(href)
+    return controls_encoded(urljoin(base, href)).split("#", 1)[0]
+
+
+def _backslashes_as_slashes(href: str) -> str:
+    """``\\`` before the query as ``/``, as browsers read an http(s) link (WHATWG URL standard:
+    a backslash in the path of a special scheme is a slash); the query keeps its backslashes."""
+    cut = min((i for i in (href.find("?"), href.find("#")) if i >= 0), default=len(href))
+    return href[:cut].replace("\\", "/") + href[cut:]
 
 
 def controls_encoded(url: str) -> str:

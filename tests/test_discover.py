@@ -48,6 +48,20 @@ def test_rss_and_atom_items_give_links():
     assert parse_feed(atom, "http://a.example/") == ["http://a.example/news/2"]
 
 
+def test_atom_links_resolve_against_nested_xml_base():
+    atom = (
+        '<feed xmlns="http://www.w3.org/2005/Atom" xml:base="/ckb/">'
+        '<entry xml:base="news/2024/"><link rel="alternate" href="water.html"/></entry>'
+        '<entry><link href="news/school.html"/></entry>'
+        '<entry xml:base="http://b.example/ar/"><link href="report"/></entry></feed>'
+    )
+    assert parse_feed(atom, "http://a.example/feeds/all.xml") == [
+        "http://a.example/ckb/news/2024/water.html",
+        "http://a.example/ckb/news/school.html",
+        "http://b.example/ar/report",
+    ]
+
+
 def test_page_links_skip_other_schemes():
     page = (
         '<a href="/a">a</a><a href="mailto:x@y">m</a><a href="file:///etc/passwd">f</a><a href="/a">again</a>'
@@ -66,3 +80,10 @@ def test_an_absolute_base_href_and_no_base_href():
     assert page_links('<a href="y?a=1&amp;sect=2">y</a>', "http://a.example/p/") == [
         "http://a.example/p/y?a=1&sect=2"
     ]
+
+
+def test_a_bare_ampersand_in_a_sitemap_or_feed_is_a_character_and_cdata_stays_as_written():
+    sitemap = "<urlset><url><loc>http://a.example/n?id=7&section=2&amp;x=1</loc></url></urlset>"
+    assert parse_sitemap(sitemap) == (["http://a.example/n?id=7&section=2&x=1"], [])
+    rss = "<rss><channel><item><link><![CDATA[http://a.example/n?id=4&sect=2&amp;x]]></link></item></channel></rss>"
+    assert parse_feed(rss, "http://a.example/") == ["http://a.example/n?id=4&sect=2&amp;x"]

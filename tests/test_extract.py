@@ -180,6 +180,38 @@ def test_a_line_wrap_inside_a_sentence_is_not_a_paragraph_end(name):
                 "districts of the city.",
             ],
         ),
+        # the HTML source wraps the text of a <div> with newlines; <br><br> separates
+        (
+            "The ministry of transport said on Monday that the\nnew road to the border crossing "
+            "will open next month.<br><br>Drivers who use the old mountain road say\n  the "
+            "journey takes more than four hours.",
+            [
+                "The ministry of transport said on Monday that the new road to the border crossing "
+                "will open next month.",
+                "Drivers who use the old mountain road say the journey takes more than four hours.",
+            ],
+        ),
+        # a line that ends with an article or a preposition goes on, before a name or a number too
+        (
+            "The new road to the<br>Ibrahim Khalil crossing will open next month, two years late.<br/>"
+            "<br/>Drivers say the journey takes more than<br>4 hours when snow closes the pass.",
+            [
+                "The new road to the Ibrahim Khalil crossing will open next month, two years late.",
+                "Drivers say the journey takes more than 4 hours when snow closes the pass.",
+            ],
+        ),
+        (
+            "Roads between the three cities of Erbil,<br>Duhok and Sulaimani close on Friday.",
+            ["Roads between the three cities of Erbil, Duhok and Sulaimani close on Friday."],
+        ),
+        (
+            "Новая дорога к пограничному переходу в<br>Ибрагим-Халиле откроется через месяц.<br><br>"
+            "Wezaret got ku riya nû ya ber bi deriyê sînor <BR> ve dê meha bê vebe.",
+            [
+                "Новая дорога к пограничному переходу в Ибрагим-Халиле откроется через месяц.",
+                "Wezaret got ku riya nû ya ber bi deriyê sînor ve dê meha bê vebe.",
+            ],
+        ),
     ],
 )
 def test_lone_breaks_wrap_and_double_breaks_separate_in_every_script(lines, expected):
@@ -190,6 +222,26 @@ def test_lone_breaks_wrap_and_double_breaks_separate_in_every_script(lines, expe
     extracted = extract(html, "https://roads.example/news/2")
     assert extracted is not None
     assert extracted.paragraphs == expected
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="trafilatura renders a layout table cell as one '| ... |' row: its <br><br> paragraph "
+    "breaks are lost",
+)
+def test_paragraphs_in_a_layout_table_cell_stay_apart():
+    html = (
+        "<html><head><title>A road story</title></head><body><article><h1>A road story</h1><table><tr><td>"
+        "<font size=2>The council met on Tuesday to discuss the new budget for the coming year.<br><br>"
+        "Members agreed to spend more on schools and on the repair of roads in the north.</font>"
+        "</td></tr></table></article></body></html>"
+    )
+    extracted = extract(html, "https://roads.example/news/3")
+    assert extracted is not None
+    assert extracted.paragraphs == [
+        "The council met on Tuesday to discuss the new budget for the coming year.",
+        "Members agreed to spend more on schools and on the repair of roads in the north.",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -233,6 +285,98 @@ BODY = (
 def test_only_the_pages_own_dates_count(extra, url, published):
     html = f"<html><body><article><h1>Бюджет города</h1>{BODY}{extra}</article></body></html>"
     extracted = extract(html, url)
+    assert extracted is not None
+    assert extracted.published == published
+
+
+ARABIC_BODY = (
+    "<p>يقول المزارعون في السهول جنوب المدينة إن هذا الشتاء كان الأكثر جفافا منذ سنوات وإن القمح يعاني.</p>"
+    "<p>وعدت مديرية الزراعة بتقديم قروض للبذور لكن كثيرا من العائلات تقول إنها لا تستطيع الانتظار.</p>"
+)
+KURMANJI_BODY = (
+    "<p>Cotkarên li deştên başûrê bajêr dibêjin ku ev zivistan ji hemûyan hişktir bû û genim diêşe.</p>"
+    "<p>Rêveberiya çandiniyê soza deynê tovan da, lê gelek malbat nikarin li benda kaxezan bin.</p>"
+)
+
+
+@pytest.mark.parametrize(
+    ("lang", "body", "head", "top", "published"),
+    [
+        # bylines in the languages werger reads, as partner sites write them
+        (
+            "ru",
+            BODY,
+            "",
+            "<p class='date'>Опубликовано 14 марта 2023 г. Обновлено 2 апреля 2024 г.</p>",
+            "2023-03-14",
+        ),
+        ("ar", ARABIC_BODY, "", "<p class='date'>نشر في ١٤ آذار ٢٠٢٣</p>", "2023-03-14"),
+        ("ar", ARABIC_BODY, "", "<p class='date'>الثلاثاء 14 آذار/مارس 2023</p>", "2023-03-14"),
+        ("ar", ARABIC_BODY, "", "<span class='date'>نشر بتاريخ 5 تشرين الأول 2022</span>", "2022-10-05"),
+        ("ar", ARABIC_BODY, "", "<p class='date'>22 شعبان 1444 هـ الموافق 14 مارس 2023</p>", "2023-03-14"),
+        ("ckb", ARABIC_BODY, "", "<p class='date'>١ی کانوونی دووەمی ٢٠٢٤</p>", "2024-01-01"),
+        ("ku", KURMANJI_BODY, "", "<span class='date'>Weşandin: 14'ê Adara 2023</span>", "2023-03-14"),
+        ("en", "", "", "<p class='byline'>Published 1 January 2024</p>", "2024-01-01"),
+        # the update date comes first in the byline: the publication date is the other one
+        ("en", "", "", "<p class='byline'>Updated 2 April 2024 | Published 14 March 2023</p>", "2023-03-14"),
+        (
+            "ar",
+            ARABIC_BODY,
+            "",
+            "<p class='date'>آخر تحديث: 2 نيسان 2024 - نشر في: 14 آذار 2023</p>",
+            "2023-03-14",
+        ),
+        (
+            "ckb",
+            ARABIC_BODY,
+            "",
+            "<p>نوێکرایەوە: ٢ی نیسانی ٢٠٢٤ | بڵاوکرایەوە: ١٤ی ئازاری ٢٠٢٣</p>",
+            "2023-03-14",
+        ),
+        (
+            "ku",
+            KURMANJI_BODY,
+            "",
+            "<p>Hate nûkirin: 2ê Nîsanê 2024 | Hate weşandin: 14ê Adarê 2023</p>",
+            "2023-03-14",
+        ),
+        (
+            "ru",
+            BODY,
+            "",
+            "<p class='date'>Обновлено 2 апреля 2024 г. | Опубликовано 14 марта 2023 г.</p>",
+            "2023-03-14",
+        ),
+        # no publication date: a Hijri date alone, a relative one, a copyright year, a script's
+        # dates, the dated path of the previous article
+        ("ar", ARABIC_BODY, "", "<p class='date'>22 شعبان 1444 هـ</p>", None),
+        ("ru", BODY, "", "<p class='date'>3 часа назад</p><p>© 2024 Городские новости</p>", None),
+        ("en", "", "<script>var banner={start:'2024-05-01',end:'2031-01-31'};</script>", "", None),
+        # a date in plain text, day first
+        ("en", "", "", "<div>Posted on 14/03/2023 by the farm desk</div>", "2023-03-14"),
+        # a script that names the publication date is read (pages rendered by JavaScript), though
+        # older than the footer's copyright year ("© 2024"), which htmldate takes as a floor
+        (
+            "en",
+            "",
+            '<script id="__NEXT_DATA__" type="application/json">'
+            '{"article":{"datePublished":"2023-03-14"}}</script>',
+            "",
+            "2023-03-14",
+        ),
+        ("en", "", "<link rel='prev' href='https://city.example/2019/11/05/older-story'>", "", None),
+    ],
+)
+def test_a_local_byline_is_the_date_and_a_year_alone_is_none(lang, body, head, top, published):
+    text = body or (
+        "<p>Farmers in the plains south of the city say this winter was the driest they can remember.</p>"
+        "<p>The agriculture directorate has promised seed loans, but many families cannot wait.</p>"
+    )
+    html = (
+        f"<html lang='{lang}'><head><meta charset='utf-8'><title>Farmers</title>{head}</head>"
+        f"<body><article><h1>Farmers</h1>{top}{text}</article><footer>© 2024</footer></body></html>"
+    )
+    extracted = extract(html, "https://city.example/news/farmers")
     assert extracted is not None
     assert extracted.published == published
 

@@ -248,6 +248,40 @@ def test_the_same_paragraph_translated_throughout_passes(path):
     assert record.status == Status.MACHINE
 
 
+PARTLY_KEPT = [
+    (
+        ["kmr", "en"],
+        "Hûn çi dibînin? Li hemû kolanên bajêr bi hezaran mirov wek nobedarên bêdeng sekinîne û li "
+        "deryayê dinêrin.",
+        "In all the streets of the city bi hezaran mirov wek nobedarên bêdeng sekinîne û li deryayê dinêrin.",
+    ),
+    (
+        ["en", "kmr"],
+        "What do you see? Thousands of people are standing silently along all the streets of the city.",
+        "Bi hezaran mirov are standing silently along all the streets of the city.",
+    ),
+    (
+        ["ru", "en"],
+        "Что вы видите? Тысячи людей стоят вдоль всех улиц города, они молча смотрят на море, как часовые.",
+        "Thousands of people stand along all the streets of the city, они молча смотрят на море, "
+        "как часовые.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("pair", "paragraph", "output"), PARTLY_KEPT, ids=lambda v: "-".join(v) if isinstance(v, list) else None
+)
+def test_a_sentence_translated_only_in_part_flags_its_paragraph(pair, paragraph, output):
+    from translate.segment import split_sentences
+
+    first, second = split_sentences(paragraph, pair[0])
+    done = {"kmr": "Hûn çi dibînin?", "en": "What do you see?"}[pair[1]]
+    record = _replay({"pair": pair, "paragraphs": [paragraph]}, {first: done, second: output})
+    assert "untranslated_words" in record.segments[0].qa_flags
+    assert record.status == Status.NEEDS_REVIEW
+
+
 def test_a_sentence_left_in_the_source_script_or_empty_is_flagged():
     case = {"pair": ["ru", "en"], "paragraphs": ["Что вы видите? Тысячи людей стоят вдоль всех улиц города."]}
     left = {
@@ -371,4 +405,22 @@ def test_urls_and_addresses_come_through_translation_unchanged(lang, text):
     literals.append("www.example.org/contact")
     for literal in literals:
         assert literal in target, target
+    assert "glossary_term_lost" not in record.segments[0].qa_flags
+
+
+BARE_LINKS = [
+    ("ru", "Полную версию интервью смотрите на {}", "youtu.be/water-network-north-villages-interview"),
+    ("ar", "للمزيد زوروا الرابط {}.", "lnkd.in/water-network-north-villages-report"),
+    ("kmr", "Gotar li ser malpera {} tê weşandin.", "example-agency.am/kmr/news/water-network"),
+    ("ckb", "زانیاری زیاتر لە ({}) بخوێننەوە.", "example-agency.krd/ckb/news/water-north"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "link"), BARE_LINKS)
+def test_a_link_written_without_scheme_comes_through_translation_unchanged(lang, text, link):
+    text = text.format(link)
+    registry = EngineRegistry()
+    registry.add(lang, "en", Mangling())
+    [record] = translate_records([make_record([(lang, text)])], registry, "en")
+    assert link in record.segments[0].target, record.segments[0].target
     assert "glossary_term_lost" not in record.segments[0].qa_flags

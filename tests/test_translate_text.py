@@ -57,10 +57,36 @@ def test_sentences_with_abbreviations_come_back_whole(path):
         ("en", 'He said: "We stay." "Why?" she asked.', ['He said: "We stay."', '"Why?" she asked.']),
         ("en", "The area is 2.2 million km. It is large.", ["The area is 2.2 million km.", "It is large."]),
         ("kmr", 'Wî got: "Ev mala min e." Paşê çû.', ['Wî got: "Ev mala min e."', "Paşê çû."]),
+        (
+            "ru",
+            "Продаются яблоки, груши и т. д. Цены выросли. Пришли Иванов, Петров и т.п. Собрание началось.",
+            [
+                "Продаются яблоки, груши и т. д.",
+                "Цены выросли.",
+                "Пришли Иванов, Петров и т.п.",
+                "Собрание началось.",
+            ],
+        ),
     ],
 )
 def test_boundaries_around_quotes_initials_and_lower_case_words(lang, paragraph, expected):
     assert split_sentences(paragraph, lang) == expected
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason='an era or unit abbreviation after a number ("هـ.", "ز.") may end a sentence, and a '
+    "caseless script gives no capital to tell; the next word would have to decide",
+)
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [
+        ("ar", "توفي الخليفة سنة 132 هـ. في دمشق بعد مرض طويل."),
+        ("ckb", "لە ساڵی ١٩٩١ ز. ڕاپەڕین دەستی پێکرد لە شارەکانی کوردستان."),
+    ],
+)
+def test_an_era_after_a_year_inside_a_caseless_sentence_does_not_end_it(lang, sentence):
+    assert split_sentences(sentence, lang) == [sentence]
 
 
 def test_every_language_has_an_abbreviation_file_with_consistent_lists():
@@ -71,6 +97,7 @@ def test_every_language_has_an_abbreviation_file_with_consistent_lists():
         others = set(data.get("before_number", [])) | set(data.get("may_end", []))
         assert not nonbreaking & others, f"{code}: listed as never ending and as ending a sentence"
         assert all(entry == entry.lower() and entry.endswith(".") for entry in nonbreaking | others), code
+        assert set(data.get("ends_before_capital", [])) <= set(data.get("may_end", [])), code
 
 
 def test_a_paragraph_without_a_boundary_stays_whole():

@@ -96,3 +96,15 @@ def test_control_characters_in_a_link_are_percent_encoded_as_a_browser_requests_
     assert url_key(page_links(html, "http://partner.example/")[0]) == url_key(
         "http://partner.example/news/a%1B[31mb.html?q=x%7Fy"
     )
+
+
+def test_a_backslash_in_a_links_path_is_a_slash_as_browsers_read_it():
+    assert (
+        published_url("\\news\\2024\\7.html", "http://a.example/ar/") == "http://a.example/news/2024/7.html"
+    )
+    assert (
+        published_url("news\\8.aspx?q=a\\b", "http://a.example/ar/")
+        == "http://a.example/ar/news/8.aspx?q=a\\b"
+    )
+    assert published_url("https:\\\\b.example\\n", "http://a.example/") == "https://b.example/n"
+    assert published_url("mailto:a\\b", "http://a.example/") == "mailto:a\\b"

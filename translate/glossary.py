@@ -29,9 +29,11 @@ GLOSSARY_DIR_ENV = "WERGER_GLOSSARY_DIR"
 TERM_LOST = "glossary_term_lost"
 _DIGITS = "ABCDEFGHIJ"
 _FOUND = re.compile(r"Q\s?Z\s?([A-J]+)\s?Z")
-# URLs (with a scheme or www.) and e-mail addresses, without the punctuation that ends their sentence.
+# URLs (with a scheme, www. or a domain name and a path: "youtu.be/x", "agency.am/ru/...") and
+# e-mail addresses, without the punctuation that ends their sentence.
 _LITERALS = re.compile(
-    r"""(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s<>"«»“”]+?(?=[.,;:!?)\]»”"']*(?:\s|$))
+    r"""(?:\b[a-z][a-z0-9+.-]*://|\bwww\.|(?<![\w.@/-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}/)
+        [^\s<>"«»“”]*?(?=[.,;:!?)\]»”"']*(?:\s|$))
     | [\w.+-]+@[\w-]+(?:\.[\w-]+)+""",
     re.IGNORECASE | re.VERBOSE,
 )

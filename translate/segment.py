@@ -8,7 +8,8 @@ language are here:
 
 - a sentence never ends before a lower-case word, in a script with case ("млн. руб. по ...");
 - a single capital letter and a full stop is an initial ("А. Сафрастян"); in a caseless script
-  (Arabic, Sorani) any single letter and a full stop is an abbreviation ("د. مول");
+  (Arabic, Sorani) any single letter and a full stop is an abbreviation ("د. مول"), and so is a
+  run of them ("أ.م.د." for an assistant professor);
 - a sentence never ends inside a word or a number ("٢.٢", "example.com");
 - closing quotes and brackets after the full stop belong to the sentence they close;
 - one-letter words that do end sentences (the Kurmanji copula "e", from ``languages.toml``) are
@@ -46,6 +47,8 @@ class Abbreviations:
     nonbreaking: re.Pattern[str] | None
     before_number: re.Pattern[str] | None
     may_end: frozenset[str]
+    # an ends_before_capital entry and the space after it: where a sentence ends before a capital
+    may_end_boundary: re.Pattern[str] | None = None
 
 
 @cache
@@ -57,6 +60,23 @@ def abbreviations(lang: str) -> Abbreviations:
         nonbreaking=_tail_pattern(data.get("nonbreaking", [])),
         before_number=_tail_pattern(data.get("before_number", [])),
         may_end=frozenset(_key(entry) for entry in data.get("may_end", [])),
+        may_end_boundary=_boundary_pattern(data.get("ends_before_capital", [])),
+    )
+
+
+def _boundary_pattern(entries: list[str]) -> re.Pattern[str] | None:
+    """Matches one of ``entries`` (spaces and full stops inside as in ``_tail_pattern``), closing
+    quotes and the space after it, before a letter."""
+    if not entries:
+        return None
+    alternatives = []
+    for entry in sorted({" ".join(e.casefold().split()) for e in entries}, key=len, reverse=True):
+        words = [r"\.\s*".join(re.escape(part) for part in word.split(".")) for word in entry.split()]
+        alternatives.append(r"\s+".join(words))
+    closers, openers = re.escape(_CLOSERS), re.escape(_OPENERS)
+    return re.compile(
+        rf"(?:^|(?<=[\s(\[«\"“„'/-]))(?:{'|'.join(alternatives)})[{closers}]*\s+(?=[{openers}]*[^\W\d_])",
+        re.IGNORECASE,
     )
 
 
@@ -82,6 +102,7 @@ def split_sentences(text: str, lang: str) -> list[str]:
 
     ends = [_past_closers(text, b["end_index"]) for b in get_sentence_boundaries(lang, text)][:-1]
     ends = sorted(set(ends) | {m.end() for m in _QUOTE_END.finditer(text) if m.end() < len(text)})
+    ends = sorted(set(ends) | set(_may_end_cuts(text, lang)))
     known = abbreviations(lang)
     kept: list[int] = []
     start = 0
@@ -120,18 +141,44 @@ def _continues(before: str, after: str, lang: str, known: Abbreviations) -> bool
 
 
 def _is_initial(head: str, lang: str, known: Abbreviations) -> bool:
-    """True when ``head`` ends with one letter and a full stop that is not a word of its own."""
+    """True when ``head`` ends with one letter and a full stop that is not a word of its own.
+
+    In a caseless script a run of such letters ("أ.م.د.", "ا.د.", "پ.ی.د.": academic titles) is
+    an abbreviation too, unless ``may_end`` lists it.
+    """
     match = _LAST_WORD.search(head)
     if match is None:
         return False
     word = match.group(1)
-    if len(word) != 2 or not word[0].isalpha() or _key(word) in known.may_end:
+    if _key(word) in known.may_end:
+        return False
+    if len(word) > 2 and _dotted_letters(word):
+        return not any(c.isupper() or c.islower() for c in word)
+    if len(word) != 2 or not word[0].isalpha():
         return False
     letter = word[0]
     final_words = language(lang).sentence_final_words if language(lang) else ()
     if letter in final_words:
         return False
     return letter.isupper() or not letter.islower()
+
+
+def _dotted_letters(word: str) -> bool:
+    """True for single letters each followed by a full stop ("أ.م.د.", "U.S.")."""
+    return len(word) % 2 == 0 and all(c.isalpha() for c in word[::2]) and set(word[1::2]) == {"."}
+
+
+def _may_end_cuts(text: str, lang: str) -> list[int]:
+    """Ends after an ``ends_before_capital`` abbreviation followed by a capital (so only in a
+    script with case).
+
+    sentencex takes some abbreviations that close an enumeration for non-breaking ("и т. д. Цены
+    выросли" stayed one sentence); before a capital they end the sentence.
+    """
+    pattern = abbreviations(lang).may_end_boundary
+    if pattern is None:
+        return []
+    return [m.end() for m in pattern.finditer(text) if text[m.end() :].lstrip(_OPENERS)[:1].isupper()]
 
 
 def _final_word_cuts(text: str, lang: str) -> list[int]:

@@ -1,0 +1,197 @@
+# ruff: noqa: RUF001, RUF002 - month names and dates in the scripts they are written in
+"""The page as the publication-date search reads it, and what that search may not guess.
+
+htmldate (through trafilatura) finds a date in meta tags, ``<time>``, JSON-LD and the text; it
+reads English and ISO dates well and Russian, Arabic, Sorani and Kurmanji month names barely or
+not at all ("Опубликовано 14 марта 2023 г." came out 2023-01-01, "١٤ آذار ٢٠٢٣" as nothing). So
+the copy of the page it searches is prepared:
+
+- dates written with a month name of one of werger's languages (Russian genitive and short
+  forms; Arabic in its Egyptian and Levantine/Iraqi month names; Sorani and Kurmanji, with their
+  suffixes "١٤ی ئازاری ٢٠٢٣", "14ê Adarê 2023") are rewritten as ISO dates; Eastern Arabic and
+  Persian digits become ASCII digits;
+- a Hijri year ("1444 هـ") is taken out, so that it is never read as a Gregorian one, and so is
+  a date after an update label ("Updated 2 April 2024", "Обновлено", "آخر تحديث", "نوێکرایەوە",
+  "Hate nûkirin"): it says when the article changed;
+- scripts are emptied unless they are JSON-LD or name a publication date (``datePublished``,
+  ``publishDate`` in a ``__NEXT_DATA__`` JSON or a data layer): a cookie banner's expiry or a
+  campaign's end date in JavaScript is not the article's date;
+- a copyright line's year ("© 2010-2024") is taken out: htmldate refuses dates older than it;
+- ``<link>`` elements that name other documents (``rel="prev"``, ``"next"``) are dropped: their
+  dated paths are those documents' dates.
+
+And a year alone is not a date: htmldate falls back to a copyright line ("© 2024") or a lone
+year and answers 1 January of it. Such an answer is kept only when the page says 1 January.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# month number -> spellings (lower case); a spelling may take a suffix (see _SUFFIX)
+MONTHS: dict[int, tuple[str, ...]] = {
+    1: (
+        "января",
+        "январь",
+        "янв",
+        "يناير",
+        "كانون الثاني",
+        "کانوونی دووەم",
+        "çile",
+        "rêbendan",
+        "kanûna paşîn",
+    ),
+    2: ("февраля", "февраль", "фев", "فبراير", "شباط", "شوبات", "sibat", "reşemî"),
+    3: ("марта", "март", "мар", "مارس", "آذار", "اذار", "ئازار", "adar"),
+    4: ("апреля", "апрель", "апр", "أبريل", "ابريل", "إبريل", "نيسان", "نیسان", "nîsan", "avrêl"),
+    5: ("мая", "май", "مايو", "أيار", "ايار", "ئایار", "gulan"),
+    6: ("июня", "июнь", "июн", "يونيو", "يونيه", "حزيران", "حوزەیران", "hezîran", "pûşper"),
+    7: ("июля", "июль", "июл", "يوليو", "يوليه", "تموز", "تەممووز", "tîrmeh", "tîrme"),
+    8: ("августа", "август", "авг", "أغسطس", "اغسطس", "آب", "ئاب", "tebax", "gelawêj"),
+    9: ("сентября", "сентябрь", "сен", "сент", "سبتمبر", "أيلول", "ايلول", "ئەیلوول", "îlon", "rezber"),
+    10: (
+        "октября",
+        "октябрь",
+        "окт",
+        "أكتوبر",
+        "اكتوبر",
+        "تشرين الأول",
+        "تشرين الاول",
+        "تشرینی یەکەم",
+        "cotmeh",
+        "kewçêr",
+    ),
+    11: ("ноября", "ноябрь", "ноя", "нояб", "نوفمبر", "تشرين الثاني", "تشرینی دووەم", "mijdar", "sermawez"),
+    12: (
+        "декабря",
+        "декабрь",
+        "дек",
+        "ديسمبر",
+        "كانون الأول",
+        "كانون الاول",
+        "کانوونی یەکەم",
+        "kanûn",
+        "berfanbar",
+        "kanûna pêşîn",
+    ),
+}
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+# suffixes written onto a day or a month: Kurmanji -ê/-a (izafe), Sorani -ی
+_SUFFIX = r"(?:['’]?(?:ê|a|ya|yê|ی|ي))?"
+_SPELLINGS = sorted(
+    ((spelling, month) for month, spellings in MONTHS.items() for spelling in spellings),
+    key=lambda item: len(item[0]),
+    reverse=True,
+)
+_MONTH_OF = {spelling: month for spelling, month in _SPELLINGS}
+_MONTH = "|".join(re.escape(spelling).replace(r"\ ", r"\s+") for spelling, _ in _SPELLINGS)
+_LOCAL_DATE = re.compile(
+    rf"(?<!\d)(?P<day>[0-3]?\d){_SUFFIX}\.?\s+(?:-\s*)?(?P<month>{_MONTH}){_SUFFIX}\.?"
+    rf"(?:\s*/\s*(?:{_MONTH}))?,?\s+"
+    rf"(?P<year>(?:19|20)\d\d)(?!\d)",
+    re.IGNORECASE,
+)
+_HIJRI_YEAR = re.compile(r"(?<!\d)1[34]\d\d\s*(?:هـ|ه|ھ)(?!\w)")
+# "Updated 2 April 2024 | Published 14 March 2023": a date after an update label is when the
+# article changed, not when it was published; it is taken out with its label.
+_UPDATE_LABELS = (
+    "last updated",
+    "updated",
+    "last modified",
+    "modified",
+    "обновлено",
+    "обновлён",
+    "изменено",
+    "آخر تحديث",
+    "تم التحديث",
+    "تحديث",
+    "نوێکرایەوە",
+    "نوێکراوەتەوە",
+    "dawî hate nûkirin",
+    "hate nûkirin",
+    "nûkirin",
+)
+_UPDATED_DATE = re.compile(
+    "(?:" + "|".join(re.escape(label) for label in _UPDATE_LABELS) + r")"
+    r"[^\w\n|•·]{0,4}[^\n|•·]{0,30}?(?<!\d)(?:19|20)\d\d(?:[-./]\d{1,2}){0,2}(?!\d)",
+    re.IGNORECASE,
+)
+# "© 2010-2024": htmldate takes the year as a floor and refuses older dates found in the text
+# (every article published before this year's footer), or as the date itself
+_COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:(?:19|20)\d\d\s*[-–—]\s*)?(?:19|20)\d\d", re.IGNORECASE)
+_PUBLICATION_KEY = re.compile(
+    r"date_?published|publish(?:ed)?_?(?:date|time|at|on)|pub_?date|date_?posted|article:published",
+    re.IGNORECASE,
+)
+_OTHER_DOCUMENTS = frozenset({"prev", "previous", "next", "first", "last", "up", "related", "index"})
+_JANUARY_FIRST = (
+    r"(?<!\d){y}-0?1-0?1(?!\d)|(?<!\d)0?1[./-]0?1[./-]{y}(?!\d)"
+    r"|\b1(?:st)?\s+jan(?:uary)?\.?,?\s+{y}\b|\bjan(?:uary)?\.?\s+1(?:st)?,?\s+{y}\b"
+)
+
+
+def iso_dates(text: str) -> str:
+    """``text`` with local date spellings as ISO dates; Hijri years, update dates and copyright
+    years taken out.
+
+    "Опубликовано 14 марта 2023 г." -> "Опубликовано 2023-03-14 г."; "١٤ آذار ٢٠٢٣" ->
+    "2023-03-14"; "22 شعبان 1444 هـ" -> "22 شعبان ". Other text is unchanged.
+    """
+    text = _HIJRI_YEAR.sub(" ", text.translate(_DIGITS))
+    text = _COPYRIGHT.sub(" ", text)
+    return _UPDATED_DATE.sub(" ", _LOCAL_DATE.sub(_as_iso, text))
+
+
+def _as_iso(match: re.Match[str]) -> str:
+    day = int(match.group("day"))
+    month = _MONTH_OF.get(" ".join(match.group("month").casefold().split()))
+    if month is None or not 1 <= day <= 31:
+        return match.group(0)
+    return f"{match.group('year')}-{month:02d}-{day:02d}"
+
+
+def prepare_for_date_search(tree: Any) -> Any:
+    """Change a copy of the page (``without_body_urls``'s) in place as the module docstring says."""
+    for element in list(tree.iter()):
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag == "script" and not _describes_publication(element):
+            element.text = None
+            continue
+        if tag == "link":
+            rels = set((element.get("rel") or "").lower().split())
+            if rels & _OTHER_DOCUMENTS:
+                element.getparent().remove(element)
+                continue
+        if tag in ("script", "style"):
+            continue
+        if element.text:
+            element.text = iso_dates(element.text)
+        if element.tail:
+            element.tail = iso_dates(element.tail)
+    return tree
+
+
+def _describes_publication(script: Any) -> bool:
+    """True for JSON-LD and for scripts that name a publication date (``__NEXT_DATA__`` JSON,
+    a data layer's ``publishDate``): the date search reads those; other scripts' dates are not
+    the article's."""
+    if "ld+json" in (script.get("type") or "").lower():
+        return True
+    return bool(script.text and _PUBLICATION_KEY.search(script.text))
+
+
+def confirmed(found: str | None, tree: Any) -> str | None:
+    """``found`` (``YYYY-MM-DD``), or None when it is 1 January of a year the page only names.
+
+    htmldate answers a copyright line or a lone year with its 1 January; that is kept only when
+    the page's text or attributes say 1 January of that year in ISO, numeric or English form.
+    """
+    if not found or not found.endswith("-01-01"):
+        return found
+    year = found[:4]
+    pattern = re.compile(_JANUARY_FIRST.format(y=year), re.IGNORECASE)
+    from lxml import etree
+
+    page = etree.tostring(tree, encoding="unicode", method="html")
+    return found if pattern.search(page) else None
