@@ -37,6 +37,7 @@ from ingest.extract import EXTRACTOR, Extracted, extract, extractor_version
 from ingest.fetch import HTML_TYPES, Fetcher, FetchResult, HopCheck, Validators
 from ingest.frontier import KNOWN, NEW, SEED, FrontierFile, SiteFrontier
 from ingest.langid import LanguageGuess, detect, document_language, hint_labels
+from ingest.logs import current_settings, route_page_warnings
 from ingest.progress import Progress, Silent
 from ingest.runlock import RunLock
 from ingest.summary import RunSummary, SiteSummary
@@ -108,6 +109,7 @@ class CrawlRun:
     async def run(self, sites: list[Site]) -> RunSummary:
         """Crawl every site at once, under one deadline shared by all of them."""
         summary = RunSummary(started_at=utc_now().isoformat())
+        route_page_warnings()  # a page's odd date must not print a raw warning (threads too)
         limit = self.options.max_run_time
         deadline = asyncio.get_running_loop().time() + limit if limit else None
         frontiers = FrontierFile(self.options.out_dir)
@@ -159,7 +161,10 @@ class CrawlRun:
         """Start ``count`` extraction worker processes now, while discovery and the first fetches
         run, so the first pages do not wait for them (see ``worker_context``)."""
         executor = ProcessPoolExecutor(
-            count, mp_context=worker_context(), initializer=worker_started, initargs=(os.getpid(),)
+            count,
+            mp_context=worker_context(),
+            initializer=worker_started,
+            initargs=(os.getpid(), current_settings()),
         )
         for _ in range(count):
             executor.submit(extractor_ready)
