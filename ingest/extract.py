@@ -96,7 +96,42 @@ def load_page(page_html: str) -> Any:
     """The page parsed as trafilatura parses it (lxml, comments dropped), or None when it is not HTML."""
     from trafilatura.utils import load_html
 
+    _element_classes_in_c()
     return load_html(page_html) if page_html else None
+
+
+_LOOKUP: Any = None
+
+
+def _element_classes_in_c() -> None:
+    """Give trafilatura's HTML parser an element class lookup done in lxml's C code (once).
+
+    ``lxml.html``'s parser picks the Python class of every element object in a Python method
+    (``HtmlElementClassLookup.lookup``), and trafilatura's XPath searches and tree walks create
+    some 10,000 element objects per news page: 5% of a page's CPU (cProfile on extract-dev). An
+    ``ElementNamespaceClassLookup`` with the same classes per tag (``HtmlElement``, and lxml.html's
+    form classes for form, input, select, textarea, label), comments, processing instructions and
+    entities gives every element the class it had, looked up in C. The tree, its text and every
+    extraction are unchanged; only the lookup is faster (``tests/test_extract.py`` checks the
+    classes).
+    """
+    global _LOOKUP
+    if _LOOKUP is not None:
+        return
+    from lxml import etree, html
+    from trafilatura.utils import HTML_PARSER
+
+    lookup = etree.ElementNamespaceClassLookup(
+        etree.ElementDefaultClassLookup(
+            element=html.HtmlElement,
+            comment=html.HtmlComment,
+            pi=html.HtmlProcessingInstruction,
+            entity=html.HtmlEntity,
+        )
+    )
+    lookup.get_namespace(None).update(html.HtmlElementClassLookup._default_element_classes)
+    HTML_PARSER.set_element_class_lookup(lookup)
+    _LOOKUP = lookup
 
 
 def extract(page_html: str, url: str, settings: dict[str, Any] | None = None) -> Extracted | None:
@@ -108,8 +143,9 @@ def extract(page_html: str, url: str, settings: dict[str, Any] | None = None) ->
 def extract_tree(tree: Any, url: str, settings: dict[str, Any] | None = None) -> Extracted | None:
     """``extract`` of a page already parsed by ``load_page``; the tree is changed in place."""
     import trafilatura
-    from trafilatura.metadata import extract_metadata
     from trafilatura.settings import set_date_params
+
+    from ingest.metadata import page_metadata
 
     links = link_texts(tree)
     declared = declared_language(tree)
@@ -117,7 +153,7 @@ def extract_tree(tree: Any, url: str, settings: dict[str, Any] | None = None) ->
     drop_glued_counters(tree)
     options = settings or SETTINGS
     # Metadata is read from a copy without URLs in the body, so that no date-like path is a date.
-    metadata = extract_metadata(without_body_urls(tree), url, set_date_params(True))
+    metadata = page_metadata(without_body_urls(tree), url, set_date_params(True))
     document = trafilatura.bare_extraction(tree, url=metadata.url or url, with_metadata=False, **options)
     text = document.text or "" if document is not None else ""
     if options.get("favor_precision") and len(text) < _COLLAPSE_CHECK_CHARS:
