@@ -831,9 +831,11 @@ class _SiteCrawl:
         (trafilatura's own ``MIN_EXTRACTED_SIZE``, 250 characters): a front page's few lines of
         text are navigation, while a start URL that is an article is kept.
         """
-        record = await asyncio.to_thread(
-            self.run_.record_from, self.site, result, analysis.extracted, analysis.languages
-        )
+        record = None
+        if analysis.extracted is not None:  # no thread hop for a page without main text
+            record = await asyncio.to_thread(
+                self.run_.record_from, self.site, result, analysis.extracted, analysis.languages
+            )
         if record is None:
             self._skip(result.url, "no main text")
         elif start_page and sum(len(s.source) for s in record.segments) < START_PAGE_MIN_CHARS:
