@@ -20,6 +20,8 @@ what keeps a figure from its target: the two are printed side by side, with the 
    ``concurrency`` and no delay. The ceiling is concurrency / latency pages per second. In the
    same run, bare httpx with the same concurrency fetches the same pages, to show what this
    machine allows at the moment (the CPU is shared, so only ratios from one run mean anything).
+   The full pipeline runs as ``extract_processes = "auto"`` runs one site (threads) and, on a
+   machine of two or more cores, with one extraction worker process per core as well.
 2. Many sites: ``sites`` loopback hosts (one port each) of ``site-pages`` pages with
    ``delay`` seconds between requests to a host. One site crawled alone is the ideal (every
    site has the same shape, so it is also the slowest single site); then all sites in one run.
@@ -263,12 +265,12 @@ def crawl_sites(sites: list, stages: bool = True, processes: int | str = 0) -> t
     return elapsed, summary.sites, cpu
 
 
-def warm_up(bases: list[str]) -> None:
+def warm_up(bases: list[str], processes: bool = False) -> None:
     """Small untimed crawls, so imports and first-use costs (seconds) stay out of the figures.
 
-    One in threads (this process) and, with two sites, one with extraction processes, which
-    starts the warm fork server every later run forks its workers from; a real run pays each
-    once too (``ingest/warm.py``: about 3 s of CPU).
+    One in threads (this process) and, with two sites or ``processes``, one with extraction
+    processes, which starts the warm fork server every later run forks its workers from; a real
+    run pays each once too (``ingest/warm.py``: about 3 s of CPU).
     """
     from ingest.config import site_from_dict
 
@@ -277,6 +279,8 @@ def warm_up(bases: list[str]) -> None:
     crawl_sites(small[:1], stages=True, processes=0)
     if len(small) > 1:
         crawl_sites(small, stages=True, processes="auto")
+    elif processes:
+        crawl_sites(small, stages=True, processes=cores())
 
 
 def _table(site) -> dict:
@@ -290,9 +294,12 @@ def _table(site) -> dict:
     }
 
 
-def werger_crawl(base: str, concurrency: int, stages: bool = True) -> tuple[float, int, float]:
+def werger_crawl(
+    base: str, concurrency: int, stages: bool = True, processes: int | str = 0
+) -> tuple[float, int, float]:
     """Pages per second of a real crawl of one site, the records written, CPU seconds per page."""
-    elapsed, (site_summary,), cpu = crawl_sites([bench_site("bench", base, concurrency)], stages)
+    site = bench_site("bench", base, concurrency)
+    elapsed, (site_summary,), cpu = crawl_sites([site], stages, processes)
     pages = site_summary.pages_fetched
     return pages / elapsed, site_summary.records_written, cpu / max(pages, 1)
 
@@ -465,13 +472,18 @@ def throughput(args: argparse.Namespace) -> None:
         f"throughput: {args.pages} {describe_pages(args.synthetic)}, {args.latency * 1000:.0f} ms latency, "
         f"concurrency {args.concurrency}, {cores()} cores, {load()}"
     )
+    workers = cores() if cores() >= 2 else 0
     try:
-        warm_up([base])
+        warm_up([base], processes=bool(workers))
         cpu_before = cpu_seconds()
         bare = bare_httpx(base, args.pages, args.concurrency)
         bare_cpu = (cpu_seconds() - cpu_before) / args.pages
         machinery, _, machinery_cpu = werger_crawl(base, args.concurrency, stages=False)
         rate, written, cpu = werger_crawl(base, args.concurrency)
+        rows = [("fetch side only", machinery, machinery_cpu), ("full pipeline", rate, cpu)]
+        if workers:  # "auto" extracts one site in threads; what worker processes would give it
+            in_processes, _, processes_cpu = werger_crawl(base, args.concurrency, True, workers)
+            rows.append((f"full, {workers} processes", in_processes, processes_cpu))
     finally:
         server.terminate()
     print(f"  limit (concurrency / latency)   {limit:8.1f} pages/s")
@@ -479,7 +491,6 @@ def throughput(args: argparse.Namespace) -> None:
         f"  bare httpx, same concurrency    {bare:8.1f} pages/s   {bare / limit:6.1%} of limit"
         f"{'':24}{bare_cpu * 1000:5.1f} ms CPU/page"
     )
-    rows = (("fetch side only", machinery, machinery_cpu), ("full pipeline", rate, cpu))
     for name, value, per_page in rows:
         ceiling = cores() / per_page
         print(

@@ -147,10 +147,12 @@ def tree_links(tree: html.HtmlElement, base_url: str) -> list[str]:
     declared = next((b.get("href") for b in tree.iter("base") if b.get("href")), None)
     base = published_url(declared, base_url) if declared and declared.strip() else base_url
     found: dict[str, None] = {}
+    seen: set[str] = set()  # a news page links most stories twice or more (teaser, headline, image)
     for anchor in tree.iter("a"):
         href = (anchor.get("href") or "").strip()
-        if not href or href.startswith(("#", "mailto:", "tel:", "javascript:")):
+        if not href or href in seen or href.startswith(("#", "mailto:", "tel:", "javascript:")):
             continue
+        seen.add(href)
         url = published_url(href, base)
         if urlsplit(url).scheme in ("http", "https"):
             found[url] = None

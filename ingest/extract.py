@@ -77,6 +77,7 @@ _JOINING_WORDS = {
 }
 _NEVER_LAST = frozenset(word for words in _JOINING_WORDS.values() for word in words.split())
 _URL_TEXT = re.compile(r"(?:https?://|www\.)\S+|\S+\.\w{2,6}/\S*", re.IGNORECASE)
+_WWW = re.compile(r"www\.", re.IGNORECASE)  # the one kind of ``_URL_TEXT`` match without a "/"
 _URL_ATTRIBUTES = ("href", "src", "srcset", "action", "data-src", "data-href")
 
 
@@ -109,7 +110,42 @@ def load_page(page_html: str) -> Any:
     """The page parsed as trafilatura parses it (lxml, comments dropped), or None when it is not HTML."""
     from trafilatura.utils import load_html
 
+    _element_classes_in_c()
     return load_html(page_html) if page_html else None
+
+
+_LOOKUP: Any = None
+
+
+def _element_classes_in_c() -> None:
+    """Give trafilatura's HTML parser an element class lookup done in lxml's C code (once).
+
+    ``lxml.html``'s parser picks the Python class of every element object in a Python method
+    (``HtmlElementClassLookup.lookup``), and trafilatura's XPath searches and tree walks create
+    some 10,000 element objects per news page: 5% of a page's CPU (cProfile on extract-dev). An
+    ``ElementNamespaceClassLookup`` with the same classes per tag (``HtmlElement``, and lxml.html's
+    form classes for form, input, select, textarea, label), comments, processing instructions and
+    entities gives every element the class it had, looked up in C. The tree, its text and every
+    extraction are unchanged; only the lookup is faster (``tests/test_extract.py`` checks the
+    classes).
+    """
+    global _LOOKUP
+    if _LOOKUP is not None:
+        return
+    from lxml import etree, html
+    from trafilatura.utils import HTML_PARSER
+
+    lookup = etree.ElementNamespaceClassLookup(
+        etree.ElementDefaultClassLookup(
+            element=html.HtmlElement,
+            comment=html.HtmlComment,
+            pi=html.HtmlProcessingInstruction,
+            entity=html.HtmlEntity,
+        )
+    )
+    lookup.get_namespace(None).update(html.HtmlElementClassLookup._default_element_classes)
+    HTML_PARSER.set_element_class_lookup(lookup)
+    _LOOKUP = lookup
 
 
 def extract(page_html: str, url: str, settings: dict[str, Any] | None = None) -> Extracted | None:
@@ -121,8 +157,9 @@ def extract(page_html: str, url: str, settings: dict[str, Any] | None = None) ->
 def extract_tree(tree: Any, url: str, settings: dict[str, Any] | None = None) -> Extracted | None:
     """``extract`` of a page already parsed by ``load_page``; the tree is changed in place."""
     import trafilatura
-    from trafilatura.metadata import extract_metadata
     from trafilatura.settings import set_date_params
+
+    from ingest.metadata import page_metadata
 
     links = link_texts(tree)
     declared = declared_language(tree)
@@ -132,8 +169,7 @@ def extract_tree(tree: Any, url: str, settings: dict[str, Any] | None = None) ->
     # Metadata is read from a copy without URLs in the body, so that no date-like path is a date,
     # and with local date spellings made ISO (ingest.dates).
     dated = prepare_for_date_search(without_body_urls(tree))
-    metadata = extract_metadata(dated, url, set_date_params(True))
-    metadata.date = confirmed(metadata.date, dated)
+    metadata = page_metadata(dated, url, set_date_params(True), date_check=confirmed)
     document = trafilatura.bare_extraction(tree, url=metadata.url or url, with_metadata=False, **options)
     text = document.text or "" if document is not None else ""
     if options.get("favor_precision") and len(text) < _COLLAPSE_CHECK_CHARS:
@@ -369,11 +405,21 @@ def without_body_urls(tree: Any) -> Any:
             continue
         for name in _URL_ATTRIBUTES:
             element.attrib.pop(name, None)
-        if element.text and element.tag not in ("script", "style"):
-            element.text = _URL_TEXT.sub(" ", element.text)
-        if element.tail:
-            element.tail = _URL_TEXT.sub(" ", element.tail)
+        text, tail = element.text, element.tail
+        if text and element.tag not in ("script", "style") and _may_hold_url(text):
+            element.text = _URL_TEXT.sub(" ", text)
+        if tail and _may_hold_url(tail):
+            element.tail = _URL_TEXT.sub(" ", tail)
     return clean
+
+
+def _may_hold_url(text: str) -> bool:
+    """False when ``_URL_TEXT`` cannot match ``text``: each of its matches holds a "/" or "www.".
+
+    Most texts of a page hold neither, and this test is many times cheaper than the search
+    (``_URL_TEXT``'s last branch tries ``\\S+`` from every position of the text).
+    """
+    return "/" in text or _WWW.search(text) is not None
 
 
 def without_title(paragraphs: list[str], title: str | None) -> list[str]:

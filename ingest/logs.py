@@ -11,10 +11,14 @@ without a parsing rule.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
+import os
 import re
 import sys
+import warnings
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TextIO
 
@@ -86,12 +90,22 @@ def configure(level: str = "info", fmt: str = "text", stream: TextIO | None = No
     logger.setLevel(level.upper())
     logger.propagate = False
     logger.werger_format = fmt  # type: ignore[attr-defined]
+    route_page_warnings()
     return logger
 
 
 def current_format() -> str:
     """The format ``configure`` installed last ("text" when it was never called)."""
     return getattr(logging.getLogger(LOGGER), "werger_format", "text")
+
+
+def current_settings() -> tuple[str, str] | None:
+    """``(level, format)`` that ``configure`` installed last, or None when it was never called
+    (werger embedded in a program that routes the ``werger`` logger itself)."""
+    logger = logging.getLogger(LOGGER)
+    if not hasattr(logger, "werger_format"):
+        return None
+    return logging.getLevelName(logger.level).lower(), logger.werger_format
 
 
 class _StderrHandler(logging.StreamHandler):
@@ -105,3 +119,66 @@ class _StderrHandler(logging.StreamHandler):
     def emit(self, record: logging.LogRecord) -> None:
         self.stream = self._fixed or sys.stderr
         super().emit(record)
+
+
+# Libraries that parse what a crawled page holds. A warning raised inside them is about a page
+# (dateutil's ``UnknownTimezoneWarning`` for "EST" in a date line, seen through htmldate in
+# trafilatura's metadata), not about werger or the machine: the operator can do nothing with it,
+# and printed raw it fills a cron mail with one line per odd page.
+PAGE_LIBRARIES = (
+    "bs4",
+    "charset_normalizer",
+    "courlan",
+    "dateparser",
+    "dateutil",
+    "htmldate",
+    "justext",
+    "langdetect",
+    "lxml",
+    "trafilatura",
+)
+PAGE_WARNINGS_LOGGER = f"{LOGGER}.extract"
+
+
+def route_page_warnings() -> None:
+    """Log warnings raised inside ``PAGE_LIBRARIES`` at debug level on ``werger.extract`` instead
+    of printing them raw on stderr; every other warning is shown as before.
+
+    Wraps ``warnings.showwarning`` of this process (once; calling again does nothing), so it
+    covers extraction in threads, and each extraction worker process calls it when it starts.
+    The ``warnings`` filters still decide which warnings are shown at all (by default each
+    message once per place). A line logged carries ``category`` and the library's ``origin``.
+    """
+    if getattr(warnings.showwarning, "_werger", False):
+        return
+    roots = tuple(_package_roots(PAGE_LIBRARIES))
+    shown = warnings.showwarning
+
+    def showwarning(message, category, filename, lineno, file=None, line=None):
+        origin = next((name for name, root in roots if str(filename).startswith(root)), None)
+        if origin is None:
+            shown(message, category, filename, lineno, file, line)
+            return
+        logging.getLogger(PAGE_WARNINGS_LOGGER).debug(
+            "%s from %s: %s",
+            category.__name__,
+            origin,
+            message,
+            extra={"category": category.__name__, "origin": origin},
+        )
+
+    showwarning._werger = True  # type: ignore[attr-defined]
+    warnings.showwarning = showwarning
+
+
+def _package_roots(names: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+    """``(name, folder + separator)`` of each installed package in ``names`` (not imported here)."""
+    for name in names:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            yield name, os.path.join(os.path.realpath(folder), "")
+            if os.path.realpath(folder) != folder:
+                yield name, os.path.join(folder, "")

@@ -37,6 +37,7 @@ from ingest.extract import EXTRACTOR, Extracted, extract, extractor_version
 from ingest.fetch import HTML_TYPES, Fetcher, FetchResult, HopCheck, Validators
 from ingest.frontier import KNOWN, NEW, SEED, FrontierFile, SiteFrontier
 from ingest.langid import LanguageGuess, detect, document_language, hint_labels
+from ingest.logs import current_settings, route_page_warnings
 from ingest.progress import Progress, Silent
 from ingest.runlock import RunLock
 from ingest.summary import RunSummary, SiteSummary
@@ -108,6 +109,7 @@ class CrawlRun:
     async def run(self, sites: list[Site]) -> RunSummary:
         """Crawl every site at once, under one deadline shared by all of them."""
         summary = RunSummary(started_at=utc_now().isoformat())
+        route_page_warnings()  # a page's odd date must not print a raw warning (threads too)
         limit = self.options.max_run_time
         deadline = asyncio.get_running_loop().time() + limit if limit else None
         frontiers = FrontierFile(self.options.out_dir)
@@ -159,7 +161,10 @@ class CrawlRun:
         """Start ``count`` extraction worker processes now, while discovery and the first fetches
         run, so the first pages do not wait for them (see ``worker_context``)."""
         executor = ProcessPoolExecutor(
-            count, mp_context=worker_context(), initializer=worker_started, initargs=(os.getpid(),)
+            count,
+            mp_context=worker_context(),
+            initializer=worker_started,
+            initargs=(os.getpid(), current_settings()),
         )
         for _ in range(count):
             executor.submit(extractor_ready)
@@ -826,9 +831,11 @@ class _SiteCrawl:
         (trafilatura's own ``MIN_EXTRACTED_SIZE``, 250 characters): a front page's few lines of
         text are navigation, while a start URL that is an article is kept.
         """
-        record = await asyncio.to_thread(
-            self.run_.record_from, self.site, result, analysis.extracted, analysis.languages
-        )
+        record = None
+        if analysis.extracted is not None:  # no thread hop for a page without main text
+            record = await asyncio.to_thread(
+                self.run_.record_from, self.site, result, analysis.extracted, analysis.languages
+            )
         if record is None:
             self._skip(result.url, "no main text")
         elif start_page and sum(len(s.source) for s in record.segments) < START_PAGE_MIN_CHARS:

@@ -21,6 +21,7 @@ _QUERY_SAFE = "/%!=:,-@$'()*+;~.?"
 _REPEATED_SLASHES = re.compile(r"/{2,}")
 _LEADING_PARENTS = re.compile(r"^(?:/\.\.(?![^/]))+")
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
+_SEMICOLON = "\ue000"  # a private-use character standing in for ";" while urljoin works
 
 
 def published_url(href: str, base: str) -> str:
@@ -34,7 +35,12 @@ def published_url(href: str, base: str) -> str:
     href = href.strip()
     if "\\" in href and urlsplit(urljoin(base, href.split("\\", 1)[0])).scheme in ("http", "https"):
         href = _backslashes_as_slashes(href)
-    return controls_encoded(urljoin(base, href)).split("#", 1)[0]
+    if ";" not in href + base or _SEMICOLON in href + base:
+        return controls_encoded(urljoin(base, href)).split("#", 1)[0]
+    # urljoin splits RFC 2396 ";params" off the last segment and drops an empty one ("/a;" -> "/a"):
+    # a stand-in keeps every ";" where the page wrote it.
+    joined = urljoin(base.replace(";", _SEMICOLON), href.replace(";", _SEMICOLON))
+    return controls_encoded(joined.replace(_SEMICOLON, ";")).split("#", 1)[0]
 
 
 def _backslashes_as_slashes(href: str) -> str:

@@ -15,10 +15,12 @@ import signal
 signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 from ingest.analysis import analyse  # noqa: E402  (after SIGINT is ignored: the import is the slow part)
+from ingest.logs import route_page_warnings  # noqa: E402
 
 
 def warm_up() -> None:
     """Extract a small dated page with language identification, as a worker would."""
+    route_page_warnings()  # workers inherit it; each also routes them itself (``worker_started``)
     page = (
         "<html><head><title>Warm-up</title></head><body><article><h1>Warm-up</h1>"
         "<p>Posted on 12 March 2011 by the editors of a partner site.</p>"

@@ -17,12 +17,19 @@ import signal
 import threading
 import time
 
+from ingest.logs import configure, route_page_warnings
+
 POLL_SECONDS = 1.0  # how often the crawl is looked for where the system has no process handles
 
 
-def worker_started(crawl_pid: int) -> None:
-    """Initializer of each extraction worker: ignore SIGINT, exit when ``crawl_pid`` ends."""
+def worker_started(crawl_pid: int, log_settings: tuple[str, str] | None = None) -> None:
+    """Initializer of each extraction worker: ignore SIGINT, exit when ``crawl_pid`` ends, log as
+    the crawl does (``log_settings``: its ``ingest.logs.current_settings``) and send warnings
+    from page content to that log at debug level instead of raw to the crawl's stderr."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if log_settings is not None:
+        configure(*log_settings)  # also routes page warnings
+    route_page_warnings()
     threading.Thread(target=_exit_with, args=(crawl_pid,), name="watch-crawl", daemon=True).start()
 
 

@@ -457,3 +457,50 @@ def test_a_counter_glued_to_the_first_word_goes_and_the_word_stays():
     assert extracted.paragraphs[0] == first
     kept = "Сноска1 и вирус COVID-19 остаются, как и 12 человек и 2nd place"
     assert extracted.paragraphs[1].startswith(kept)
+
+
+def metadata_pages() -> list[tuple[str, str]]:
+    """Every evaluation and field page of the repository, with a URL for it."""
+    pages = [(page(entry)[0], f"https://{entry['site']}.example/{entry['page']}") for entry in INDEX]
+    for path in sorted(FIELD.glob("*/*.html")):
+        pages.append((path.read_text(encoding="utf-8"), f"https://aid.example/news/{path.stem}"))
+    return pages
+
+
+def test_page_metadata_gives_what_trafilaturas_extract_metadata_gives():
+    from trafilatura.metadata import extract_metadata
+    from trafilatura.settings import set_date_params
+
+    from ingest.extract import load_page, without_body_urls
+    from ingest.metadata import page_metadata
+
+    fields = ("title", "author", "date", "sitename", "url", "hostname")
+    pages = metadata_pages()
+    assert len(pages) >= 60
+    found = Counter()
+    for html, url in pages:
+        tree = load_page(html)
+        theirs = extract_metadata(without_body_urls(tree), url, set_date_params(True))
+        ours = page_metadata(without_body_urls(tree), url, set_date_params(True))
+        assert [getattr(ours, f) for f in fields] == [getattr(theirs, f) for f in fields], url
+        found.update(f for f in fields if getattr(ours, f))
+    # the pages exercise every field
+    assert found["title"] and found["date"] and found["author"] and found["sitename"]
+
+
+def test_elements_keep_the_classes_lxml_html_gives_them():
+    from lxml import html
+
+    from ingest.extract import load_page
+
+    markup = (
+        "<!DOCTYPE html><html><head><title>T</title></head><body><form action='/s'><label>Q</label>"
+        "<input name='q'><select><option>a</option></select><textarea>t</textarea></form>"
+        "<article><p>Text &amp; <b>more</b></p><svg><path d='M0'/></svg></article></body></html>"
+    )
+    tree = load_page(markup)
+    reference = html.fromstring(markup, parser=html.HTMLParser(remove_comments=True, remove_pis=True))
+    ours = [(e.tag, type(e)) for e in tree.iter()]
+    assert ours == [(e.tag, type(e)) for e in reference.iter()]
+    forms = {html.FormElement, html.InputElement, html.SelectElement, html.TextareaElement}
+    assert forms <= {t for _, t in ours}

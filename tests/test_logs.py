@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from crawl_server import Reply, article, controlled_site
@@ -157,3 +159,41 @@ def test_text_logs_never_pass_control_characters_from_a_crawled_url():
         "werger: site partner: started",
         "werger: site partner: written: http://a.example/\ufffd[2J\ufffdfake line",
     ]
+
+
+# A date with a time zone abbreviation dateutil does not know: htmldate (through trafilatura's
+# metadata) makes dateutil raise UnknownTimezoneWarning on it, once per page.
+EST_PAGE = (
+    '<!DOCTYPE html><html><head><title>Story</title><meta name="date" content="2018-03-12 10:00:00 EST">'
+    "</head><body><article><h1>Story</h1><p>Posted 2018-03-12 10:00:00 EST</p>"
+    + "".join(f"<p>{p}</p>" for p in TEXT * 2)
+    + "</article></body></html>"
+)
+
+
+@pytest.mark.parametrize("processes", [2, 0], ids=["worker processes", "threads"])
+def test_warnings_from_page_content_are_debug_log_lines_not_raw_warnings(tmp_path, processes):
+    def run(folder: Path, level: str) -> subprocess.CompletedProcess:
+        with controlled_site() as site:
+            site.page("/", article("Home", ["Latest news."], ["/news/1"]))
+            site.page("/news/1", EST_PAGE)
+            folder.mkdir()
+            sites = folder / "sites.toml"
+            sites.write_text(
+                f'[crawler]\ncontact = "ops@example.org"\nextract_processes = {processes}\n'
+                f'[sites.partner]\nstart_urls = ["{site.base}/"]\ndelay = 0\nallow_private = true\n',
+                encoding="utf-8",
+            )
+            return werger(
+                "--log-level", level, "crawl", str(sites), "--out", str(folder / "out"),
+                "--models-dir", str(folder / "m"),
+            )  # fmt: skip
+
+    quiet = run(tmp_path / "quiet", "info")
+    assert quiet.returncode == 0, quiet.stderr
+    assert "Warning" not in quiet.stderr and "warnings.warn" not in quiet.stderr
+    assert "run ok: written 1," in quiet.stderr  # the dated page went through extraction
+    loud = run(tmp_path / "loud", "debug")
+    assert "warnings.warn" not in loud.stderr
+    [line] = [line for line in loud.stderr.splitlines() if "UnknownTimezoneWarning" in line]
+    assert line.startswith("werger: UnknownTimezoneWarning from dateutil: tzname EST")
