@@ -196,7 +196,7 @@ class Cleaner:
             elif self._is_boilerplate(cells[0] if cells else paragraph, links):
                 continue
             kept.append(paragraph)
-        untemplated = [p for p in kept if not self._is_template_line(p)]
+        untemplated = [p for p in kept if not self.is_template_line(p)]
         return untemplated or kept
 
     def _split_layout_rows(self, paragraphs: list[str]) -> list[str]:
@@ -210,7 +210,9 @@ class Cleaner:
                 out.append(paragraph)
         return out
 
-    def _is_template_line(self, paragraph: str) -> bool:
+    def is_template_line(self, paragraph: str) -> bool:
+        """A line this site's template has revealed (on ``template_min_pages`` pages), and not prose:
+        a sentence a site repeats on many pages is republished text, kept as content."""
         assert self.template is not None
         return self.template.is_template(paragraph) and not self.rules.is_prose(paragraph)
 

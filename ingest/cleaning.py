@@ -50,10 +50,14 @@ class SiteCleaners:
         return self._cleaners[site]
 
     def drop_learned_template(self, record: Record) -> Record:
-        """The record without paragraphs that its site's template has revealed since it was built."""
-        template = self.for_site(record.site).template
-        assert template is not None
-        kept = [s for s in record.segments if not template.is_template(s.source)]
+        """The record without paragraphs that its site's template has revealed since it was built.
+
+        The test is the cleaner's own (``Cleaner.is_template_line``: prose is never template), so a
+        stored record holds what cleaning the same page again gives, and a recrawl of an unchanged
+        page finds the same text hash in the index instead of reading the record from the log.
+        """
+        cleaner = self.for_site(record.site)
+        kept = [s for s in record.segments if not cleaner.is_template_line(s.source)]
         if len(kept) == len(record.segments) or not kept:
             return record
         segments = [s.model_copy(update={"index": i}) for i, s in enumerate(kept)]

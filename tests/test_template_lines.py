@@ -77,3 +77,24 @@ def test_a_line_on_fewer_pages_than_the_threshold_is_kept(tmp_path):
         crawl(base_url, tmp_path / "out")
     records = RecordLog(tmp_path / "out").latest().values()
     assert all(record.segments[0].source == SLOGAN for record in records)
+
+
+def test_a_batch_drops_the_lines_cleaning_drops_and_keeps_repeated_prose(tmp_path):
+    """What a record loses when stored is what cleaning the page again would take out: a short
+    line seen on three pages goes, a repeated sentence of prose (republished text) stays."""
+    from test_record import make_record
+
+    from store.record import Segment
+
+    credit = "This story was produced with the support of the regional fund for independent journalism."
+    cleaners = SiteCleaners(tmp_path / TEMPLATE_LINES_NAME)
+    cleaner = cleaners.for_site("example")
+    for n in range(3):
+        cleaner.clean([SLOGAN, credit, STORIES[n]], page_key=f"page-{n}")
+    texts = [SLOGAN, STORIES[3], credit]
+    record = make_record(
+        segments=[Segment(index=i, lang="en", lang_confidence=1.0, source=t) for i, t in enumerate(texts)]
+    )
+    kept = [s.source for s in cleaners.drop_learned_template(record).segments]
+    assert kept == [STORIES[3], credit]
+    assert kept == cleaner.clean(texts, page_key="page-3")
