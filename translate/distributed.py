@@ -36,6 +36,7 @@ import math
 import os
 import sqlite3
 import tempfile
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -315,11 +316,26 @@ def _connect(ray, address: str | None, hint: str = "") -> bool:
         return False
     if ray.is_initialized():
         return False
-    try:
-        ray.init(address=None if address == LOCAL_CLUSTER else address, log_to_driver=False)
-    except (ConnectionError, RuntimeError, ValueError) as exc:
-        raise WergerTranslateError(f"cannot reach the Ray cluster at {address}: {exc}{hint}") from None
+    for attempt in range(1, CLIENT_START_ATTEMPTS + 1):
+        try:
+            ray.init(address=None if address == LOCAL_CLUSTER else address, log_to_driver=False)
+            return True
+        except (ConnectionError, RuntimeError, ValueError) as exc:
+            if CLIENT_SERVER_FAILED not in str(exc) or attempt == CLIENT_START_ATTEMPTS:
+                message = f"cannot reach the Ray cluster at {address}: {exc}{hint}"
+                raise WergerTranslateError(message) from None
+            with contextlib.suppress(Exception):
+                ray.shutdown()
+            time.sleep(CLIENT_RETRY_S * attempt)
     return True
+
+
+CLIENT_SERVER_FAILED = "Starting Ray client server failed"
+"""What a Ray Client head answers when the server process it starts for each new client exits
+before it is up (``ray/util/client/server/proxier.py``). The head starts a new one for the next
+connection, so werger tries again, twice, before it gives up; any other failure ends at once."""
+CLIENT_START_ATTEMPTS = 3
+CLIENT_RETRY_S = 2.0  # seconds before the second attempt; twice that before the third
 
 
 TOKEN_PATH = Path("~/.ray/auth_token")
