@@ -249,6 +249,10 @@ class _Knowledge:
         self.folding = letter_folding(config)
         self.targets = frozenset(config["routing"]["targets"])
         self.names_speak = frozenset(config.get("names", {}).get("transliterated", []))
+        self.name_endings: dict[str, tuple[str, ...]] = {
+            label: tuple(sorted(endings, key=len, reverse=True))
+            for label, endings in config.get("names", {}).get("endings", {}).items()
+        }
         self.word_factors: dict[str, float] = config.get("words", {}).get("weight", {})
         self.lexicon_settings: dict = config.get("lexicon", {})
         hints = config.get("hints", {})
@@ -517,6 +521,24 @@ def _source_words(words: list[_Word], names_speak: bool = False) -> tuple[list[s
     return every, plain or None
 
 
+FOREIGN_STEM = re.compile(r"[A-Za-z]{3,}")
+
+
+def _name_endings(words: list[_Word], endings: tuple[str, ...]) -> list[str]:
+    """The ``endings`` (longest first) written onto the plain Latin stems of the names that
+    sentence-case text leaves out ("Trentonê" -> "ê", "Ferryyê" -> "yê"), lowercased."""
+    if not endings or _headline_case(words):
+        return []
+    found = []
+    for word in words:
+        if _is_name(word):
+            for ending in endings:
+                if word.text.endswith(ending) and FOREIGN_STEM.fullmatch(word.text[: -len(ending)]):
+                    found.append(lowercase(ending))
+                    break
+    return found
+
+
 class _NGramChars(dict):
     """``str.translate`` table of langdetect's character normalisation, filled as characters are met.
 
@@ -755,6 +777,12 @@ def detect(text: str, hints: Collection[str] = ()) -> LanguageGuess:
         [word for word in words if word.script == script], script in knowledge.names_speak
     )
     scores = _scores(source, script, knowledge)
+    leader = max(scores, key=scores.__getitem__)
+    if leader in knowledge.name_endings and script not in knowledge.names_speak:
+        in_script = [word for word in words if word.script == script]
+        endings = _name_endings(in_script, knowledge.name_endings[leader])
+        if endings:
+            scores = _scores(source + endings, script, knowledge)
     if "\u0647\u200c" in composed and knowledge.heh_for_ae.intersection(scores):
         scores = _with_ae_restored(composed, script, scores, knowledge)
     if hints:

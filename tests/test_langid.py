@@ -757,3 +757,31 @@ def test_the_lexicon_is_built_from_wordfreq_cut_at_one_frequency_for_every_langu
     assert cells["сащ"][0] == "" and cells["сащ"][1]
     assert all(int(cell) >= 30 for row in cells.values() for cell in row if cell)
     assert not any(re.search(r"[a-z0-9]", word) for word in cells)
+
+
+@pytest.mark.parametrize(
+    "text", ["li Trenton Ferryyê", "li Londonê", "li Berlinê", "li Ankarayê", "li New Yorkê"]
+)
+def test_a_kurmanji_ending_on_a_foreign_name_counts_for_a_line_that_reads_kurmanji(text, monkeypatch):
+    """Kurmanji writes case and ezafe endings onto a foreign name: the stem is foreign, the ending
+    is Kurmanji, and in a short line it is most of the evidence."""
+    assert detect(text).lang == "kmr"
+    monkeypatch.setattr(langid._knowledge(), "name_endings", {})
+    assert detect(text).lang != "kmr"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("He left Kobanê in 2015", "en"),
+        ("He left Kobanê", "en"),
+        ("It is in Hesekê", "en"),
+        ("the road to Hesekê", "en"),
+        ("En Kobanê murieron", "spa"),
+        ("Bombardımanda Kobanê yıkıldı", "tur"),
+    ],
+)
+def test_a_kurdish_name_ending_in_e_circumflex_never_makes_another_language_kurmanji(text, lang):
+    """Kobanê, Hesekê: the ê is part of the name, and the endings only count where the rest of the
+    line already reads as Kurmanji."""
+    assert detect(text).lang == lang
