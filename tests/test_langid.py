@@ -8,6 +8,7 @@ The sentences are FLORES-200 dev sentences (NLLB Team et al., 2022; via SIB-200,
 from __future__ import annotations
 
 import json
+import re
 import sys
 import tomllib
 from pathlib import Path
@@ -24,10 +25,11 @@ from ingest.langid import (
     _Knowledge,
     detect,
     document_language,
+    lowercase,
 )
 
 sys.path.insert(0, str(PROFILES_DIR))
-from build import transliterate
+from build import lexicon_rows, script_table, transliterate
 
 SORANI = "وشەی سێڵ (خانە) لە وشەی لاتینی سێڵاوە هاتووە کە بەواتای ژووری بچوك دێت."
 SORANI_2 = "لە ژوور دەچن. ئەو یەکەم کەس بوو چاودێری خانە مردووەکان بکات"
@@ -150,6 +152,9 @@ UKRAINIAN_SNIPPETS = ["Обшук на пунктах пропуску"]
 
 @pytest.mark.parametrize("text", UKRAINIAN_SNIPPETS)
 def test_a_snippet_only_slightly_likelier_russian_than_ukrainian_is_undetermined(text, monkeypatch):
+    """Without the lexicon's word forms (пунктах, пропуску) the training text's n-grams find the
+    line nearly balanced; the target margin keeps it from the Russian model."""
+    monkeypatch.setattr(langid, "LEXICON_WEIGHT", 0.0)
     assert detect(text).lang == UNDETERMINED
     monkeypatch.setattr(langid, "TARGET_MARGIN", 0.0)
     assert detect(text).lang == "ru"
@@ -517,6 +522,7 @@ def test_anything_but_text_raises_werger_error(value):
     ],
 )
 def test_common_words_decide_a_short_line_that_character_ngrams_leave_open(text, lang, monkeypatch):
+    monkeypatch.setattr(langid, "LEXICON_WEIGHT", 0.0)  # the training text's words alone
     monkeypatch.setattr(langid, "LONG_WEIGHT", 0.0)
     assert detect(text).lang == lang
     monkeypatch.setattr(langid, "WORD_WEIGHT", 0.0)
@@ -530,6 +536,7 @@ def test_common_words_decide_a_short_line_that_character_ngrams_leave_open(text,
 def test_long_ngrams_tell_a_short_russian_line_from_bulgarian_and_macedonian(text, monkeypatch):
     """Russian and Bulgarian share nearly every 1-3-gram; endings and stems seen whole
     ("айте ", " чит", "ите ") tell them apart in a line of four or five words."""
+    monkeypatch.setattr(langid, "LEXICON_WEIGHT", 0.0)  # the training text's n-grams alone
     assert detect(text).lang == "ru"
     monkeypatch.setattr(langid, "LONG_WEIGHT", 0.0)
     assert detect(text).lang in {"bul", "mkd"}
@@ -643,6 +650,7 @@ def test_cyrillic_names_are_kept_and_latin_names_left_out():
 def test_common_words_count_twice_between_cyrillic_neighbours(monkeypatch):
     """Cyrillic neighbours share nearly every letter, so their common words ("года", "работе")
     decide a short line: counted once, these lines are left open or sent to the wrong model."""
+    monkeypatch.setattr(langid, "LEXICON_WEIGHT", 0.0)  # the training text's words alone
     knowledge = langid._knowledge()
     assert knowledge.word_factors["Cyrl"] == 2.0
     assert detect("Отчет о работе").lang == "ru"
@@ -652,3 +660,128 @@ def test_common_words_count_twice_between_cyrillic_neighbours(monkeypatch):
     assert detect("Отчет о работе").lang != "ru"
     assert detect("2004 года Амир Хан").lang != "ru"
     assert detect("Узровень рН у доследным").lang == "ru"
+
+
+@pytest.mark.parametrize("text", UKRAINIAN_SNIPPETS)
+def test_the_lexicon_knows_ukrainian_word_forms_the_training_text_lacks(text):
+    assert detect(text).lang == "ukr"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["на сайте агентства", "столица Китая Пекин", "половина четверти века", "примет участие Пекин"],
+)
+def test_russian_only_word_forms_take_a_short_line_to_the_russian_model(text, monkeypatch):
+    """Китая, сайте, четверти, примет: Russian forms that Bulgarian, Ukrainian and Macedonian do
+    not write, which 701 training sentences never met and the wordfreq lexicon knows."""
+    assert detect(text).lang == "ru"
+    monkeypatch.setattr(langid, "LEXICON_WEIGHT", 0.0)
+    assert detect(text).lang != "ru"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("губернатор Техасу Грег Ебботт", "ukr"),
+        ("Губернатор Тексас Грег Абът", "bul"),
+        ("Премиерът на Китай Ли Цян", "bul"),
+        ("Президентът на САЩ Доналд Тръмп", "bul"),
+        ("Посольство США у Києві", "ukr"),
+        ("Претседателот на САД Доналд Трамп", "mkd"),
+        ("Владата на Кина ќе донесе", "mkd"),
+    ],
+)
+def test_the_same_names_in_a_relative_of_russian_stay_away_from_the_russian_model(text, lang):
+    assert detect(text).lang == lang
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ньют Гингрич, Техас губернаторы",
+        "Генерал Джеймс Эвинг",
+        "Бжезинский Джон Кеннедида",
+        "Президентът на САЩ",
+    ],
+)
+def test_the_lexicon_moves_likelihood_only_among_the_relatives_it_knows(text, monkeypatch):
+    """A Tatar or Bashkir line of Russian-spelt names must not be drawn to Russian by Russian's
+    richer word list: the lexicon's languages keep their summed likelihood, the others their scores."""
+    import math
+
+    knowledge = langid._knowledge()
+    group = set(knowledge.lexicon_settings["languages"])
+    words = [lowercase(word) for word in re.findall(r"\w+", text)]
+    with_lexicon = langid._scores(words, "Cyrl", knowledge)
+    monkeypatch.setattr(langid, "LEXICON_WEIGHT", 0.0)
+    without = langid._scores(words, "Cyrl", knowledge)
+    assert with_lexicon != without
+    for label in with_lexicon.keys() - group:
+        assert with_lexicon[label] == without[label]
+
+    def mass(scores):
+        return math.log(sum(math.exp(scores[label] - scores["ru"]) for label in group))
+
+    assert mass(with_lexicon) + with_lexicon["ru"] == pytest.approx(mass(without) + without["ru"])
+
+
+def test_the_lexicon_holds_lowercase_words_of_its_script_for_its_languages():
+    knowledge = langid._knowledge()
+    settings = knowledge.lexicon_settings
+    columns, numbers, table = knowledge.lexicon(settings["script"])
+    labels = [language.label for language in knowledge.candidates(settings["script"])]
+    assert [labels[column] for column in columns] == list(settings["languages"])
+    assert table.shape == (len(numbers) + 1, len(columns))
+    assert all(word == lowercase(word) and langid.WORD.fullmatch(word) for word in numbers)
+    russian, bulgarian = (list(settings["languages"]).index(label) for label in ("ru", "bul"))
+    assert table[numbers["что"], russian] > table[numbers["что"], bulgarian]
+    assert table[numbers["сащ"], bulgarian] > table[numbers["сащ"], russian]
+
+
+def test_a_missing_lexicon_raises_an_actionable_error(tmp_path: Path):
+    for name in ("languages.toml", "alphabets.json"):
+        (tmp_path / name).write_bytes((PROFILES_DIR / name).read_bytes())
+    with pytest.raises(LanguageDataError, match=r"lexicon\.tsv.*--group profiles"):
+        _Knowledge(tmp_path).lexicon("Cyrl")
+
+
+def test_the_lexicon_is_built_from_wordfreq_cut_at_one_frequency_for_every_language():
+    wordfreq = pytest.importorskip("wordfreq")
+    config = tomllib.loads((PROFILES_DIR / "languages.toml").read_text(encoding="utf-8"))
+    settings = {**config["lexicon"], "languages": {"ru": "ru", "bul": "bg"}}
+    rows = lexicon_rows(settings, langid.letter_folding(config), script_table(config["scripts"]))
+    assert rows[0] == "word\tru\tbul"
+    cells = {row.split("\t")[0]: row.split("\t")[1:] for row in rows[1:]}
+    assert cells["китая"][1] == ""
+    assert abs(int(cells["китая"][0]) - 10 * wordfreq.zipf_frequency("китая", "ru")) <= 1
+    assert cells["сащ"][0] == "" and cells["сащ"][1]
+    assert all(int(cell) >= 30 for row in cells.values() for cell in row if cell)
+    assert not any(re.search(r"[a-z0-9]", word) for word in cells)
+
+
+@pytest.mark.parametrize(
+    "text", ["li Trenton Ferryyê", "li Londonê", "li Berlinê", "li Ankarayê", "li New Yorkê"]
+)
+def test_a_kurmanji_ending_on_a_foreign_name_counts_for_a_line_that_reads_kurmanji(text, monkeypatch):
+    """Kurmanji writes case and ezafe endings onto a foreign name: the stem is foreign, the ending
+    is Kurmanji, and in a short line it is most of the evidence."""
+    assert detect(text).lang == "kmr"
+    monkeypatch.setattr(langid._knowledge(), "name_endings", {})
+    assert detect(text).lang != "kmr"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("He left Kobanê in 2015", "en"),
+        ("He left Kobanê", "en"),
+        ("It is in Hesekê", "en"),
+        ("the road to Hesekê", "en"),
+        ("En Kobanê murieron", "spa"),
+        ("Bombardımanda Kobanê yıkıldı", "tur"),
+    ],
+)
+def test_a_kurdish_name_ending_in_e_circumflex_never_makes_another_language_kurmanji(text, lang):
+    """Kobanê, Hesekê: the ê is part of the name, and the endings only count where the rest of the
+    line already reads as Kurmanji."""
+    assert detect(text).lang == lang

@@ -6,11 +6,13 @@ langdetect trains its stock ones (``LangProfile.update`` + ``omit_less_freq``), 
 language's alphabet for the letter rules. Run it again whenever ``languages.toml`` or the training
 text changes:
 
-    uv run python ingest/profiles/build.py ../shared/data/lid/train
+    uv run --group profiles python ingest/profiles/build.py ../shared/data/lid/train
 
 Input: one ``<flores_code>.txt`` per language, one sentence a line. Output, next to this file:
 ``alphabets.json``, ``ngrams/<label>.json`` (langdetect's profile format), ``words.json`` (common
-words) and ``long-ngrams/<label>.json`` (character 4- and 5-grams).
+words), ``long-ngrams/<label>.json`` (character 4- and 5-grams) and, from the ``wordfreq`` package
+(a build-time dependency only: ``uv run --group profiles ...``), ``lexicon.tsv`` (word frequencies
+of the close relatives named in ``[lexicon]`` of ``languages.toml``).
 """
 
 from __future__ import annotations
@@ -136,6 +138,38 @@ def long_counts(lines: list[str], min_count: int = 2) -> dict:
     return {"totals": totals, "grams": kept}
 
 
+def lexicon_rows(settings: dict, folding: dict[int, str], table: list[tuple[int, int, str]]) -> list[str]:
+    """``lexicon.tsv``'s lines: a header of labels, then each word with its Zipf frequency (log10
+    of occurrences per billion words) in tenths under each label, empty where the word is rarer
+    than ``min_zipf`` there.
+
+    701 FLORES sentences a language cannot tell Russian from Bulgarian or Ukrainian word forms
+    (Китая, примет, сайте, США against САЩ); wordfreq's lists, counted in Wikipedia, subtitles,
+    news and web text, can. Every list is cut at the same ``min_zipf`` (that of the shortest one,
+    Bulgarian), so that a word missing from one language's list means the same thing in each.
+    Only words written wholly in ``settings["script"]`` are kept.
+    """
+    import wordfreq  # build-time only: the `profiles` dependency group
+
+    labels = list(settings["languages"])
+    ranges = [(first, last) for first, last, name in table if name == settings["script"]]
+    zipf: dict[str, dict[str, int]] = defaultdict(dict)
+    for label, code in settings["languages"].items():
+        for word, frequency in wordfreq.get_frequency_dict(code, wordlist="best").items():
+            value = round(10 * (math.log10(frequency) + 9))
+            if value < round(10 * settings["min_zipf"]):
+                continue
+            for form in WORD.findall(clean(word, folding)):
+                if form == clean(word, folding) and all(
+                    any(first <= ord(char) <= last for first, last in ranges) for char in form
+                ):
+                    zipf[form][label] = max(zipf[form].get(label, 0), value)
+    lines = ["\t".join(["word", *labels])]
+    for word in sorted(zipf):
+        lines.append("\t".join([word, *(str(zipf[word].get(label, "")) for label in labels)]))
+    return lines
+
+
 def build(train_dir: Path, out_dir: Path) -> list[str]:
     """Write alphabets and profiles for every language ``languages.toml`` labels; return the labels."""
     config = tomllib.loads((HERE / "languages.toml").read_text(encoding="utf-8"))
@@ -181,6 +215,9 @@ def build(train_dir: Path, out_dir: Path) -> list[str]:
             json.dumps(long_counts(lines), ensure_ascii=False, separators=(",", ":")) + "\n",
             encoding="utf-8",
         )
+    if "lexicon" in config:
+        rows = lexicon_rows(config["lexicon"], folding, table)
+        (out_dir / "lexicon.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     (out_dir / "alphabets.json").write_text(
         json.dumps(alphabets, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
     )
