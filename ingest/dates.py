@@ -76,6 +76,8 @@ MONTHS: dict[int, tuple[str, ...]] = {
         "kanûna pêşîn",
     ),
 }
+# Every pattern below needs a digit: text without one (most of a page's texts) is left as it is.
+_ANY_DIGIT = re.compile("[0-9\u0660-\u0669\u06f0-\u06f9]")
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 # suffixes written onto a day or a month: Kurmanji -ê/-a (izafe), Sorani -ی
 _SUFFIX = r"(?:['’]?(?:ê|a|ya|yê|ی|ي))?"
@@ -138,6 +140,8 @@ def iso_dates(text: str) -> str:
     "Опубликовано 14 марта 2023 г." -> "Опубликовано 2023-03-14 г."; "١٤ آذار ٢٠٢٣" ->
     "2023-03-14"; "22 شعبان 1444 هـ" -> "22 شعبان ". Other text is unchanged.
     """
+    if not _ANY_DIGIT.search(text):
+        return text
     text = _HIJRI_YEAR.sub(" ", text.translate(_DIGITS))
     text = _COPYRIGHT.sub(" ", text)
     return _UPDATED_DATE.sub(" ", _LOCAL_DATE.sub(_as_iso, text))
@@ -165,10 +169,11 @@ def prepare_for_date_search(tree: Any) -> Any:
                 continue
         if tag in ("script", "style"):
             continue
-        if element.text:
-            element.text = iso_dates(element.text)
-        if element.tail:
-            element.tail = iso_dates(element.tail)
+        text, tail = element.text, element.tail
+        if text and _ANY_DIGIT.search(text):
+            element.text = iso_dates(text)
+        if tail and _ANY_DIGIT.search(tail):
+            element.tail = iso_dates(tail)
     return tree
 
 

@@ -344,19 +344,24 @@ def _ends_with_a_joining_word(text: str) -> bool:
 
 
 def unwrap_source_lines(tree: Any) -> None:
-    """Single newlines of the source text as spaces, in place; ``<pre>`` and blank lines are kept."""
+    """Single newlines of the source text as spaces, in place; ``<pre>`` and blank lines are kept.
+
+    The elements that keep their newlines (``_KEEPS_NEWLINES`` and everything inside one) are
+    collected once, rather than each element's ancestors being walked (on real news pages that
+    walk was most of this function's time). The set holds the element proxies, so lxml hands out
+    the same proxy for a node while it is kept and membership by identity is exact.
+    """
+    keeping = {inner for outer in tree.iter(*_KEEPS_NEWLINES) for inner in outer.iter()}
     for element in tree.iter():
         if not isinstance(element.tag, str):
             continue
-        if element.text and "\n" in element.text and not _keeps_newlines(element):
-            element.text = _SOURCE_WRAP.sub(" ", element.text)
-        parent = element.getparent()
-        if element.tail and "\n" in element.tail and (parent is None or not _keeps_newlines(parent)):
-            element.tail = _SOURCE_WRAP.sub(" ", element.tail)
-
-
-def _keeps_newlines(element: Any) -> bool:
-    return element.tag in _KEEPS_NEWLINES or any(a.tag in _KEEPS_NEWLINES for a in element.iterancestors())
+        text, tail = element.text, element.tail
+        if text and "\n" in text and element not in keeping:
+            element.text = _SOURCE_WRAP.sub(" ", text)
+        if tail and "\n" in tail:
+            parent = element.getparent()
+            if parent is None or parent not in keeping:
+                element.tail = _SOURCE_WRAP.sub(" ", tail)
 
 
 def _continues(text: str) -> bool:
@@ -396,15 +401,16 @@ def without_body_urls(tree: Any) -> Any:
     What a body URL says is another document's address, and its date-like path
     (``/reports/2019/11/``) must not become this page's publication date.
     """
+    from lxml import etree
+
     clean = deepcopy(tree)
     body = clean.find(".//body")
     if body is None:
         return clean
+    etree.strip_attributes(body, *_URL_ATTRIBUTES)
     for element in body.iter():
         if not isinstance(element.tag, str):
             continue
-        for name in _URL_ATTRIBUTES:
-            element.attrib.pop(name, None)
         text, tail = element.text, element.tail
         if text and element.tag not in ("script", "style") and _may_hold_url(text):
             element.text = _URL_TEXT.sub(" ", text)

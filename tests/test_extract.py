@@ -12,7 +12,7 @@ import pytest
 
 from ingest.boilerplate import Cleaner, normalize
 from ingest.config import site_from_dict
-from ingest.extract import collapsed, extract, restore_lead, without_title
+from ingest.extract import collapsed, extract, load_page, restore_lead, unwrap_source_lines, without_title
 from ingest.fetch import FetchResult
 from ingest.pipeline import CrawlRun, RunOptions
 
@@ -504,3 +504,17 @@ def test_elements_keep_the_classes_lxml_html_gives_them():
     assert ours == [(e.tag, type(e)) for e in reference.iter()]
     forms = {html.FormElement, html.InputElement, html.SelectElement, html.TextareaElement}
     assert forms <= {t for _, t in ours}
+
+
+def test_source_newlines_become_spaces_except_where_a_browser_keeps_them() -> None:
+    tree = load_page(
+        "<html><body><div>line one\nline two<pre>a\nb<code>c\nd</code>e\nf</pre>tail\nmore\n\nnext</div>"
+        "<script>var x = 1;\nvar y = 2;</script><p>last\nline</p></body></html>"
+    )
+    unwrap_source_lines(tree)
+    div, pre, code = tree.find(".//div"), tree.find(".//pre"), tree.find(".//code")
+    assert div.text == "line one line two"
+    assert (pre.text, code.text, code.tail) == ("a\nb", "c\nd", "e\nf")
+    assert pre.tail == "tail more\n\nnext"  # a blank line stays a paragraph break
+    assert tree.find(".//script").text == "var x = 1;\nvar y = 2;"
+    assert tree.find(".//p").text == "last line"
