@@ -589,13 +589,12 @@ class _SiteCrawl:
 
     def _enqueue(self, urls: Iterable[str], depth: int, seed: bool = False) -> None:
         """Queue in-scope URLs: start pages first, then pages never stored, then stored ones."""
-        items = []
-        for url in urls:
-            if seed:
-                items.append((url, depth, True, SEED))
-            elif self.site.in_scope(url):
-                known = self.run_.index.page(url) is not None
-                items.append((url, depth, False, KNOWN if known else NEW))
+        if seed:
+            items = [(url, depth, True, SEED) for url in urls]
+        else:
+            inside = [url for url in urls if self.site.in_scope(url)]
+            stored = self.run_.index.stored(inside)
+            items = [(url, depth, False, KNOWN if url in stored else NEW) for url in inside]
         if items and self.frontier.add(items):
             self.wake.set()
 
