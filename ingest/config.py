@@ -45,6 +45,7 @@ import ipaddress
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -71,17 +72,18 @@ class Site:
     _allow_re: tuple[re.Pattern[str], ...] = field(default=(), repr=False, compare=False)
     _deny_re: tuple[re.Pattern[str], ...] = field(default=(), repr=False, compare=False)
 
-    @property
-    def hosts(self) -> set[str]:
+    @cached_property
+    def hosts(self) -> frozenset[str]:
         """Hosts the site lives on: those of its seeds, each with and without ``www.``.
 
         ``example.org`` redirecting to ``www.example.org`` (or back) is the same site on nearly
         every partner server, and its links use the name it redirected to. An IP address or
-        ``localhost`` has no ``www.`` name.
+        ``localhost`` has no ``www.`` name. Worked out once (every URL found is checked
+        against it).
         """
         seeds = {urlsplit(u).netloc.lower() for u in (*self.start_urls, *self.sitemaps, *self.feeds)}
         named = {h for h in seeds if _has_www_name(urlsplit(f"//{h}").hostname or "")}
-        return seeds | {h[4:] if h.startswith("www.") else f"www.{h}" for h in named}
+        return frozenset(seeds | {h[4:] if h.startswith("www.") else f"www.{h}" for h in named})
 
     def in_scope(self, url: str) -> bool:
         """A page is crawled when it is on the site's hosts, matches an allow rule and no deny rule."""

@@ -59,6 +59,9 @@ START_PAGE_MIN_CHARS = 250  # trafilatura's MIN_EXTRACTED_SIZE: less is not an a
 # before fetching more: about 250 news pages of 130 KB, tens of MB at most, however far
 # extraction falls behind fetching.
 BACKLOG_CHARS = 32_000_000
+# URLs of a sitemap or feed queued at a time before other work gets the event loop: keying and
+# storing 100 news URLs in the frontier takes about 1.2 ms of CPU (measured on 5,000).
+ENQUEUE_STEP = 100
 
 
 @cache
@@ -589,13 +592,34 @@ class _SiteCrawl:
 
     def _enqueue(self, urls: Iterable[str], depth: int, seed: bool = False) -> None:
         """Queue in-scope URLs: start pages first, then pages never stored, then stored ones."""
-        items = []
-        for url in urls:
-            if seed:
-                items.append((url, depth, True, SEED))
-            elif self.site.in_scope(url):
-                known = self.run_.index.page(url) is not None
-                items.append((url, depth, False, KNOWN if known else NEW))
+        self._add(self._items(urls, depth, seed))
+
+    async def _enqueue_in_steps(self, urls: list[str], depth: int) -> None:
+        """Queue the URLs of a sitemap or feed ``ENQUEUE_STEP`` at a time, letting other work run
+        between steps: workers start fetching the first pages while the rest are keyed and
+        stored, and a sitemap of 50,000 URLs never holds the event loop (every site's requests)
+        for the second that takes. Pages never stored still go before stored ones. A run
+        stopped half-way still queues every URL (the next run continues from them)."""
+        items = sorted(self._items(urls, depth), key=lambda item: item[3])  # stable: order kept
+        done = 0
+        try:
+            while done < len(items):
+                self._add(items[done : done + ENQUEUE_STEP])
+                done += ENQUEUE_STEP
+                await asyncio.sleep(0)
+        finally:
+            if done < len(items):
+                self._add(items[done:])
+
+    def _items(self, urls: Iterable[str], depth: int, seed: bool = False) -> list[tuple[str, int, bool, int]]:
+        """Frontier items (url, depth, seed, priority) of the URLs to queue."""
+        if seed:
+            return [(url, depth, True, SEED) for url in urls]
+        inside = [url for url in urls if self.site.in_scope(url)]
+        stored = self.run_.index.stored(inside)
+        return [(url, depth, False, KNOWN if url in stored else NEW) for url in inside]
+
+    def _add(self, items: list[tuple[str, int, bool, int]]) -> None:
         if items and self.frontier.add(items):
             self.wake.set()
 
@@ -618,7 +642,6 @@ class _SiteCrawl:
         and neither is a hop to another spelling of ``origin`` (a redirect that drops tracking
         parameters).
         """
-        origin_key = url_key(origin)
 
         async def check(url: str) -> None:
             inside = same_host(url, self.site.hosts) if seed or not pages else self.site.in_scope(url)
@@ -626,7 +649,8 @@ class _SiteCrawl:
                 raise OutOfScope("redirected out of scope", url)
             if not await self.fetcher.allowed_by_robots(url, self.site):
                 raise OutOfScope("redirected to a URL robots.txt disallows", url)
-            if pages and url_key(url) != origin_key and not self.frontier.claim(url):
+            # the origin's key is worked out here, on a redirect, not for every request
+            if pages and url_key(url) != url_key(origin) and not self.frontier.claim(url):
                 raise OutOfScope("redirected to a URL already queued or crawled", url)
 
         return check
@@ -671,7 +695,7 @@ class _SiteCrawl:
         except DiscoveryError as exc:
             self._fail(url, str(exc))
             return
-        self._enqueue(pages, 0)
+        await self._enqueue_in_steps(pages, 0)
         if depth < self.run_.options.max_sitemap_depth:
             for child in nested:
                 await self._read_sitemap(child, depth + 1)
@@ -681,9 +705,11 @@ class _SiteCrawl:
         if result is None:
             return
         try:
-            self._enqueue(parse_feed(result.raw or b"", result.final_url), 0)
+            found = parse_feed(result.raw or b"", result.final_url)
         except DiscoveryError as exc:
             self._fail(url, str(exc))
+            return
+        await self._enqueue_in_steps(found, 0)
 
     async def _next(self) -> tuple[str, int, bool] | None:
         """The next URL for a worker; None once the frontier is empty and nobody can add to it."""

@@ -12,6 +12,7 @@ never unescapes HTML entities and keeps query items without ``=``.
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 TRACKING_PREFIXES = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "yclid", "_ga", "_gl", "msclkid")
@@ -87,6 +88,6 @@ def _is_tracking(item: str) -> bool:
     return item.split("=", 1)[0].lower().startswith(TRACKING_PREFIXES)
 
 
-def same_host(url: str, hosts: set[str]) -> bool:
+def same_host(url: str, hosts: Set[str]) -> bool:
     """Whether ``url``'s host (with port) is one of ``hosts`` (lower-case ``host[:port]`` strings)."""
     return urlsplit(url).netloc.rsplit("@", 1)[-1].lower() in hosts

@@ -588,6 +588,13 @@ class CrawlIndex:
             ).fetchone()
         return PageState(*row) if row else None
 
+    def stored(self, urls: Iterable[str]) -> set[str]:
+        """Which of ``urls`` the index knows as pages: one query per 500 URLs, not one each (a
+        sitemap hands over thousands at once)."""
+        wanted = list(dict.fromkeys(urls))
+        with self._lock:
+            return {row[0] for row in self._many("SELECT url FROM pages WHERE url IN", wanted)}
+
     def note_fetch(
         self,
         url: str,
