@@ -127,6 +127,10 @@ def _xml_base(element: etree._Element, base_url: str) -> str:
 def page_links(page_html: str, base_url: str) -> list[str]:
     """Absolute http(s) links of a page as published, in document order, without duplicates.
 
+    Links are the ``href`` of ``<a>`` and of ``<area>`` (an image map's regions: front pages of
+    some partner sites link their sections and lead stories that way), as Scrapy's
+    ``LinkExtractor`` reads them by default; ``data-href`` and ``onclick`` are scripts, not links.
+
     Links resolve against the page's ``<base href>`` when it has one, itself resolved against the
     page URL as browsers do (a relative ``<base href="/en/">`` is common); fragments are dropped.
     An XHTML page that starts with ``<?xml ... encoding="..."?>`` is read too (lxml refuses such a
@@ -148,7 +152,7 @@ def tree_links(tree: html.HtmlElement, base_url: str) -> list[str]:
     base = published_url(declared, base_url) if declared and declared.strip() else base_url
     found: dict[str, None] = {}
     seen: set[str] = set()  # a news page links most stories twice or more (teaser, headline, image)
-    for anchor in tree.iter("a"):
+    for anchor in tree.iter("a", "area"):
         href = (anchor.get("href") or "").strip()
         if not href or href in seen or href.startswith(("#", "mailto:", "tel:", "javascript:")):
             continue

@@ -87,3 +87,16 @@ def test_a_bare_ampersand_in_a_sitemap_or_feed_is_a_character_and_cdata_stays_as
     assert parse_sitemap(sitemap) == (["http://a.example/n?id=7&section=2&x=1"], [])
     rss = "<rss><channel><item><link><![CDATA[http://a.example/n?id=4&sect=2&amp;x]]></link></item></channel></rss>"
     assert parse_feed(rss, "http://a.example/") == ["http://a.example/n?id=4&sect=2&amp;x"]
+
+
+def test_image_map_areas_are_links_and_scripted_attributes_are_not():
+    page = (
+        '<map name="m"><area shape="rect" coords="0,0,9,9" href="/news/1"><area href="news/2"></map>'
+        '<a href="/news/3">c</a><span data-href="/news/4" onclick="location=\'/news/5\'">d</span>'
+        '<area nohref alt="none">'
+    )
+    assert page_links(page, "http://a.example/ar/") == [
+        "http://a.example/news/1",
+        "http://a.example/ar/news/2",
+        "http://a.example/news/3",
+    ]
