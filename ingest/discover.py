@@ -79,13 +79,18 @@ def _local(tag: object) -> str:
     return etree.QName(tag).localname if isinstance(tag, str) else ""
 
 
-def parse_sitemap(text: str | bytes) -> tuple[list[str], list[str]]:
+def parse_sitemap(text: str | bytes, base_url: str | None = None) -> tuple[list[str], list[str]]:
     """Return (page URLs, nested sitemap URLs) from a sitemap or sitemap index.
 
-    Raises DiscoveryError when the file is over the protocol's 50 MB limit, corrupt or not XML.
+    The protocol asks for absolute ``<loc>`` URLs; CMS plugins that write ``/news/1`` or
+    ``news/1`` are met in the field, and with ``base_url`` (the sitemap's own URL) such a
+    ``<loc>`` is resolved against it as a link is against its page. Raises DiscoveryError when
+    the file is over the protocol's 50 MB limit, corrupt or not XML.
     """
     root = _parse_xml(text, "sitemap")
-    locs = [el.text.strip() for el in root.iter() if _local(el.tag) == "loc" and el.text]
+    locs = [el.text.strip() for el in root.iter() if _local(el.tag) == "loc" and el.text and el.text.strip()]
+    if base_url is not None:
+        locs = [published_url(loc, base_url) for loc in locs]
     if _local(root.tag) == "sitemapindex":
         return [], locs
     return locs, []

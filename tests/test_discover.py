@@ -100,3 +100,16 @@ def test_image_map_areas_are_links_and_scripted_attributes_are_not():
         "http://a.example/ar/news/2",
         "http://a.example/news/3",
     ]
+
+
+def test_relative_sitemap_locs_resolve_against_the_sitemaps_url():
+    xml = (
+        "<urlset><url><loc>/news/1</loc></url><url><loc> news/2 </loc></url>"
+        "<url><loc>http://b.example/3</loc></url><url><loc> </loc></url></urlset>"
+    )
+    assert parse_sitemap(xml, "http://a.example/ar/sitemap.xml") == (
+        ["http://a.example/news/1", "http://a.example/ar/news/2", "http://b.example/3"],
+        [],
+    )
+    index = "<sitemapindex><sitemap><loc>s1.xml</loc></sitemap></sitemapindex>"
+    assert parse_sitemap(index, "http://a.example/maps/index.xml") == ([], ["http://a.example/maps/s1.xml"])
