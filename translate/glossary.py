@@ -39,6 +39,12 @@ _LITERALS = re.compile(
 )
 
 
+def without_literals(text: str) -> str:
+    """``text`` with each URL and e-mail address (what ``Glossary.protect`` keeps as written)
+    replaced by a space: they are not words of any language, and a translation keeps them."""
+    return _LITERALS.sub(" ", text) if ("." in text or "@" in text) else text
+
+
 def _placeholder(index: int) -> str:
     return "QZ" + "".join(_DIGITS[int(d)] for d in str(index)) + "Z"
 
