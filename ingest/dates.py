@@ -8,7 +8,8 @@ the copy of the page it searches is prepared:
 
 - dates written with a month name of one of werger's languages (Russian genitive and short
   forms; Arabic in its Egyptian and Levantine/Iraqi month names; Sorani and Kurmanji, with their
-  suffixes "١٤ی ئازاری ٢٠٢٣", "14ê Adarê 2023") are rewritten as ISO dates; Eastern Arabic and
+  suffixes "١٤ی ئازاری ٢٠٢٣", "14ê Adarê 2023"; Arabic's two names of a month side by side,
+  "آذار/مارس", "آذار (مارس)", "آذار - مارس") are rewritten as ISO dates; Eastern Arabic and
   Persian digits become ASCII digits;
 - a Hijri year ("1444 هـ") is taken out, so that it is never read as a Gregorian one, and so is
   a date after an update label ("Updated 2 April 2024", "Обновлено", "آخر تحديث", "نوێکرایەوە",
@@ -17,6 +18,11 @@ the copy of the page it searches is prepared:
   ``publishDate`` in a ``__NEXT_DATA__`` JSON or a data layer): a cookie banner's expiry or a
   campaign's end date in JavaScript is not the article's date;
 - a copyright line's year ("© 2010-2024") is taken out: htmldate refuses dates older than it;
+- the page's own update dates are taken out of its metadata: ``<meta>`` named
+  ``article:modified_time``, ``og:updated_time``, ``dateModified``, ``last-modified`` and the
+  ``dateModified`` of JSON-LD. htmldate answers them when it finds no publication date in the
+  head, before it reads the byline ("Published 14 March 2023" came out as the day of the last
+  edit), and a page with no other date has no publication date;
 - ``<link>`` elements that name other documents (``rel="prev"``, ``"next"``) are dropped: their
   dated paths are those documents' dates.
 
@@ -88,7 +94,7 @@ _MONTH_OF = {spelling: month for spelling, month in _SPELLINGS}
 _MONTH = "|".join(re.escape(spelling).replace(r"\ ", r"\s+") for spelling, _ in _SPELLINGS)
 _LOCAL_DATE = re.compile(
     rf"(?<!\d)(?P<day>[0-3]?\d){_SUFFIX}\.?\s+(?:-\s*)?(?P<month>{_MONTH}){_SUFFIX}\.?"
-    rf"(?:\s*/\s*(?:{_MONTH}))?,?\s+"
+    rf"(?:\s*(?:/|\(|[-–]\s)\s*(?:{_MONTH})\s*\)?)?,?\s+"
     rf"(?P<year>(?:19|20)\d\d)(?!\d)",
     re.IGNORECASE,
 )
@@ -124,6 +130,14 @@ _PUBLICATION_KEY = re.compile(
     r"date_?published|publish(?:ed)?_?(?:date|time|at|on)|pub_?date|date_?posted|article:published",
     re.IGNORECASE,
 )
+# a <meta> whose name, property, itemprop or http-equiv says when the page changed
+_UPDATE_META = re.compile(r"modif|updated|last-?mod|revised", re.IGNORECASE)
+_UPDATE_JSON = re.compile(
+    r"(\\?[\"'](?:date_?modified|date_?updated|last_?modified|modified_?(?:date|time|at))\\?[\"'])\s*:\s*"
+    r"(?:\\?\"[^\"\\]*\\?\"|'[^']*')",
+    re.IGNORECASE,
+)
+_META_NAMES = ("name", "property", "itemprop", "http-equiv")
 _OTHER_DOCUMENTS = frozenset({"prev", "previous", "next", "first", "last", "up", "related", "index"})
 _JANUARY_FIRST = (
     r"(?<!\d){y}-0?1-0?1(?!\d)|(?<!\d)0?1[./-]0?1[./-]{y}(?!\d)"
@@ -157,6 +171,11 @@ def prepare_for_date_search(tree: Any) -> Any:
         tag = element.tag if isinstance(element.tag, str) else ""
         if tag == "script" and not _describes_publication(element):
             element.text = None
+            continue
+        if tag == "script" and element.text and _UPDATE_JSON.search(element.text):
+            element.text = _UPDATE_JSON.sub(r'\1: ""', element.text)
+        if tag == "meta" and any(_UPDATE_META.search(element.get(name) or "") for name in _META_NAMES):
+            element.getparent().remove(element)
             continue
         if tag == "link":
             rels = set((element.get("rel") or "").lower().split())

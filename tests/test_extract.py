@@ -504,3 +504,51 @@ def test_elements_keep_the_classes_lxml_html_gives_them():
     assert ours == [(e.tag, type(e)) for e in reference.iter()]
     forms = {html.FormElement, html.InputElement, html.SelectElement, html.TextareaElement}
     assert forms <= {t for _, t in ours}
+
+
+PUBLISHED_BYLINE = "<p class='byline'>Published 14 March 2023</p>"
+
+
+@pytest.mark.parametrize(
+    ("head", "top", "published"),
+    [
+        # the page's update date in its metadata is not when it was published
+        (
+            "<meta property='article:modified_time' content='2024-03-20T10:00:00Z'>",
+            PUBLISHED_BYLINE,
+            "2023-03-14",
+        ),
+        (
+            "<meta property='og:updated_time' content='2024-03-20T10:00:00+03:00'>",
+            PUBLISHED_BYLINE,
+            "2023-03-14",
+        ),
+        ("<meta name='last-modified' content='2024-03-20'>", PUBLISHED_BYLINE, "2023-03-14"),
+        ("<meta property='article:modified_time' content='2024-03-20T10:00:00Z'>", "", None),
+        ("<meta itemprop='dateModified' content='2024-03-20'>", "", None),
+        (
+            '<script type="application/ld+json">{"@type":"NewsArticle","dateModified":"2024-03-20"}</script>',
+            "",
+            None,
+        ),
+        (
+            "<meta property='article:modified_time' content='2024-03-20T10:00:00Z'>"
+            "<meta property='article:published_time' content='2023-03-14T09:00:00Z'>",
+            "",
+            "2023-03-14",
+        ),
+        # Arabic writes a month's two names side by side
+        ("", "<span class='date'>14 آذار (مارس) 2023</span>", "2023-03-14"),
+        ("", "<span class='date'>الثلاثاء ١٤ مارس - آذار ٢٠٢٣</span>", "2023-03-14"),
+    ],
+)
+def test_update_dates_in_metadata_are_not_the_publication_date(head, top, published):
+    html = (
+        f"<html><head><meta charset='utf-8'><title>Farmers</title>{head}</head><body><article>"
+        f"<h1>Farmers</h1>{top}<p>Farmers in the plains south of the city say this winter was the "
+        "driest they can remember.</p><p>The agriculture directorate has promised seed loans, but "
+        "many families cannot wait.</p></article><footer>© 2024</footer></body></html>"
+    )
+    extracted = extract(html, "https://city.example/news/farmers")
+    assert extracted is not None
+    assert extracted.published == published
