@@ -137,7 +137,9 @@ def page_links(page_html: str, base_url: str) -> list[str]:
     ``LinkExtractor`` reads them by default; ``data-href`` and ``onclick`` are scripts, not links.
 
     Links resolve against the page's ``<base href>`` when it has one, itself resolved against the
-    page URL as browsers do (a relative ``<base href="/en/">`` is common); fragments are dropped.
+    page URL as browsers do (a relative ``<base href="/en/">`` is common; the first ``<base>``
+    with an ``href``, in the head or not, counts; one that is not http(s), ``javascript:`` or
+    ``data:``, does not); fragments are dropped.
     An XHTML page that starts with ``<?xml ... encoding="..."?>`` is read too (lxml refuses such a
     declaration in text that is already decoded, so the text is handed over as UTF-8 bytes).
     """
@@ -155,6 +157,8 @@ def tree_links(tree: html.HtmlElement, base_url: str) -> list[str]:
     """``page_links`` of a page already parsed, so a page that is also extracted is parsed once."""
     declared = next((b.get("href") for b in tree.iter("base") if b.get("href")), None)
     base = published_url(declared, base_url) if declared and declared.strip() else base_url
+    if urlsplit(base).scheme.lower() not in ("http", "https"):
+        base = base_url  # HTML: a data: or javascript: base URL is not used; the page's URL is
     found: dict[str, None] = {}
     seen: set[str] = set()  # a news page links most stories twice or more (teaser, headline, image)
     for anchor in tree.iter("a", "area"):

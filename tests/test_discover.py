@@ -113,3 +113,19 @@ def test_relative_sitemap_locs_resolve_against_the_sitemaps_url():
     )
     index = "<sitemapindex><sitemap><loc>s1.xml</loc></sitemap></sitemapindex>"
     assert parse_sitemap(index, "http://a.example/maps/index.xml") == ([], ["http://a.example/maps/s1.xml"])
+
+
+def test_the_first_base_with_an_href_counts_wherever_it_is_and_only_if_it_is_http():
+    url = "http://a.example/ar/sec/page.html"
+    assert page_links('<base target="_blank"><base href="/en/"><a href="n/1">x</a>', url) == [
+        "http://a.example/en/n/1"
+    ]
+    assert page_links('<body><a href="n/1">x</a><base href="/ku/"><base href="/ru/"></body>', url) == [
+        "http://a.example/ku/n/1"
+    ]
+    assert page_links('<base href="javascript:void(0)"><a href="n/1">x</a>', url) == [
+        "http://a.example/ar/sec/n/1"
+    ]
+    assert page_links('<base href="/en/?lang=en#top"><a href="?page=2">x</a>', url) == [
+        "http://a.example/en/?page=2"
+    ]
