@@ -24,7 +24,13 @@ the copy of the page it searches is prepared:
   head, before it reads the byline ("Published 14 March 2023" came out as the day of the last
   edit), and a page with no other date has no publication date;
 - ``<link>`` elements that name other documents (``rel="prev"``, ``"next"``) are dropped: their
-  dated paths are those documents' dates.
+  dated paths are those documents' dates;
+- so are the parts of the page around the article that carry other dates: ``<aside>`` and
+  ``<nav>``, lists of related, latest or most-read stories, comments, and the date of the day
+  that Arabic, Kurdish and many other news sites print in their header ("Sunday, 1 December
+  2024", a class such as ``today``, ``current-date`` or ``top-date``; an article header's
+  ``news_header_date`` is the article's own). htmldate reads an element whose class
+  names a date before the article's own ``<time>``.
 
 And a year alone is not a date: htmldate falls back to a copyright line ("© 2024") or a lone
 year and answers 1 January of it. Such an answer is kept only when the page says 1 January.
@@ -138,6 +144,26 @@ _UPDATE_JSON = re.compile(
     re.IGNORECASE,
 )
 _META_NAMES = ("name", "property", "itemprop", "http-equiv")
+# class or id words of page parts that list other stories, comments or the day's date
+_OTHER_STORIES = frozenset(
+    {
+        "related",
+        "latest",
+        "popular",
+        "most",
+        "mostread",
+        "sidebar",
+        "comment",
+        "comments",
+        "ticker",
+        "today",
+        "breaking",
+    }
+)
+# WordPress marks the article's wrapper "comments-open", "has-sidebar": states, not parts
+_STATES = frozenset({"open", "closed", "has", "no", "with", "without"})
+_DAY_OF_VISIT = frozenset({"top", "topbar", "current", "now"})
+_CLASS_WORD = re.compile(r"[a-z]+")
 _OTHER_DOCUMENTS = frozenset({"prev", "previous", "next", "first", "last", "up", "related", "index"})
 _JANUARY_FIRST = (
     r"(?<!\d){y}-0?1-0?1(?!\d)|(?<!\d)0?1[./-]0?1[./-]{y}(?!\d)"
@@ -169,6 +195,9 @@ def prepare_for_date_search(tree: Any) -> Any:
     """Change a copy of the page (``without_body_urls``'s) in place as the module docstring says."""
     for element in list(tree.iter()):
         tag = element.tag if isinstance(element.tag, str) else ""
+        if _around_the_article(element, tag):
+            element.drop_tree()
+            continue
         if tag == "script" and not _describes_publication(element):
             element.text = None
             continue
@@ -189,6 +218,22 @@ def prepare_for_date_search(tree: Any) -> Any:
         if element.tail:
             element.tail = iso_dates(element.tail)
     return tree
+
+
+def _around_the_article(element: Any, tag: str) -> bool:
+    """True for an element that lists other stories or comments, or shows the day's date, and
+    holds no ``<article>`` or ``<h1>`` (a page wrapped whole in a "sidebar" layout stays)."""
+    if tag in ("aside", "nav"):
+        words = {tag}
+    elif tag and tag not in ("html", "body", "head", "article", "main"):
+        names = f"{element.get('class') or ''} {element.get('id') or ''}".lower().split()
+        parts = [set(_CLASS_WORD.findall(name)) for name in names]
+        words = {word for part in parts if not part & _STATES for word in part}
+        if not (words & _OTHER_STORIES or ("date" in words and words & _DAY_OF_VISIT)):
+            return False
+    else:
+        return False
+    return element.getparent() is not None and next(element.iter("article", "h1"), None) is None
 
 
 def _describes_publication(script: Any) -> bool:

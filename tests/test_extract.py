@@ -552,3 +552,47 @@ def test_update_dates_in_metadata_are_not_the_publication_date(head, top, publis
     extracted = extract(html, "https://city.example/news/farmers")
     assert extracted is not None
     assert extracted.published == published
+
+
+ARTICLE_EN = (
+    "<p>Farmers in the plains south of the city say this winter was the driest they can remember.</p>"
+    "<p>The agriculture directorate has promised seed loans, but many families cannot wait.</p>"
+)
+
+
+@pytest.mark.parametrize(
+    ("around", "byline", "published"),
+    [
+        # the day's date in the site header (here as on independent.ie: <div id="today">)
+        (
+            '<div id="today"><p class="date">Sunday, 1 December 2024</p></div>',
+            "<p>14 March 2023</p>",
+            "2023-03-14",
+        ),
+        ('<span class="current-date">الأحد 1 كانون الأول 2024</span>', "<p>14 March 2023</p>", "2023-03-14"),
+        # lists of other stories with their dates, before or after the article
+        (
+            '<aside><h3>Related</h3><span class="date">20 March 2024</span></aside>',
+            "<time datetime='2023-03-14T09:00'>14 March 2023</time>",
+            "2023-03-14",
+        ),
+        (
+            '<div class="latest-news"><a href="/n/9">Flood</a><span class="date">20 March 2024</span></div>',
+            "<p>By Jane Doe, 14 March 2023</p>",
+            "2023-03-14",
+        ),
+        # reader comments' dates, and no date of the article's own
+        ('<div id="comments"><p class="date">Comment posted 20 March 2024</p></div>', "", None),
+        # the article's own header date stays, whatever its class says
+        ("", "<p class='text_news_header_date'>14/03/2023 <b>13:40</b></p>", "2023-03-14"),
+        ("", "<div class='post comments-open'><span class='date'>14 March 2023</span></div>", "2023-03-14"),
+    ],
+)
+def test_dates_around_the_article_are_not_its_date(around, byline, published):
+    html = (
+        f"<html><head><meta charset='utf-8'><title>Farmers</title></head><body>{around}<article>"
+        f"<h1>Farmers</h1>{byline}{ARTICLE_EN}</article>{around}<footer>© 2024</footer></body></html>"
+    )
+    extracted = extract(html, "https://city.example/news/farmers")
+    assert extracted is not None
+    assert extracted.published == published
