@@ -37,7 +37,9 @@ _COOKIELESS_SESSION = re.compile(r"/\((?:[A-Za-z]\([^()/]*\))+\)(?=/)")
 def published_url(href: str, base: str) -> str:
     """``href`` resolved against ``base`` (as a browser does), without its fragment; nothing else.
 
-    Surrounding whitespace is stripped, as browsers do for ``href`` attributes; a backslash before
+    An empty query stays (``story.php?`` is requested so, and ``?`` against a page with a query
+    is the page without it). Surrounding whitespace is stripped, as browsers do for ``href``
+    attributes; a backslash before
     the query is a slash (``\\news\\7.html``, written on some IIS sites); tabs and newlines
     inside are removed and other control characters percent-encoded (``\\x1b`` -> ``%1B``), as the
     WHATWG URL standard has browsers request them (httpx refuses a URL that holds them).
@@ -46,11 +48,18 @@ def published_url(href: str, base: str) -> str:
     if "\\" in href and urlsplit(urljoin(base, href.split("\\", 1)[0])).scheme in ("http", "https"):
         href = _backslashes_as_slashes(href)
     if ";" not in href + base or _SEMICOLON in href + base:
-        return controls_encoded(urljoin(base, href)).split("#", 1)[0]
-    # urljoin splits RFC 2396 ";params" off the last segment and drops an empty one ("/a;" -> "/a"):
-    # a stand-in keeps every ";" where the page wrote it.
-    joined = urljoin(base.replace(";", _SEMICOLON), href.replace(";", _SEMICOLON))
-    return controls_encoded(joined.replace(_SEMICOLON, ";")).split("#", 1)[0]
+        joined = controls_encoded(urljoin(base, href)).split("#", 1)[0]
+    else:
+        # urljoin splits RFC 2396 ";params" off the last segment and drops an empty one ("/a;" ->
+        # "/a"): a stand-in keeps every ";" where the page wrote it.
+        joined = urljoin(base.replace(";", _SEMICOLON), href.replace(";", _SEMICOLON))
+        joined = controls_encoded(joined.replace(_SEMICOLON, ";")).split("#", 1)[0]
+    before_fragment = href.split("#", 1)[0]
+    if before_fragment.find("?") == len(before_fragment) - 1 >= 0 and urlsplit(joined).scheme:
+        # an empty query ("story.php?", "?") is one (RFC 3986 5.2.2): urljoin drops it, or keeps
+        # the base's query for a bare "?", where a browser requests "...?"
+        return joined.split("?", 1)[0] + "?"
+    return joined
 
 
 def _backslashes_as_slashes(href: str) -> str:

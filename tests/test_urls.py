@@ -145,3 +145,17 @@ def test_links_are_requested_with_escapes_and_session_ids_as_published():
     links = ["/news/%d8%ae", "/news/1;jsessionid=A1", "/news/2?PHPSESSID=ab&id=2", "/news/l?tag=b&tag=a&x="]
     page = "".join(f'<a href="{_attr(link)}">x</a>' for link in links)
     assert page_links(page, "http://a.example/") == [f"http://a.example{link}" for link in links]
+
+
+def test_an_empty_query_is_requested_as_published():
+    # RFC 3986 5.2.2: "?" is an empty query, not none; urljoin dropped it or kept the page's
+    assert published_url("story.php?", "http://a.example/news/") == "http://a.example/news/story.php?"
+    assert published_url("?#top", "http://a.example/news/list?page=2") == "http://a.example/news/list?"
+    assert (
+        published_url("?page=3", "http://a.example/news/list?page=2") == "http://a.example/news/list?page=3"
+    )
+    assert (
+        published_url("/news/1;jsessionid=A1?", "http://a.example/")
+        == "http://a.example/news/1;jsessionid=A1?"
+    )
+    assert url_key("http://a.example/news/story.php?") == url_key("http://a.example/news/story.php")
