@@ -9,7 +9,8 @@ the copy of the page it searches is prepared:
 - dates written with a month name of one of werger's languages (Russian genitive and short
   forms; Arabic in its Egyptian and Levantine/Iraqi month names; Sorani and Kurmanji, with their
   suffixes "١٤ی ئازاری ٢٠٢٣", "14ê Adarê 2023"; Arabic's two names of a month side by side,
-  "آذار/مارس", "آذار (مارس)", "آذار - مارس") are rewritten as ISO dates; Eastern Arabic and
+  "آذار/مارس", "آذار (مارس)", "آذار - مارس"; month first, "Adar 14, 2023", as WordPress
+  writes dates by default) are rewritten as ISO dates; Eastern Arabic and
   Persian digits become ASCII digits;
 - a Hijri year ("1444 هـ") is taken out, so that it is never read as a Gregorian one, and so is
   a date after an update label ("Updated 2 April 2024", "Обновлено", "آخر تحديث", "نوێکرایەوە",
@@ -89,8 +90,9 @@ MONTHS: dict[int, tuple[str, ...]] = {
     ),
 }
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-# suffixes written onto a day or a month: Kurmanji -ê/-a (izafe), Sorani -ی
-_SUFFIX = r"(?:['’]?(?:ê|a|ya|yê|ی|ي))?"
+# suffixes written onto a day or a month: Kurmanji -ê/-a (izafe), Sorani -ی (also typed
+# after a space: "١٤ ی ئازار")
+_SUFFIX = r"(?:['’]?(?:ê|a|ya|yê)|\s?(?:ی|ي)(?!\w))?"
 _SPELLINGS = sorted(
     ((spelling, month) for month, spellings in MONTHS.items() for spelling in spellings),
     key=lambda item: len(item[0]),
@@ -101,6 +103,13 @@ _MONTH = "|".join(re.escape(spelling).replace(r"\ ", r"\s+") for spelling, _ in 
 _LOCAL_DATE = re.compile(
     rf"(?<!\d)(?P<day>[0-3]?\d){_SUFFIX}\.?\s+(?:-\s*)?(?P<month>{_MONTH}){_SUFFIX}\.?"
     rf"(?:\s*(?:/|\(|[-–]\s)\s*(?:{_MONTH})\s*\)?)?,?\s+"
+    rf"(?P<year>(?:19|20)\d\d)(?!\d)",
+    re.IGNORECASE,
+)
+# "Adar 14, 2023", "مارس 14, 2023": WordPress's default date format ("F j, Y") with the month
+# names of the site's language
+_MONTH_FIRST_DATE = re.compile(
+    rf"(?<!\w)(?P<month>{_MONTH}){_SUFFIX}\.?\s+(?P<day>[0-3]?\d)(?!\d)(?:['’]?(?:ê|an|a))?,?\s+"
     rf"(?P<year>(?:19|20)\d\d)(?!\d)",
     re.IGNORECASE,
 )
@@ -180,7 +189,8 @@ def iso_dates(text: str) -> str:
     """
     text = _HIJRI_YEAR.sub(" ", text.translate(_DIGITS))
     text = _COPYRIGHT.sub(" ", text)
-    return _UPDATED_DATE.sub(" ", _LOCAL_DATE.sub(_as_iso, text))
+    text = _MONTH_FIRST_DATE.sub(_as_iso, _LOCAL_DATE.sub(_as_iso, text))
+    return _UPDATED_DATE.sub(" ", text)
 
 
 def _as_iso(match: re.Match[str]) -> str:

@@ -596,3 +596,24 @@ def test_dates_around_the_article_are_not_its_date(around, byline, published):
     extracted = extract(html, "https://city.example/news/farmers")
     assert extracted is not None
     assert extracted.published == published
+
+
+@pytest.mark.parametrize(
+    ("lang", "body", "byline"),
+    [
+        # WordPress's default date format, "F j, Y", with the month names of the site's language
+        ("ku", KURMANJI_BODY, "<span class='posted-on'>Adar 14, 2023</span>"),
+        ("ar", ARABIC_BODY, "<span class='posted-on'>مارس 14, 2023</span>"),
+        ("ru", BODY, "<span class='posted-on'>Март 14, 2023</span>"),
+        # Sorani's -ی typed after a space
+        ("ckb", ARABIC_BODY, "<span class='date'>سێشەممە ١٤ ی ئازاری ٢٠٢٣</span>"),
+    ],
+)
+def test_month_first_local_dates_and_a_detached_sorani_suffix_are_read(lang, body, byline):
+    html = (
+        f"<html lang='{lang}'><head><meta charset='utf-8'><title>T</title></head><body><article>"
+        f"<h1>T</h1>{byline}{body}</article><footer>© 2024</footer></body></html>"
+    )
+    extracted = extract(html, "https://city.example/news/farmers")
+    assert extracted is not None
+    assert extracted.published == "2023-03-14"
