@@ -617,3 +617,20 @@ def test_month_first_local_dates_and_a_detached_sorani_suffix_are_read(lang, bod
     extracted = extract(html, "https://city.example/news/farmers")
     assert extracted is not None
     assert extracted.published == "2023-03-14"
+
+
+WRAP_VARIANTS = json.loads(
+    (FIELD / "newlines-inside-paragraph" / "variants.json").read_text(encoding="utf-8")
+)
+
+
+@pytest.mark.parametrize("case", WRAP_VARIANTS, ids=range(len(WRAP_VARIANTS)))
+def test_wraps_entities_soft_hyphens_and_spans_keep_sentences_whole(case):
+    # CR LF as entities and in the source, <wbr>, &shy;, <br><br><br>, wrapped <span>s and <b>
+    html = (
+        "<html><head><title>A road story</title></head><body><article><h1>A road story</h1>"
+        f"{case['body']}</article></body></html>"
+    )
+    extracted = extract(html, "https://roads.example/news/2")
+    assert extracted is not None
+    assert extracted.paragraphs == case["paragraphs"]
