@@ -50,6 +50,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ingest.errors import ConfigError
+from ingest.urls import host_key
 
 
 @dataclass(frozen=True)
@@ -78,20 +79,31 @@ class Site:
 
         ``example.org`` redirecting to ``www.example.org`` (or back) is the same site on nearly
         every partner server, and its links use the name it redirected to. An IP address or
-        ``localhost`` has no ``www.`` name. Worked out once (every URL found is checked
-        against it).
+        ``localhost`` has no ``www.`` name. Each is spelled as ``ingest.urls.host_key`` spells it
+        (lower case, no default port, no trailing dot, an internationalised name in ASCII). Worked
+        out once (every URL found is checked against it).
         """
-        seeds = {urlsplit(u).netloc.lower() for u in (*self.start_urls, *self.sitemaps, *self.feeds)}
+        seeds = {_host(u) for u in (*self.start_urls, *self.sitemaps, *self.feeds)}
         named = {h for h in seeds if _has_www_name(urlsplit(f"//{h}").hostname or "")}
         return frozenset(seeds | {h[4:] if h.startswith("www.") else f"www.{h}" for h in named})
 
     def in_scope(self, url: str) -> bool:
-        """A page is crawled when it is on the site's hosts, matches an allow rule and no deny rule."""
-        if urlsplit(url).netloc.lower() not in self.hosts:
+        """A page is crawled when it is on the site's hosts, matches an allow rule and no deny rule.
+
+        The host is compared in ``host_key``'s spelling: ``HTTP://Partner.Example:80/news/1`` and
+        ``http://пример.рф/`` are on the sites ``http://partner.example/`` and
+        ``http://xn--e1afmkfd.xn--p1ai/`` name.
+        """
+        if _host(url) not in self.hosts:
             return False
         if self._deny_re and any(p.search(url) for p in self._deny_re):
             return False
         return not self._allow_re or any(p.search(url) for p in self._allow_re)
+
+
+def _host(url: str) -> str:
+    parts = urlsplit(url)
+    return host_key(parts.netloc, parts.scheme.lower())
 
 
 _LIST_KEYS = ("start_urls", "sitemaps", "feeds", "allow", "deny", "languages")

@@ -79,13 +79,18 @@ def _local(tag: object) -> str:
     return etree.QName(tag).localname if isinstance(tag, str) else ""
 
 
-def parse_sitemap(text: str | bytes) -> tuple[list[str], list[str]]:
+def parse_sitemap(text: str | bytes, base_url: str | None = None) -> tuple[list[str], list[str]]:
     """Return (page URLs, nested sitemap URLs) from a sitemap or sitemap index.
 
-    Raises DiscoveryError when the file is over the protocol's 50 MB limit, corrupt or not XML.
+    The protocol asks for absolute ``<loc>`` URLs; CMS plugins that write ``/news/1`` or
+    ``news/1`` are met in the field, and with ``base_url`` (the sitemap's own URL) such a
+    ``<loc>`` is resolved against it as a link is against its page. Raises DiscoveryError when
+    the file is over the protocol's 50 MB limit, corrupt or not XML.
     """
     root = _parse_xml(text, "sitemap")
-    locs = [el.text.strip() for el in root.iter() if _local(el.tag) == "loc" and el.text]
+    locs = [el.text.strip() for el in root.iter() if _local(el.tag) == "loc" and el.text and el.text.strip()]
+    if base_url is not None:
+        locs = [published_url(loc, base_url) for loc in locs]
     if _local(root.tag) == "sitemapindex":
         return [], locs
     return locs, []
@@ -127,8 +132,14 @@ def _xml_base(element: etree._Element, base_url: str) -> str:
 def page_links(page_html: str, base_url: str) -> list[str]:
     """Absolute http(s) links of a page as published, in document order, without duplicates.
 
+    Links are the ``href`` of ``<a>`` and of ``<area>`` (an image map's regions: front pages of
+    some partner sites link their sections and lead stories that way), as Scrapy's
+    ``LinkExtractor`` reads them by default; ``data-href`` and ``onclick`` are scripts, not links.
+
     Links resolve against the page's ``<base href>`` when it has one, itself resolved against the
-    page URL as browsers do (a relative ``<base href="/en/">`` is common); fragments are dropped.
+    page URL as browsers do (a relative ``<base href="/en/">`` is common; the first ``<base>``
+    with an ``href``, in the head or not, counts; one that is not http(s), ``javascript:`` or
+    ``data:``, does not); fragments are dropped.
     An XHTML page that starts with ``<?xml ... encoding="..."?>`` is read too (lxml refuses such a
     declaration in text that is already decoded, so the text is handed over as UTF-8 bytes).
     """
@@ -146,9 +157,11 @@ def tree_links(tree: html.HtmlElement, base_url: str) -> list[str]:
     """``page_links`` of a page already parsed, so a page that is also extracted is parsed once."""
     declared = next((b.get("href") for b in tree.iter("base") if b.get("href")), None)
     base = published_url(declared, base_url) if declared and declared.strip() else base_url
+    if urlsplit(base).scheme.lower() not in ("http", "https"):
+        base = base_url  # HTML: a data: or javascript: base URL is not used; the page's URL is
     found: dict[str, None] = {}
     seen: set[str] = set()  # a news page links most stories twice or more (teaser, headline, image)
-    for anchor in tree.iter("a"):
+    for anchor in tree.iter("a", "area"):
         href = (anchor.get("href") or "").strip()
         if not href or href in seen or href.startswith(("#", "mailto:", "tel:", "javascript:")):
             continue

@@ -5,7 +5,8 @@ the page's ``<base href>``) and the fragment, which never reaches a server, is d
 else changes, because servers tell ``?/news/101-x/`` from ``/index.php`` and ``&section=`` from
 ``&sect;ion=``. Deduplication and record ids use ``url_key``, a separate spelling that folds what
 cannot change the page (case of scheme and host, default ports, fragments, tracking parameters,
-the order of query parameters) and is idempotent: ``url_key(url_key(u)) == url_key(u)``. It
+the order of query parameters, the spelling of percent-escapes and of the host, session ids)
+and is idempotent: ``url_key(url_key(u)) == url_key(u)``. It
 never unescapes HTML entities and keeps query items without ``=``.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Set
+from contextlib import suppress
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 TRACKING_PREFIXES = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "yclid", "_ga", "_gl", "msclkid")
@@ -23,12 +25,22 @@ _REPEATED_SLASHES = re.compile(r"/{2,}")
 _LEADING_PARENTS = re.compile(r"^(?:/\.\.(?![^/]))+")
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 _SEMICOLON = "\ue000"  # a private-use character standing in for ";" while urljoin works
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+# RFC 3986 section 2.3: escapes of these octets are the characters themselves
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+# Session ids that servers write into links for visitors without cookies (Java ";jsessionid=",
+# PHP's trans_sid "PHPSESSID=", ASP.NET cookieless "/(S(x))/"): every visit spells the page anew.
+SESSION_PARAMETERS = ("jsessionid", "phpsessid", "aspsessionid", "sessionid")
+_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid)=[^/;]*", re.IGNORECASE)
+_COOKIELESS_SESSION = re.compile(r"/\((?:[A-Za-z]\([^()/]*\))+\)(?=/)")
 
 
 def published_url(href: str, base: str) -> str:
     """``href`` resolved against ``base`` (as a browser does), without its fragment; nothing else.
 
-    Surrounding whitespace is stripped, as browsers do for ``href`` attributes; a backslash before
+    An empty query stays (``story.php?`` is requested so, and ``?`` against a page with a query
+    is the page without it). Surrounding whitespace is stripped, as browsers do for ``href``
+    attributes; a backslash before
     the query is a slash (``\\news\\7.html``, written on some IIS sites); tabs and newlines
     inside are removed and other control characters percent-encoded (``\\x1b`` -> ``%1B``), as the
     WHATWG URL standard has browsers request them (httpx refuses a URL that holds them).
@@ -37,11 +49,18 @@ def published_url(href: str, base: str) -> str:
     if "\\" in href and urlsplit(urljoin(base, href.split("\\", 1)[0])).scheme in ("http", "https"):
         href = _backslashes_as_slashes(href)
     if ";" not in href + base or _SEMICOLON in href + base:
-        return controls_encoded(urljoin(base, href)).split("#", 1)[0]
-    # urljoin splits RFC 2396 ";params" off the last segment and drops an empty one ("/a;" -> "/a"):
-    # a stand-in keeps every ";" where the page wrote it.
-    joined = urljoin(base.replace(";", _SEMICOLON), href.replace(";", _SEMICOLON))
-    return controls_encoded(joined.replace(_SEMICOLON, ";")).split("#", 1)[0]
+        joined = controls_encoded(urljoin(base, href)).split("#", 1)[0]
+    else:
+        # urljoin splits RFC 2396 ";params" off the last segment and drops an empty one ("/a;" ->
+        # "/a"): a stand-in keeps every ";" where the page wrote it.
+        joined = urljoin(base.replace(";", _SEMICOLON), href.replace(";", _SEMICOLON))
+        joined = controls_encoded(joined.replace(_SEMICOLON, ";")).split("#", 1)[0]
+    before_fragment = href.split("#", 1)[0]
+    if before_fragment.find("?") == len(before_fragment) - 1 >= 0 and urlsplit(joined).scheme:
+        # an empty query ("story.php?", "?") is one (RFC 3986 5.2.2): urljoin drops it, or keeps
+        # the base's query for a bare "?", where a browser requests "...?"
+        return joined.split("?", 1)[0] + "?"
+    return joined
 
 
 def _backslashes_as_slashes(href: str) -> str:
@@ -62,21 +81,22 @@ def controls_encoded(url: str) -> str:
 def url_key(url: str) -> str:
     """The dedup key and record-id source of a URL; idempotent, never the URL that is requested.
 
-    Lower-case scheme and host, no default port, no userinfo, no fragment, repeated slashes in
-    the path folded, an empty path made ``/``, percent-encoding made uniform, tracking
-    parameters (``utm_*``, ``fbclid``, ...) and empty query items dropped, the rest sorted.
+    Lower-case scheme and host (``host_key``), no default port, no userinfo, no fragment,
+    repeated slashes in the path folded, an empty path made ``/``, percent-encoding made
+    uniform (RFC 3986 section 6.2.2: escapes in upper case, ``%7E`` as ``~``; ``%d8%ae`` and
+    ``خ`` are one path), session ids (``;jsessionid=``, ``PHPSESSID=``, ``/(S(...))/``),
+    tracking parameters (``utm_*``, ``fbclid``, ...) and empty query items dropped, the rest
+    sorted.
     For plain URLs (no query, or simple ``name=value`` items) it equals what werger's earlier
     normaliser gave, so record ids stay.
     """
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
-    netloc = parts.netloc.rsplit("@", 1)[-1].lower()
-    host, colon, port = netloc.rpartition(":")
-    if colon and "]" not in port and port in ("", _DEFAULT_PORTS.get(scheme)):
-        netloc = host
-    path = _LEADING_PARENTS.sub("", _REPEATED_SLASHES.sub("/", parts.path))
-    path = quote(path, safe=_PATH_SAFE)
-    items = [quote(item, safe=_QUERY_SAFE) for item in parts.query.split("&")]
+    netloc = host_key(parts.netloc, scheme)
+    path = _COOKIELESS_SESSION.sub("", _PATH_SESSION.sub("", parts.path))
+    path = _LEADING_PARENTS.sub("", _REPEATED_SLASHES.sub("/", path))
+    path = _uniform_escapes(quote(path, safe=_PATH_SAFE))
+    items = [_uniform_escapes(quote(item, safe=_QUERY_SAFE)) for item in parts.query.split("&")]
     kept = sorted(item for item in items if item and not _is_tracking(item))
     query = "&".join(kept)
     if not path and netloc:
@@ -84,10 +104,45 @@ def url_key(url: str) -> str:
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
+def _uniform_escapes(text: str) -> str:
+    """Percent-escapes in upper case, those of unreserved characters decoded (RFC 3986 6.2.2)."""
+    if "%" not in text:
+        return text
+
+    def one(match: re.Match[str]) -> str:
+        char = chr(int(match.group(1), 16))
+        return char if char in _UNRESERVED else "%" + match.group(1).upper()
+
+    return _ESCAPE.sub(one, text)
+
+
 def _is_tracking(item: str) -> bool:
-    return item.split("=", 1)[0].lower().startswith(TRACKING_PREFIXES)
+    name = item.split("=", 1)[0].lower()
+    return name.startswith(TRACKING_PREFIXES) or name.startswith(SESSION_PARAMETERS)
+
+
+def host_key(netloc: str, scheme: str) -> str:
+    """One spelling of a URL's ``host[:port]``: what a browser connects to is the same site.
+
+    No userinfo, lower case, no trailing dot (``news.example.``), no port when it is the
+    scheme's default, an internationalised name in its ASCII form (``пример.рф`` ->
+    ``xn--e1afmkfd.xn--p1ai``, IDNA as Python's codec writes it), so a link written either way
+    is on the site its seed names. ``scheme`` is ``http`` or ``https`` (another keeps its port).
+    """
+    netloc = netloc.rsplit("@", 1)[-1].lower()
+    host, colon, port = netloc.rpartition(":")
+    if not colon or "]" in port:
+        host, port = netloc, ""
+    host = host.rstrip(".") if not host.endswith("]") else host
+    if not host.isascii():
+        with suppress(UnicodeError):  # a name IDNA cannot write is compared as it is
+            host = host.encode("idna").decode("ascii")
+    if port and port != _DEFAULT_PORTS.get(scheme):
+        return f"{host}:{port}"
+    return host
 
 
 def same_host(url: str, hosts: Set[str]) -> bool:
-    """Whether ``url``'s host (with port) is one of ``hosts`` (lower-case ``host[:port]`` strings)."""
-    return urlsplit(url).netloc.rsplit("@", 1)[-1].lower() in hosts
+    """Whether ``url``'s host (with port) is one of ``hosts`` (``host_key`` spellings)."""
+    parts = urlsplit(url)
+    return host_key(parts.netloc, parts.scheme.lower()) in hosts

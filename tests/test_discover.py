@@ -87,3 +87,45 @@ def test_a_bare_ampersand_in_a_sitemap_or_feed_is_a_character_and_cdata_stays_as
     assert parse_sitemap(sitemap) == (["http://a.example/n?id=7&section=2&x=1"], [])
     rss = "<rss><channel><item><link><![CDATA[http://a.example/n?id=4&sect=2&amp;x]]></link></item></channel></rss>"
     assert parse_feed(rss, "http://a.example/") == ["http://a.example/n?id=4&sect=2&amp;x"]
+
+
+def test_image_map_areas_are_links_and_scripted_attributes_are_not():
+    page = (
+        '<map name="m"><area shape="rect" coords="0,0,9,9" href="/news/1"><area href="news/2"></map>'
+        '<a href="/news/3">c</a><span data-href="/news/4" onclick="location=\'/news/5\'">d</span>'
+        '<area nohref alt="none">'
+    )
+    assert page_links(page, "http://a.example/ar/") == [
+        "http://a.example/news/1",
+        "http://a.example/ar/news/2",
+        "http://a.example/news/3",
+    ]
+
+
+def test_relative_sitemap_locs_resolve_against_the_sitemaps_url():
+    xml = (
+        "<urlset><url><loc>/news/1</loc></url><url><loc> news/2 </loc></url>"
+        "<url><loc>http://b.example/3</loc></url><url><loc> </loc></url></urlset>"
+    )
+    assert parse_sitemap(xml, "http://a.example/ar/sitemap.xml") == (
+        ["http://a.example/news/1", "http://a.example/ar/news/2", "http://b.example/3"],
+        [],
+    )
+    index = "<sitemapindex><sitemap><loc>s1.xml</loc></sitemap></sitemapindex>"
+    assert parse_sitemap(index, "http://a.example/maps/index.xml") == ([], ["http://a.example/maps/s1.xml"])
+
+
+def test_the_first_base_with_an_href_counts_wherever_it_is_and_only_if_it_is_http():
+    url = "http://a.example/ar/sec/page.html"
+    assert page_links('<base target="_blank"><base href="/en/"><a href="n/1">x</a>', url) == [
+        "http://a.example/en/n/1"
+    ]
+    assert page_links('<body><a href="n/1">x</a><base href="/ku/"><base href="/ru/"></body>', url) == [
+        "http://a.example/ku/n/1"
+    ]
+    assert page_links('<base href="javascript:void(0)"><a href="n/1">x</a>', url) == [
+        "http://a.example/ar/sec/n/1"
+    ]
+    assert page_links('<base href="/en/?lang=en#top"><a href="?page=2">x</a>', url) == [
+        "http://a.example/en/?page=2"
+    ]

@@ -518,3 +518,133 @@ def test_source_newlines_become_spaces_except_where_a_browser_keeps_them() -> No
     assert pre.tail == "tail more\n\nnext"  # a blank line stays a paragraph break
     assert tree.find(".//script").text == "var x = 1;\nvar y = 2;"
     assert tree.find(".//p").text == "last line"
+
+
+PUBLISHED_BYLINE = "<p class='byline'>Published 14 March 2023</p>"
+
+
+@pytest.mark.parametrize(
+    ("head", "top", "published"),
+    [
+        # the page's update date in its metadata is not when it was published
+        (
+            "<meta property='article:modified_time' content='2024-03-20T10:00:00Z'>",
+            PUBLISHED_BYLINE,
+            "2023-03-14",
+        ),
+        (
+            "<meta property='og:updated_time' content='2024-03-20T10:00:00+03:00'>",
+            PUBLISHED_BYLINE,
+            "2023-03-14",
+        ),
+        ("<meta name='last-modified' content='2024-03-20'>", PUBLISHED_BYLINE, "2023-03-14"),
+        ("<meta property='article:modified_time' content='2024-03-20T10:00:00Z'>", "", None),
+        ("<meta itemprop='dateModified' content='2024-03-20'>", "", None),
+        (
+            '<script type="application/ld+json">{"@type":"NewsArticle","dateModified":"2024-03-20"}</script>',
+            "",
+            None,
+        ),
+        (
+            "<meta property='article:modified_time' content='2024-03-20T10:00:00Z'>"
+            "<meta property='article:published_time' content='2023-03-14T09:00:00Z'>",
+            "",
+            "2023-03-14",
+        ),
+        # Arabic writes a month's two names side by side
+        ("", "<span class='date'>14 آذار (مارس) 2023</span>", "2023-03-14"),
+        ("", "<span class='date'>الثلاثاء ١٤ مارس - آذار ٢٠٢٣</span>", "2023-03-14"),
+    ],
+)
+def test_update_dates_in_metadata_are_not_the_publication_date(head, top, published):
+    html = (
+        f"<html><head><meta charset='utf-8'><title>Farmers</title>{head}</head><body><article>"
+        f"<h1>Farmers</h1>{top}<p>Farmers in the plains south of the city say this winter was the "
+        "driest they can remember.</p><p>The agriculture directorate has promised seed loans, but "
+        "many families cannot wait.</p></article><footer>© 2024</footer></body></html>"
+    )
+    extracted = extract(html, "https://city.example/news/farmers")
+    assert extracted is not None
+    assert extracted.published == published
+
+
+ARTICLE_EN = (
+    "<p>Farmers in the plains south of the city say this winter was the driest they can remember.</p>"
+    "<p>The agriculture directorate has promised seed loans, but many families cannot wait.</p>"
+)
+
+
+@pytest.mark.parametrize(
+    ("around", "byline", "published"),
+    [
+        # the day's date in the site header (here as on independent.ie: <div id="today">)
+        (
+            '<div id="today"><p class="date">Sunday, 1 December 2024</p></div>',
+            "<p>14 March 2023</p>",
+            "2023-03-14",
+        ),
+        ('<span class="current-date">الأحد 1 كانون الأول 2024</span>', "<p>14 March 2023</p>", "2023-03-14"),
+        # lists of other stories with their dates, before or after the article
+        (
+            '<aside><h3>Related</h3><span class="date">20 March 2024</span></aside>',
+            "<time datetime='2023-03-14T09:00'>14 March 2023</time>",
+            "2023-03-14",
+        ),
+        (
+            '<div class="latest-news"><a href="/n/9">Flood</a><span class="date">20 March 2024</span></div>',
+            "<p>By Jane Doe, 14 March 2023</p>",
+            "2023-03-14",
+        ),
+        # reader comments' dates, and no date of the article's own
+        ('<div id="comments"><p class="date">Comment posted 20 March 2024</p></div>', "", None),
+        # the article's own header date stays, whatever its class says
+        ("", "<p class='text_news_header_date'>14/03/2023 <b>13:40</b></p>", "2023-03-14"),
+        ("", "<div class='post comments-open'><span class='date'>14 March 2023</span></div>", "2023-03-14"),
+    ],
+)
+def test_dates_around_the_article_are_not_its_date(around, byline, published):
+    html = (
+        f"<html><head><meta charset='utf-8'><title>Farmers</title></head><body>{around}<article>"
+        f"<h1>Farmers</h1>{byline}{ARTICLE_EN}</article>{around}<footer>© 2024</footer></body></html>"
+    )
+    extracted = extract(html, "https://city.example/news/farmers")
+    assert extracted is not None
+    assert extracted.published == published
+
+
+@pytest.mark.parametrize(
+    ("lang", "body", "byline"),
+    [
+        # WordPress's default date format, "F j, Y", with the month names of the site's language
+        ("ku", KURMANJI_BODY, "<span class='posted-on'>Adar 14, 2023</span>"),
+        ("ar", ARABIC_BODY, "<span class='posted-on'>مارس 14, 2023</span>"),
+        ("ru", BODY, "<span class='posted-on'>Март 14, 2023</span>"),
+        # Sorani's -ی typed after a space
+        ("ckb", ARABIC_BODY, "<span class='date'>سێشەممە ١٤ ی ئازاری ٢٠٢٣</span>"),
+    ],
+)
+def test_month_first_local_dates_and_a_detached_sorani_suffix_are_read(lang, body, byline):
+    html = (
+        f"<html lang='{lang}'><head><meta charset='utf-8'><title>T</title></head><body><article>"
+        f"<h1>T</h1>{byline}{body}</article><footer>© 2024</footer></body></html>"
+    )
+    extracted = extract(html, "https://city.example/news/farmers")
+    assert extracted is not None
+    assert extracted.published == "2023-03-14"
+
+
+WRAP_VARIANTS = json.loads(
+    (FIELD / "newlines-inside-paragraph" / "variants.json").read_text(encoding="utf-8")
+)
+
+
+@pytest.mark.parametrize("case", WRAP_VARIANTS, ids=range(len(WRAP_VARIANTS)))
+def test_wraps_entities_soft_hyphens_and_spans_keep_sentences_whole(case):
+    # CR LF as entities and in the source, <wbr>, &shy;, <br><br><br>, wrapped <span>s and <b>
+    html = (
+        "<html><head><title>A road story</title></head><body><article><h1>A road story</h1>"
+        f"{case['body']}</article></body></html>"
+    )
+    extracted = extract(html, "https://roads.example/news/2")
+    assert extracted is not None
+    assert extracted.paragraphs == case["paragraphs"]

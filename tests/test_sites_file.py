@@ -134,3 +134,19 @@ def test_utf16_and_a_utf8_byte_order_mark(tmp_path):
 
     (tmp_path / "bom.toml").write_bytes(text.encode("utf-8-sig"))
     assert load_config(tmp_path / "bom.toml").sites[0].name == "a"
+
+
+def test_every_spelling_of_a_seeds_host_is_on_the_site():
+    from ingest.config import site_from_dict
+
+    site = site_from_dict("p", {"start_urls": ["https://partner.example:443/"], "allow": ["/news/"]})
+    for url in [
+        "https://partner.example/news/1",
+        "HTTPS://PARTNER.EXAMPLE:443/news/1",
+        "https://partner.example./news/1",
+        "https://editor@www.partner.example/news/1",
+    ]:
+        assert site.in_scope(url), url
+    assert not site.in_scope("https://partner.example:8443/news/1")
+    idn = site_from_dict("p", {"start_urls": ["http://Новости.рф/"]})
+    assert idn.in_scope("http://xn--b1amnebsh.xn--p1ai/news/1") and idn.in_scope("http://новости.рф/a")

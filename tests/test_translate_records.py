@@ -424,3 +424,41 @@ def test_a_link_written_without_scheme_comes_through_translation_unchanged(lang,
     [record] = translate_records([make_record([(lang, text)])], registry, "en")
     assert link in record.segments[0].target, record.segments[0].target
     assert "glossary_term_lost" not in record.segments[0].qa_flags
+
+
+LITERALS_IN_PUNCTUATION = [
+    (
+        "ar",
+        "هل زرتم موقعنا https://example.iq/ar/news؟ تابعونا على @ExampleNewsAR.",
+        ["https://example.iq/ar/news", "@ExampleNewsAR"],
+    ),
+    (
+        "ar",
+        "يمكن التسجيل عبر http://forms.example.org/register?lang=ar&event=2024، حتى يوم الخميس.",
+        ["http://forms.example.org/register?lang=ar&event=2024"],
+    ),
+    (
+        "ru",
+        "Следите за новостями в Telegram: @example_news_ru и на сайте t.me/example_news_ru.",
+        ["@example_news_ru", "t.me/example_news_ru"],
+    ),
+    (
+        "ckb",
+        "لە تویتەر بەدوامان بکەون: @rudaw_ckb؛ یان سەردانی www.example.krd/ckb بکەن.",
+        ["@rudaw_ckb", "www.example.krd/ckb"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "literals"), LITERALS_IN_PUNCTUATION)
+def test_handles_and_links_before_arabic_punctuation_come_through_translation_unchanged(lang, text, literals):
+    from translate.glossary import Glossary
+
+    # the link ends before "؟", "،" and "؛", which are the sentence's, translated with it
+    assert list(Glossary().protect(text).renderings) == literals
+    registry = EngineRegistry()
+    registry.add(lang, "en", Mangling())
+    [record] = translate_records([make_record([(lang, text)])], registry, "en")
+    for literal in literals:
+        assert literal in record.segments[0].target, record.segments[0].target
+    assert "glossary_term_lost" not in record.segments[0].qa_flags

@@ -169,3 +169,42 @@ def test_a_broken_glossary_file_names_itself(tmp_path):
     (tmp_path / "ru-en.toml").write_text("terms = 3\n", encoding="utf-8")
     with pytest.raises(GlossaryError, match=r"ru-en\.toml"):
         load_glossaries(tmp_path)
+
+
+URL_RU = "https://www.example-agency.org/ru/news/2024/06/water-network-north"
+URL_EN = "https://www.example-agency.org/en/reports/2024/displacement-in-northern-iraq"
+
+
+@pytest.mark.parametrize(
+    ("target", "source", "output", "flags"),
+    [
+        # a right translation keeps its URL, address or handle: nothing to flag
+        ("en", f"Подробности читайте на сайте {URL_RU}", f"Read more on the website {URL_RU}", []),
+        ("ar", f"Read the full report at {URL_EN}", f"اقرأ التقرير الكامل على {URL_EN}", []),
+        (
+            "ckb",
+            "Write to press-office@example-agency.org or follow @example_agency_news for updates.",
+            "بۆ press-office@example-agency.org بنووسن یان شوێنی @example_agency_news بکەون.",
+            [],
+        ),
+        ("en", f"Источник: {URL_RU}", f"Source: {URL_RU}", []),
+        ("ru", URL_EN, URL_EN, []),
+        # an untranslated sentence with a URL in it is still untranslated
+        (
+            "en",
+            f"Подробности читайте на сайте агентства {URL_RU}",
+            f"Подробности читайте на сайте агентства {URL_RU}",
+            ["wrong_script", "copied_input"],
+        ),
+        (
+            "en",
+            f"Rêveberiya çandiniyê soza deynê tovan da, lê gelek malbat nikarin bin {URL_RU}",
+            f"The directorate promised loans, lê gelek malbat nikarin bin {URL_RU}",
+            ["untranslated_words"],
+        ),
+    ],
+)
+def test_urls_addresses_and_handles_kept_by_a_translation_are_not_untranslated_words(
+    target, source, output, flags
+):
+    assert quality_flags(source, output, target) == flags

@@ -108,3 +108,54 @@ def test_a_backslash_in_a_links_path_is_a_slash_as_browsers_read_it():
     )
     assert published_url("https:\\\\b.example\\n", "http://a.example/") == "https://b.example/n"
     assert published_url("mailto:a\\b", "http://a.example/") == "mailto:a\\b"
+
+
+def test_spellings_of_percent_escapes_session_ids_and_hosts_share_a_key():
+    same = [
+        [
+            "http://a.example/news/%d8%ae%d8%a8%d8%b1",
+            "http://a.example/news/%D8%AE%D8%A8%D8%B1",
+            "http://a.example/news/خبر",
+        ],
+        ["http://a.example/news/a%2fb?q=%c3%a9", "http://a.example/news/a%2Fb?q=%C3%A9"],
+        ["http://a.example/%7Eeditor/news", "http://a.example/~editor/news"],
+        [
+            "http://a.example/news/1;jsessionid=A1B2C3",
+            "http://a.example/news/1;JSESSIONID=D4E5F6",
+            "http://a.example/news/1",
+        ],
+        ["http://a.example/news/2?PHPSESSID=ab12&id=2", "http://a.example/news/2?id=2&phpsessid=cd34"],
+        ["http://a.example/(S(lit3py55t21z5v55vlm25s55))/news/3.aspx", "http://a.example/news/3.aspx"],
+        [
+            "http://пример.рф/новости/1",
+            "http://Пример.РФ/новости/1",
+            "http://xn--e1afmkfd.xn--p1ai/новости/1",
+        ],
+        ["http://a.example./news/4", "http://user@A.EXAMPLE:80/news/4", "HTTP://a.example/news/4"],
+        ["https://a.example:443/news/5", "https://A.example./news/5"],
+    ]
+    for spellings in same:
+        assert len({url_key(u) for u in spellings}) == 1, spellings
+    apart = ["http://a.example/news/a%2Fb", "http://a.example/news/a/b", "http://a.example/news/?sid=1"]
+    assert len({url_key(u) for u in apart}) == 3
+    assert url_key("http://a.example/n?a=1&a=2") != url_key("http://a.example/n?a=1")
+
+
+def test_links_are_requested_with_escapes_and_session_ids_as_published():
+    links = ["/news/%d8%ae", "/news/1;jsessionid=A1", "/news/2?PHPSESSID=ab&id=2", "/news/l?tag=b&tag=a&x="]
+    page = "".join(f'<a href="{_attr(link)}">x</a>' for link in links)
+    assert page_links(page, "http://a.example/") == [f"http://a.example{link}" for link in links]
+
+
+def test_an_empty_query_is_requested_as_published():
+    # RFC 3986 5.2.2: "?" is an empty query, not none; urljoin dropped it or kept the page's
+    assert published_url("story.php?", "http://a.example/news/") == "http://a.example/news/story.php?"
+    assert published_url("?#top", "http://a.example/news/list?page=2") == "http://a.example/news/list?"
+    assert (
+        published_url("?page=3", "http://a.example/news/list?page=2") == "http://a.example/news/list?page=3"
+    )
+    assert (
+        published_url("/news/1;jsessionid=A1?", "http://a.example/")
+        == "http://a.example/news/1;jsessionid=A1?"
+    )
+    assert url_key("http://a.example/news/story.php?") == url_key("http://a.example/news/story.php")

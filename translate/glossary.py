@@ -1,7 +1,8 @@
+# ruff: noqa: RUF001 - the punctuation of the scripts a link may end before
 """Protected terms: names that must come out untranslated, or translated one fixed way.
 
-Models mangle organisation and place names, URLs and e-mail addresses. Before translation each
-protected term (and every URL and address, glossary or not) is replaced by a placeholder made
+Models mangle organisation and place names, URLs, e-mail addresses and @handles. Before
+translation each protected term (and every URL and address, glossary or not) is replaced by a placeholder made
 only of common capital Latin letters (``QZ`` + the index written with the letters A-J + ``Z``;
 digits and rarer letters are missing from some small vocabularies), which sentencepiece keeps
 intact and models copy through like a name; after translation the placeholder is replaced by the
@@ -29,14 +30,23 @@ GLOSSARY_DIR_ENV = "WERGER_GLOSSARY_DIR"
 TERM_LOST = "glossary_term_lost"
 _DIGITS = "ABCDEFGHIJ"
 _FOUND = re.compile(r"Q\s?Z\s?([A-J]+)\s?Z")
-# URLs (with a scheme, www. or a domain name and a path: "youtu.be/x", "agency.am/ru/...") and
-# e-mail addresses, without the punctuation that ends their sentence.
+# URLs (with a scheme, www. or a domain name and a path: "youtu.be/x", "agency.am/ru/..."),
+# e-mail addresses and social-media handles ("@ExampleNews": ASCII letters, digits and "_", as
+# X, Telegram and Instagram allow), without the punctuation that ends their sentence, in Latin
+# or in Arabic script ("https://a.example/ar؟", "...?id=7، حتى").
 _LITERALS = re.compile(
     r"""(?:\b[a-z][a-z0-9+.-]*://|\bwww\.|(?<![\w.@/-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}/)
-        [^\s<>"«»“”]*?(?=[.,;:!?)\]»”"']*(?:\s|$))
-    | [\w.+-]+@[\w-]+(?:\.[\w-]+)+""",
+        [^\s<>"«»“”]*?(?=[.,;:!?)\]»”"'،؛؟۔]*(?:\s|$))
+    | [\w.+-]+@[\w-]+(?:\.[\w-]+)+
+    | (?<![\w.@])@[a-z0-9_]{2,30}(?![\w@])""",
     re.IGNORECASE | re.VERBOSE,
 )
+
+
+def without_literals(text: str) -> str:
+    """``text`` with each URL and e-mail address (what ``Glossary.protect`` keeps as written)
+    replaced by a space: they are not words of any language, and a translation keeps them."""
+    return _LITERALS.sub(" ", text) if ("." in text or "@" in text) else text
 
 
 def _placeholder(index: int) -> str:

@@ -7,6 +7,10 @@ unchanged, or nothing comes back. Thresholds live in ``quality.toml``.
 Every check runs on the whole paragraph and on each sentence the engine was given
 (``segment_flags``): one copied or untranslated sentence in a long paragraph changes the
 paragraph's length and script too little to show, but is as wrong as a copied paragraph.
+
+URLs, e-mail addresses and ``@handles`` are not words of the source language: a correct
+translation keeps them as they are (``translate.glossary`` protects URLs and addresses), so the
+copy, kept-words and script checks and the letter count of a sentence leave them out.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
+from translate.glossary import without_literals
 from translate.languages import language
 
 QUALITY_PATH = Path(__file__).with_name("quality.toml")
@@ -29,6 +34,8 @@ COPIED_INPUT = "copied_input"
 UNTRANSLATED_WORDS = "untranslated_words"
 # a word as the kept-words check counts it: letters (and the marks and digits inside a word)
 _WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
+# a social-media handle ("@ExampleAgencyNews", "@example_news"), not after a letter (an address)
+_HANDLE = re.compile(r"(?<![\w.])@\w+")
 
 
 @cache
@@ -45,13 +52,28 @@ def quality_flags(source: str, output: str, target_lang: str) -> list[str]:
         flags.append(REPETITION)
     if length_ratio_out_of_range(source, output):
         flags.append(LENGTH_RATIO)
-    if in_wrong_script(output, target_lang):
+    words_in, words_out = language_text(source), language_text(output)
+    if in_wrong_script(words_out, target_lang):
         flags.append(WRONG_SCRIPT)
-    if is_copy(source, output):
+    if _is_copied(source, output, words_in, words_out):
         flags.append(COPIED_INPUT)
-    elif kept_source_words(source, output):
+    elif kept_source_words(words_in, words_out):
         flags.append(UNTRANSLATED_WORDS)
     return flags
+
+
+def language_text(text: str) -> str:
+    """``text`` without its URLs, e-mail addresses and ``@handles`` (see the module docstring)."""
+    text = without_literals(text)
+    return _HANDLE.sub(" ", text) if "@" in text else text
+
+
+def _is_copied(source: str, output: str, words_in: str, words_out: str) -> bool:
+    """``is_copy`` of the language text; a text of URLs and handles alone that comes back as it
+    was is not a copy (there was nothing to translate), one without any is judged as it is."""
+    if words_in == source:
+        return is_copy(source, output)
+    return any(c.isalpha() for c in words_in) and is_copy(words_in, words_out)
 
 
 def kept_source_words(source: str, output: str) -> bool:
@@ -94,7 +116,7 @@ def sentence_flags(source: str, output: str, target_lang: str) -> list[str]:
     left as it is.
     """
     flags = quality_flags(source, output, target_lang)
-    if sum(c.isalpha() for c in source) < thresholds()["sentence"]["min_letters"]:
+    if sum(c.isalpha() for c in language_text(source)) < thresholds()["sentence"]["min_letters"]:
         flags = [f for f in flags if f not in (COPIED_INPUT, WRONG_SCRIPT, UNTRANSLATED_WORDS)]
     return flags
 

@@ -9,7 +9,8 @@ language are here:
 - a sentence never ends before a lower-case word, in a script with case ("млн. руб. по ...");
 - a single capital letter and a full stop is an initial ("А. Сафрастян"); in a caseless script
   (Arabic, Sorani) any single letter and a full stop is an abbreviation ("د. مول"), and so is a
-  run of them ("أ.م.د." for an assistant professor);
+  run of them ("أ.م.د." for an assistant professor), also after a proclitic the language's file
+  lists ("ود. سامي": Arabic writes "and" onto the next word);
 - a sentence never ends inside a word or a number ("٢.٢", "example.com");
 - closing quotes and brackets after the full stop belong to the sentence they close;
 - one-letter words that do end sentences (the Kurmanji copula "e", from ``languages.toml``) are
@@ -49,6 +50,8 @@ class Abbreviations:
     may_end: frozenset[str]
     # an ends_before_capital entry and the space after it: where a sentence ends before a capital
     may_end_boundary: re.Pattern[str] | None = None
+    # one-letter words written onto the next word ("و" and), which may precede an abbreviation
+    proclitics: tuple[str, ...] = ()
 
 
 @cache
@@ -61,6 +64,7 @@ def abbreviations(lang: str) -> Abbreviations:
         before_number=_tail_pattern(data.get("before_number", [])),
         may_end=frozenset(_key(entry) for entry in data.get("may_end", [])),
         may_end_boundary=_boundary_pattern(data.get("ends_before_capital", [])),
+        proclitics=tuple(data.get("proclitics", [])),
     )
 
 
@@ -133,11 +137,33 @@ def _continues(before: str, after: str, lang: str, known: Abbreviations) -> bool
         return True
     if not head.rstrip(_CLOSERS).endswith("."):
         return False
+    return _ends_with_abbreviation(head, first, lang, known) or any(
+        _ends_with_abbreviation(unattached, first, lang, known)
+        for unattached in _without_proclitic(head, known.proclitics)
+    )
+
+
+def _ends_with_abbreviation(head: str, first: str, lang: str, known: Abbreviations) -> bool:
     if known.nonbreaking and known.nonbreaking.search(head):
         return True
     if first.isdigit() and known.before_number and known.before_number.search(head):
         return True
     return _is_initial(head, lang, known)
+
+
+def _without_proclitic(head: str, proclitics: tuple[str, ...]) -> list[str]:
+    """``head`` with a proclitic taken off its last word, as a word of its own ("ود." ->
+    "و د."): Arabic writes "and" onto the next word, an abbreviation or an initial too."""
+    match = _LAST_WORD.search(head) if proclitics else None
+    if match is None:
+        return []
+    word = match.group(1)
+    cut = match.start(1)
+    return [
+        f"{head[:cut]}{p} {word[len(p) :]}"
+        for p in proclitics
+        if word.startswith(p) and len(word) > len(p) + 1
+    ]
 
 
 def _is_initial(head: str, lang: str, known: Abbreviations) -> bool:
