@@ -691,7 +691,7 @@ class _SiteCrawl:
         if result is None:
             return
         try:
-            pages, nested = parse_sitemap(result.raw or b"")
+            pages, nested = parse_sitemap(result.raw or b"", result.final_url or url)
         except DiscoveryError as exc:
             self._fail(url, str(exc))
             return

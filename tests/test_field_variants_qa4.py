@@ -145,11 +145,6 @@ def test_percent_encoding_case_does_not_make_a_page_twice(server, tmp_path):
     assert len(records(tmp_path)) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/pipeline.py reads a sitemap with parse_sitemap(raw) without its URL "
-    "(parse_sitemap(raw, result.final_url) resolves relative <loc>s): /news/1 and news/2 are dropped",
-)
 def test_a_sitemap_with_relative_locs_gives_its_pages(server, tmp_path):
     sitemap = "<urlset><url><loc>/news/1</loc></url><url><loc>news/2</loc></url></urlset>"
     server.route("/sitemap.xml", Reply(body=sitemap, content_type="application/xml"))

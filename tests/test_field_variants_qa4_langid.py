@@ -11,13 +11,7 @@ import pytest
 
 from ingest.langid import detect
 
-SHORT_RUSSIAN = (
-    "short Russian lines (contact and follow-us lines) are taken for Bulgarian or Macedonian, also "
-    "with the page's hint 'ru' and without any URL ('Звоните по телефону или пишите на почту' -> bul)"
-)
 
-
-@pytest.mark.xfail(strict=True, reason=SHORT_RUSSIAN)
 @pytest.mark.parametrize(
     "text",
     [
@@ -31,7 +25,6 @@ def test_a_short_russian_contact_line_is_russian(text):
     assert detect(text, hints=["ru"]).lang == "ru"
 
 
-@pytest.mark.xfail(strict=True, reason=SHORT_RUSSIAN)
 def test_a_russian_address_line_with_the_pages_hint_is_russian():
     assert detect("Пишите нам на почту editor@example-agency.org", hints=["ru"]).lang == "ru"
 
