@@ -26,6 +26,7 @@ Four corrections to what trafilatura returns, each for a kind of page it gets wr
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from copy import deepcopy
 from dataclasses import dataclass, field
@@ -115,6 +116,10 @@ def load_page(page_html: str) -> Any:
 
 
 _LOOKUP: Any = None
+# The lookup is set once, before any page is parsed with the parser: set again while another
+# thread parses, the lookup that parse uses would be freed under it (lxml then corrupts the heap:
+# "free(): invalid pointer" when a crawl's extraction threads met their first pages together).
+_LOOKUP_LOCK = threading.Lock()
 
 
 def _element_classes_in_c() -> None:
@@ -132,20 +137,23 @@ def _element_classes_in_c() -> None:
     global _LOOKUP
     if _LOOKUP is not None:
         return
-    from lxml import etree, html
-    from trafilatura.utils import HTML_PARSER
+    with _LOOKUP_LOCK:
+        if _LOOKUP is not None:
+            return
+        from lxml import etree, html
+        from trafilatura.utils import HTML_PARSER
 
-    lookup = etree.ElementNamespaceClassLookup(
-        etree.ElementDefaultClassLookup(
-            element=html.HtmlElement,
-            comment=html.HtmlComment,
-            pi=html.HtmlProcessingInstruction,
-            entity=html.HtmlEntity,
+        lookup = etree.ElementNamespaceClassLookup(
+            etree.ElementDefaultClassLookup(
+                element=html.HtmlElement,
+                comment=html.HtmlComment,
+                pi=html.HtmlProcessingInstruction,
+                entity=html.HtmlEntity,
+            )
         )
-    )
-    lookup.get_namespace(None).update(html.HtmlElementClassLookup._default_element_classes)
-    HTML_PARSER.set_element_class_lookup(lookup)
-    _LOOKUP = lookup
+        lookup.get_namespace(None).update(html.HtmlElementClassLookup._default_element_classes)
+        HTML_PARSER.set_element_class_lookup(lookup)
+        _LOOKUP = lookup
 
 
 def extract(page_html: str, url: str, settings: dict[str, Any] | None = None) -> Extracted | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -16,7 +18,8 @@ from ingest.extract import collapsed, extract, load_page, restore_lead, unwrap_s
 from ingest.fetch import FetchResult
 from ingest.pipeline import CrawlRun, RunOptions
 
-ROOT = Path(__file__).resolve().parent.parent / "fixtures" / "extraction"
+REPO = Path(__file__).resolve().parent.parent
+ROOT = REPO / "fixtures" / "extraction"
 INDEX = json.loads((ROOT / "index.json").read_text(encoding="utf-8"))
 TOKEN = re.compile(r"\w+")
 
@@ -648,3 +651,40 @@ def test_wraps_entities_soft_hyphens_and_spans_keep_sentences_whole(case):
     extracted = extract(html, "https://roads.example/news/2")
     assert extracted is not None
     assert extracted.paragraphs == case["paragraphs"]
+
+
+def test_threads_meeting_their_first_pages_together_set_the_parser_lookup_once() -> None:
+    """Setting the lookup while another thread parses frees the one that parse uses (a heap
+    corruption); each of eight threads parsing its first page must find it set exactly once."""
+    script = """
+import threading, time
+from lxml import etree
+made = []
+
+class Counted(etree.ElementNamespaceClassLookup):
+    def __init__(self, *args):
+        super().__init__(*args)
+        made.append(self)
+        time.sleep(0.05)  # widens the window a second setter would need
+
+etree.ElementNamespaceClassLookup = Counted
+import trafilatura.utils  # noqa: F401  (imported before the threads, as a crawl has it)
+from ingest.extract import load_page
+start = threading.Barrier(8)
+
+def parse(n):
+    start.wait()
+    assert load_page(f"<html><body><p>page {n}</p></body></html>") is not None
+
+threads = [threading.Thread(target=parse, args=(n,)) for n in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(len(made))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=REPO
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1"]
