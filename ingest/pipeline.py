@@ -39,6 +39,7 @@ from ingest.frontier import KNOWN, NEW, SEED, FrontierFile, SiteFrontier
 from ingest.langid import LanguageGuess, detect, document_language, hint_labels
 from ingest.logs import current_settings, route_page_warnings
 from ingest.progress import Progress, Silent
+from ingest.refresh import meta_refresh_target
 from ingest.runlock import RunLock
 from ingest.summary import RunSummary, SiteSummary
 from ingest.urls import same_host, url_key
@@ -807,8 +808,23 @@ class _SiteCrawl:
         if result.content_type not in HTML_TYPES or result.text is None:
             self._skip(url, f"not HTML ({result.content_type or 'no type'})")
             return
+        target = meta_refresh_target(result.text, result.final_url)
+        if target is not None:
+            self._follow_refresh(url, target, depth, seed)
+            return
         result.raw = None  # the decoded text is all that is used from here on
         self._analyse_in_background(result, depth, seed)
+
+    def _follow_refresh(self, url: str, target: str, depth: int, seed: bool) -> None:
+        """A meta-refresh stub is a redirect (``ingest.refresh``): it is not stored, and its target
+        is queued as a new URL, where robots.txt, the address guard and dedup apply; a target off
+        the site (off the allow rules, for a page) is reported as a redirect out of scope."""
+        inside = same_host(target, self.site.hosts) if seed else self.site.in_scope(target)
+        if not inside:
+            self._skip(url, "redirected out of scope", target)
+            return
+        self._enqueue([target], depth, seed)
+        self._skip(url, "redirected by a meta refresh", target)
 
     def _is_hub(self, url: str, seed: bool) -> bool:
         """A start page that the site's allow patterns do not admit is a hub: links only, no record."""

@@ -155,11 +155,6 @@ def test_a_sitemap_with_relative_locs_gives_its_pages(server, tmp_path):
     assert paths(records(tmp_path), server.base) == ["/news/1", "/news/2"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/fetch.py does not follow <meta http-equiv=refresh content='0; url=...'> as a "
-    "redirect (Scrapy's MetaRefreshMiddleware does): the 'Moved' page is stored, /news/new never fetched",
-)
 def test_a_meta_refresh_page_leads_to_its_target(server, tmp_path):
     server.page("/", article("Home", ["x"], ["/news/old"]))
     server.page(
