@@ -482,12 +482,15 @@ def _is_name(word: _Word) -> bool:
 
 
 def _headline_case(words: list[_Word]) -> bool:
-    """Whether ``words`` are a Title Case or UPPER CASE line: most of its words are in a cased
-    script, it starts with a capital, and at least ``TITLE_CASE`` of the cased words inside its
-    sentences are capitalised (Latin names in an Arabic line do not make it a headline)."""
-    cased = [word for word in words if word.text[:1].lower() != word.text[:1].upper()]
+    """Whether ``words`` are a Title Case or UPPER CASE line: it starts with a capital, most of
+    its words are cased words in the script of its first word, and at least ``TITLE_CASE`` of
+    those inside its sentences are capitalised. Latin names in an Arabic or Cyrillic line (a photo
+    credit "وێنە: AFP / Safin Hamed", "Фото: AFP / Safin Hamed") do not make it a headline: they
+    stay names, which say no language."""
+    first = words[0]
+    cased = [w for w in words if w.script == first.script and w.text[:1].lower() != w.text[:1].upper()]
     inside = [word for word in cased if not word.starts_sentence]
-    if not inside or words[0].text[:1].islower() or len(cased) * 2 <= len(words):
+    if not inside or not first.text[:1].isupper() or len(cased) * 2 <= len(words):
         return False
     return sum(word.text[:1].isupper() for word in inside) / len(inside) >= TITLE_CASE
 
