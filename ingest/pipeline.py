@@ -236,6 +236,19 @@ class CrawlRun:
         if self._backlog <= BACKLOG_CHARS:
             self._room.set()
 
+    def stored_id(self, result: FetchResult) -> str | None:
+        """The record id a page answered at its own URL was stored under, if it was.
+
+        A page keeps its id across crawls even where the dedup key of its URL is spelled
+        differently by a newer werger (escapes' case, session ids, host spellings): a new id would
+        make the same article a second record beside the first, and leave the editors' revisions
+        of the first behind. A page reached through a redirect takes the id of where it landed.
+        """
+        if result.final_url != result.url:
+            return None
+        page = self.index.page(result.url)
+        return page.record_id if page is not None else None
+
     def build_record(self, site: Site, result: FetchResult) -> Record | None:
         """Turn a fetched HTML page into an untranslated record, or None when it has no main text."""
         return self.record_from(site, result, extract(result.text or "", result.final_url))
@@ -255,7 +268,7 @@ class CrawlRun:
         if extracted is None:
             return None
         canonical_url = url_key(result.final_url)
-        rid = record_id(canonical_url)
+        rid = self.stored_id(result) or record_id(canonical_url)
         cleaner = self.cleaners.for_site(site.name)
         paragraphs = cleaner.clean(extracted.paragraphs, extracted.link_texts, page_key=rid)
         if not paragraphs:
