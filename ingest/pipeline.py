@@ -648,6 +648,11 @@ class _SiteCrawl:
         self.summary.skipped[reason] += 1
         self._report(url, f"skipped ({reason}{': ' + detail if detail else ''})")
 
+    def _within_reach(self, url: str, anywhere_on_site: bool) -> bool:
+        """Whether a redirect (HTTP or meta refresh) may land on ``url``: anywhere on the site's
+        hosts for a start page, a sitemap or a feed, inside the allow/deny rules for a page."""
+        return same_host(url, self.site.hosts) if anywhere_on_site else self.site.in_scope(url)
+
     def _hop_check(self, seed: bool, pages: bool = True, origin: str = "") -> HopCheck:
         """The rules every redirect hop passes, as a new URL: scope, robots.txt, and dedup.
 
@@ -658,8 +663,7 @@ class _SiteCrawl:
         """
 
         async def check(url: str) -> None:
-            inside = same_host(url, self.site.hosts) if seed or not pages else self.site.in_scope(url)
-            if not inside:
+            if not self._within_reach(url, seed or not pages):
                 raise OutOfScope("redirected out of scope", url)
             if not await self.fetcher.allowed_by_robots(url, self.site):
                 raise OutOfScope("redirected to a URL robots.txt disallows", url)
@@ -832,8 +836,7 @@ class _SiteCrawl:
         """A meta-refresh stub is a redirect (``ingest.refresh``): it is not stored, and its target
         is queued as a new URL, where robots.txt, the address guard and dedup apply; a target off
         the site (off the allow rules, for a page) is reported as a redirect out of scope."""
-        inside = same_host(target, self.site.hosts) if seed else self.site.in_scope(target)
-        if not inside:
+        if not self._within_reach(target, seed):
             self._skip(url, "redirected out of scope", target)
             return
         self._enqueue([target], depth, seed)
